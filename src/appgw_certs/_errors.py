@@ -1,0 +1,95 @@
+"""The library's errors, and the one place where lower-layer errors are translated.
+
+Every error subclasses :class:`AppGwCertError`, and also the builtin that fits
+(``ValueError`` for bad input, ``OSError`` for network failures), so callers can
+catch either. Messages say what was wrong and what to do; they never contain a
+password or key material.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._report import Report
+
+__all__ = [
+    "MAX_INPUT_BYTES",
+    "AppGwCertError",
+    "CertificateFormatError",
+    "ChainError",
+    "CheckFailedError",
+    "InputTooLargeError",
+    "PfxPasswordError",
+    "ProbeError",
+    "translate_errors",
+]
+
+#: Inputs larger than this (1 MiB) are refused before any parsing.
+MAX_INPUT_BYTES = 1024 * 1024
+
+
+class AppGwCertError(Exception):
+    """Base of every error the library raises on purpose."""
+
+
+class CertificateFormatError(AppGwCertError, ValueError):
+    """The bytes are not a certificate, key or PFX that can be read, or are corrupt."""
+
+
+class InputTooLargeError(CertificateFormatError):
+    """The input is larger than :data:`MAX_INPUT_BYTES`; it was not parsed."""
+
+
+class PfxPasswordError(AppGwCertError, ValueError):
+    """A PFX needs a password, or the one given is wrong."""
+
+
+class ChainError(AppGwCertError, ValueError):
+    """Certificates do not form one chain, or no root can be found."""
+
+
+class CheckFailedError(AppGwCertError):
+    """Raised by :meth:`Report.raise_for_errors` when a report has errors.
+
+    The report is in :attr:`report`.
+    """
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        lines = [f"{report.title}: {len(report.errors)} error(s)"]
+        lines += [f"  {f.code}: {f.message}" for f in report.errors]
+        super().__init__("\n".join(lines))
+
+
+class ProbeError(AppGwCertError, OSError):
+    """A live backend could not be reached, or did not complete a TLS handshake."""
+
+
+@contextmanager
+def translate_errors(what: str, *, error: type[AppGwCertError] = CertificateFormatError) -> Iterator[None]:
+    """Turn any error a lower layer raises inside the block into ``error``.
+
+    ``what`` says what was being read ("a PEM certificate", "the PFX"); the
+    message of the lower-layer error is kept only when it cannot hold secrets
+    (cryptography's parser messages are about structure, never about content).
+    The original exception is chained (``raise ... from exc``).
+    """
+    try:
+        yield
+    except AppGwCertError:
+        raise
+    except (ValueError, TypeError, IndexError, KeyError, OverflowError, AssertionError,
+            UnicodeError, NotImplementedError) as exc:
+        raise error(f"could not read {what}: {_describe(exc)}") from exc
+    except Exception as exc:
+        # pyasn1 errors, cryptography's InternalError/UnsupportedAlgorithm,
+        # pyOpenSSL's Error: anything else a parser can throw at hostile bytes.
+        raise error(f"could not read {what}: {_describe(exc)}") from exc
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return text[:200]
