@@ -1,0 +1,32 @@
+"""Shared test configuration: hypothesis profiles and oracle helpers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# CI machines have two cores and run tests in parallel: wall-clock deadlines
+# would only measure the neighbours. Speed is measured in benchmarks/.
+settings.register_profile(
+    "default",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "ci",
+    parent=settings.get_profile("default"),
+    derandomize=True,
+    print_blob=True,
+)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+@pytest.fixture(scope="session")
+def openssl() -> str:
+    """Path of the openssl CLI, the oracle for file formats. Required, never skipped."""
+    path = shutil.which("openssl")
+    assert path, "the openssl CLI is required for the tests (apt-get install openssl)"
+    return path
