@@ -1,0 +1,186 @@
+"""Names on certificates: subjects as text, SAN entries, host-name matching.
+
+Host names are matched as RFC 6125 says and as browsers and Application
+Gateway do: the SAN's dNSName entries when the certificate has a SAN, the
+subject's common name only when it has none; a wildcard only as the whole
+left-most label, standing for exactly one label; IP literals only against IP
+SAN entries. Every read of a foreign certificate may raise, so each helper
+here catches and answers with "nothing" instead of failing.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import TypeAlias
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+__all__ = [
+    "dns_names",
+    "ip_addresses",
+    "is_ip",
+    "matches_hostname",
+    "name_text",
+    "subject_text",
+]
+
+IpAddress: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def name_text(name: x509.Name) -> str:
+    """An ``x509.Name`` as RFC 4514 text; never raises.
+
+    >>> name_text(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "a")]))
+    'CN=a'
+    """
+    try:
+        return name.rfc4514_string()
+    except Exception:
+        return _raw_name_text(name)
+
+
+def _raw_name_text(name: x509.Name) -> str:
+    # A name that cryptography cannot render (odd string types, bad OIDs):
+    # show its DER as hex so that two such names can still be told apart.
+    try:
+        return "#" + name.public_bytes().hex()
+    except Exception:
+        return "<unreadable name>"
+
+
+def subject_text(cert: x509.Certificate) -> str:
+    """The certificate's subject as RFC 4514 text; never raises.
+
+    >>> subject_text(cert)
+    'CN=www.contoso.com,O=Contoso'
+    """
+    try:
+        subject = cert.subject
+    except Exception:
+        return "<unreadable subject>"
+    return name_text(subject)
+
+
+def issuer_text(cert: x509.Certificate) -> str:
+    """The certificate's issuer as RFC 4514 text; never raises.
+
+    >>> issuer_text(cert)
+    'CN=Contoso Issuing CA'
+    """
+    try:
+        issuer = cert.issuer
+    except Exception:
+        return "<unreadable issuer>"
+    return name_text(issuer)
+
+
+def _san(cert: x509.Certificate) -> x509.SubjectAlternativeName | None:
+    try:
+        return cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except Exception:
+        # ExtensionNotFound, or extensions that cannot be parsed at all.
+        return None
+
+
+def dns_names(cert: x509.Certificate) -> tuple[str, ...]:
+    """The SAN's dNSName entries, in the order they appear; ``()`` without a SAN.
+
+    >>> dns_names(cert)
+    ('www.contoso.com', '*.contoso.com')
+    """
+    san = _san(cert)
+    if san is None:
+        return ()
+    try:
+        return tuple(san.get_values_for_type(x509.DNSName))
+    except Exception:
+        return ()
+
+
+def ip_addresses(cert: x509.Certificate) -> tuple[IpAddress, ...]:
+    """The SAN's iPAddress entries (networks are not addresses and are left out).
+
+    >>> ip_addresses(cert)
+    (IPv4Address('10.0.0.4'),)
+    """
+    san = _san(cert)
+    if san is None:
+        return ()
+    try:
+        values = san.get_values_for_type(x509.IPAddress)
+    except Exception:
+        return ()
+    return tuple(v for v in values if isinstance(v, ipaddress.IPv4Address | ipaddress.IPv6Address))
+
+
+def common_names(cert: x509.Certificate) -> tuple[str, ...]:
+    """The subject's common names (usually one; none on many modern leaves).
+
+    >>> common_names(cert)
+    ('www.contoso.com',)
+    """
+    try:
+        attributes = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        return tuple(a.value for a in attributes if isinstance(a.value, str))
+    except Exception:
+        return ()
+
+
+def is_ip(host: str) -> bool:
+    """Whether ``host`` is an IPv4 or IPv6 literal (brackets allowed for IPv6).
+
+    >>> is_ip("10.0.0.4"), is_ip("[::1]"), is_ip("contoso.com")
+    (True, True, False)
+    """
+    return _parse_ip(host) is not None
+
+
+def _parse_ip(host: str) -> IpAddress | None:
+    text = host.strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def matches_hostname(cert: x509.Certificate, host: str) -> bool:
+    """Whether the certificate covers ``host`` (RFC 6125: SAN, else CN).
+
+    A SAN, when present, is the only source of names; the subject CN counts
+    only when there is no SAN at all. ``*.contoso.com`` covers
+    ``www.contoso.com`` but neither ``contoso.com`` nor ``a.b.contoso.com``.
+    IP literals match only IP SAN entries, never a CN or dNSName.
+
+    >>> matches_hostname(cert, "WWW.Contoso.com")
+    True
+    """
+    address = _parse_ip(host)
+    if address is not None:
+        return address in ip_addresses(cert)
+    wanted = _normalise(host)
+    if not wanted:
+        return False
+    patterns = dns_names(cert) if _san(cert) is not None else common_names(cert)
+    return any(_pattern_matches(_normalise(p), wanted) for p in patterns)
+
+
+def _normalise(name: str) -> str:
+    # Host names compare case-insensitively; a trailing dot is the DNS root.
+    return name.strip().rstrip(".").lower()
+
+
+def _pattern_matches(pattern: str, host: str) -> bool:
+    if not pattern:
+        return False
+    if not pattern.startswith("*."):
+        return "*" not in pattern and pattern == host
+    suffix = pattern[2:]
+    # The wildcard is the whole left-most label and stands for exactly one
+    # label; a pattern such as "*.com" (a single label after it) is refused.
+    if "*" in suffix or "." not in suffix:
+        return False
+    first, dot, rest = host.partition(".")
+    return bool(first) and bool(dot) and rest == suffix
