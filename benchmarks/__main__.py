@@ -1,7 +1,7 @@
 """Run every benchmark side by side with its baseline; rewrite docs/performance.md.
 
-    python -m benchmarks            # all of them, rewrites the table
-    python -m benchmarks read trust # only bench_read.py and bench_trust.py, prints only
+python -m benchmarks            # all of them, rewrites the table
+python -m benchmarks read trust # only bench_read.py and bench_trust.py, prints only
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ def _fmt_seconds(seconds: float) -> str:
 def _goal(c: Comparison) -> str:
     goals = []
     if c.max_ratio is not None:
-        goals.append(f"≤ {c.max_ratio:g}×" if c.max_ratio >= 1 else f"≥ {1 / c.max_ratio:g}× faster")
+        goals.append(
+            f"≤ {c.max_ratio:g}×" if c.max_ratio >= 1 else f"≥ {1 / c.max_ratio:g}× faster"
+        )
     if c.max_seconds is not None:
         goals.append(f"≤ {_fmt_seconds(c.max_seconds)}")
     return ", ".join(goals) or "—"
@@ -54,7 +56,9 @@ def _machine() -> str:
         f"{name} {metadata.version(name)}"
         for name in ("appgw-certs", "cryptography", "pyOpenSSL", "certifi", "trustme")
     )
-    openssl = subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.strip()
+    openssl = subprocess.run(
+        ["openssl", "version"], check=False, capture_output=True, text=True
+    ).stdout.strip()
     cpu = platform.processor() or platform.machine()
     return (
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.system()} {cpu}, "

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 class Comparison:
     """One measurement: ``ours`` against ``baseline`` (``None`` for an absolute goal).
 
-    ``max_ratio`` is the goal for median(ours) / median(baseline);
+    ``max_ratio`` is the goal for median(ours) / median(baseline) ("at least
+    10x faster" is ``max_ratio=0.1``);
     ``max_seconds`` a goal on median(ours) alone. ``setup`` runs once first.
     """
 
@@ -27,7 +28,6 @@ class Comparison:
     baseline: Callable[[], object] | None = None
     baseline_label: str = ""
     max_ratio: float | None = None
-    min_ratio: float | None = None  # e.g. "at least 10x faster": baseline/ours >= 10 -> max_ratio=0.1
     max_seconds: float | None = None
     rounds: int = 30
     number: int = 1  # calls per round (for sub-millisecond functions)
