@@ -11,20 +11,23 @@ here catches and answers with "nothing" instead of failing.
 from __future__ import annotations
 
 import ipaddress
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 __all__ = [
     "dns_names",
+    "extension_value",
     "ip_addresses",
     "is_ip",
+    "issuer_text",
     "matches_hostname",
     "name_text",
     "subject_text",
 ]
 
+_E = TypeVar("_E", bound=x509.ExtensionType)
 IpAddress: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -75,12 +78,23 @@ def issuer_text(cert: x509.Certificate) -> str:
     return name_text(issuer)
 
 
-def _san(cert: x509.Certificate) -> x509.SubjectAlternativeName | None:
+def extension_value(cert: x509.Certificate, kind: type[_E]) -> _E | None:
+    """The value of the certificate's extension of type ``kind``; ``None`` if absent.
+
+    Never raises: unparsable extensions count as absent.
+
+    >>> extension_value(cert, x509.BasicConstraints).ca
+    False
+    """
     try:
-        return cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        return cert.extensions.get_extension_for_class(kind).value
     except Exception:
         # ExtensionNotFound, or extensions that cannot be parsed at all.
         return None
+
+
+def _san(cert: x509.Certificate) -> x509.SubjectAlternativeName | None:
+    return extension_value(cert, x509.SubjectAlternativeName)
 
 
 def dns_names(cert: x509.Certificate) -> tuple[str, ...]:

@@ -1,0 +1,224 @@
+"""Trust stores, and whether a chain ends in a well-known CA.
+
+Azure does not publish the list of CAs Application Gateway calls "well known"
+("Use well known CA certificate" on a v2 backend setting). This module uses
+Mozilla's root store, as shipped by certifi, as an approximation: a chain that
+ends there very likely passes, one that does not may still pass on Azure.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import warnings
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.utils import CryptographyDeprecationWarning
+
+from ._chain import (
+    NameKey,
+    authority_key_id,
+    certificates_of,
+    chain_path,
+    is_issued_by,
+    name_key,
+    root_of,
+    subject_key_id,
+)
+from ._errors import ChainError
+
+if TYPE_CHECKING:
+    from ._inputs import CertSource
+
+__all__ = ["APPROXIMATION_NOTE", "TrustStore", "is_well_known", "well_known_root"]
+
+#: Say this wherever a result rests on the well-known store.
+APPROXIMATION_NOTE = (
+    "Azure does not publish its list of well-known CAs; "
+    "this is an approximation using Mozilla's root store (certifi)"
+)
+
+_PEM_CERTIFICATE = re.compile(
+    rb"-----BEGIN CERTIFICATE-----\r?\n.+?\r?\n-----END CERTIFICATE-----", re.DOTALL
+)
+_MAX_CACHED_CHAINS = 4096
+_MISSING = object()
+
+
+def _identity(cert: x509.Certificate) -> tuple[NameKey, bytes] | None:
+    """Subject and public key: what makes two certificates "the same CA"."""
+    try:
+        spki = cert.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return name_key(cert.subject), spki
+    except Exception:
+        return None
+
+
+class TrustStore:
+    """A set of trust anchors, indexed by subject name and subject key identifier.
+
+    ``TrustStore.certifi()`` is Mozilla's root store as certifi ships it; Azure
+    does not publish its own list of well-known CAs, so that is an approximation.
+
+    >>> store = TrustStore([my_root])
+    >>> store.find_issuer(intermediate) == my_root
+    True
+    """
+
+    _certifi: ClassVar[TrustStore | None] = None
+    _certifi_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, certificates: Iterable[x509.Certificate]) -> None:
+        self._certificates = list(dict.fromkeys(certificates))
+        self._by_subject: dict[NameKey, list[x509.Certificate]] = {}
+        self._by_key_id: dict[bytes, list[x509.Certificate]] = {}
+        self._identities: set[tuple[NameKey, bytes]] = set()
+        for cert in self._certificates:
+            self._index(cert)
+        # Answers that cannot change (the store is immutable), bounded.
+        self._contains: dict[x509.Certificate, bool] = {}
+        self._chains: dict[tuple[x509.Certificate, ...], x509.Certificate | None] = {}
+
+    def _index(self, cert: x509.Certificate) -> None:
+        identity = _identity(cert)
+        if identity is not None:
+            self._identities.add(identity)
+            self._by_subject.setdefault(identity[0], []).append(cert)
+        key_id = subject_key_id(cert)
+        if key_id is not None:
+            self._by_key_id.setdefault(key_id, []).append(cert)
+
+    @classmethod
+    def certifi(cls) -> TrustStore:
+        """Mozilla's root store from certifi; built on first use, then shared.
+
+        An approximation: Azure does not publish its list of well-known CAs.
+        Roots that the installed cryptography refuses are skipped, and loading
+        emits no warnings (two HARICA roots have serial number 0).
+
+        >>> len(TrustStore.certifi()) > 100
+        True
+        """
+        store = cls._certifi
+        if store is None:
+            with cls._certifi_lock:
+                if cls._certifi is None:
+                    cls._certifi = cls(_certifi_roots())
+                store = cls._certifi
+        return store
+
+    def find_issuer(self, cert: x509.Certificate) -> x509.Certificate | None:
+        """The store's certificate that issued ``cert`` (signature-checked), else ``None``.
+
+        >>> TrustStore.certifi().find_issuer(lets_encrypt_r3).subject.rfc4514_string()
+        'CN=ISRG Root X1,O=Internet Security Research Group,C=US'
+        """
+        for candidate in self._candidates(cert):
+            if candidate is not cert and is_issued_by(cert, candidate):
+                return candidate
+        return None
+
+    def _candidates(self, cert: x509.Certificate) -> list[x509.Certificate]:
+        try:
+            by_name = self._by_subject.get(name_key(cert.issuer), [])
+        except Exception:
+            return []
+        key_id = authority_key_id(cert)
+        if key_id is None:
+            return by_name
+        # Same key identifier first; then same-name anchors without one.
+        return self._by_key_id.get(key_id, []) + [c for c in by_name if subject_key_id(c) is None]
+
+    def __contains__(self, cert: object) -> bool:
+        """Whether a certificate with the same subject and public key is in the store.
+
+        A cross-signed copy of a root counts as the root.
+        """
+        if not isinstance(cert, x509.Certificate):
+            return False
+        known = self._contains.get(cert)
+        if known is None:
+            known = _identity(cert) in self._identities
+            if len(self._contains) >= _MAX_CACHED_CHAINS:
+                self._contains.clear()
+            self._contains[cert] = known
+        return known
+
+    def __len__(self) -> int:
+        return len(self._certificates)
+
+    def __iter__(self) -> Iterator[x509.Certificate]:
+        return iter(self._certificates)
+
+    def __repr__(self) -> str:
+        return f"<TrustStore of {len(self)} certificates>"
+
+    def well_known_root(self, certs: list[x509.Certificate]) -> x509.Certificate | None:
+        """The root of ``certs`` when it is in this store, else ``None``; remembered."""
+        key = tuple(certs)
+        cached = self._chains.get(key, _MISSING)
+        if cached is _MISSING:
+            cached = self._root_in_store(certs)
+            if len(self._chains) >= _MAX_CACHED_CHAINS:
+                self._chains.clear()
+            self._chains[key] = cached
+        return cached  # type: ignore[return-value]
+
+    def _root_in_store(self, certs: list[x509.Certificate]) -> x509.Certificate | None:
+        try:
+            root = root_of(chain_path(certs, self), self)
+        except ChainError:
+            return None
+        return root if root in self else None
+
+
+def _certifi_roots() -> list[x509.Certificate]:
+    import certifi
+
+    with open(certifi.where(), "rb") as handle:
+        bundle = handle.read()
+    roots = []
+    with warnings.catch_warnings():
+        # Some roots (HARICA 2015) have serial number 0, which cryptography
+        # accepts with a deprecation warning; a future release may refuse them.
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        for match in _PEM_CERTIFICATE.finditer(bundle):
+            try:
+                roots.append(x509.load_pem_x509_certificate(match.group(0)))
+            except Exception:  # noqa: S112 - one refused root must not lose the others
+                continue
+    return roots
+
+
+def well_known_root(
+    source: CertSource, *, store: TrustStore | None = None
+) -> x509.Certificate | None:
+    """The well-known root the chain in ``source`` ends in, else ``None``.
+
+    Well known means in ``store`` (default: Mozilla's root store via certifi).
+    Azure does not publish its list of well-known CAs, so with the default
+    store this is an approximation. A chain that cannot be completed is not
+    well known: ``None``, not an error.
+
+    >>> well_known_root(pathlib.Path("fullchain.pem")).subject.rfc4514_string()
+    'CN=ISRG Root X1,O=Internet Security Research Group,C=US'
+    """
+    store = store if store is not None else TrustStore.certifi()
+    return store.well_known_root(certificates_of(source))
+
+
+def is_well_known(source: CertSource, *, store: TrustStore | None = None) -> bool:
+    """Whether the chain in ``source`` ends in a root of ``store`` (default: certifi).
+
+    An approximation with the default store: Azure does not publish its list of
+    well-known CAs; Mozilla's root store stands in for it.
+
+    >>> is_well_known(pathlib.Path("fullchain.pem"))
+    True
+    """
+    return well_known_root(source, store=store) is not None
