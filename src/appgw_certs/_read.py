@@ -1,0 +1,557 @@
+"""Certificates and keys from whatever file people have: PEM, DER, PKCS#7, PKCS#12, base64.
+
+The format is sniffed from the bytes, never from a file name. PEM is split
+here (not by ``cryptography``) so that checks can see what else the file held:
+the labels of every block and whether there was text around them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs7
+
+from ._errors import CertificateFormatError, PfxPasswordError, translate_errors
+from ._inputs import CertSource, Password, PrivateKey, check_size, encode_password, read_bytes
+from ._pfx import Pfx, check_encrypted_key_info, load_pfx
+
+__all__ = [
+    "Bundle",
+    "PemBlock",
+    "load_bundle",
+    "load_certificates",
+    "load_private_key",
+    "parse_certificates",
+    "pem_blocks",
+    "sniff_format",
+    "unwrap_base64",
+]
+
+Format = Literal["pem", "der", "pkcs7", "pkcs12"]
+
+_CERT_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"})
+_PKCS7_LABELS = frozenset({"PKCS7", "CMS", "PKCS #7 SIGNED DATA"})
+_KEY_LABELS = frozenset(
+    {
+        "PRIVATE KEY",
+        "ENCRYPTED PRIVATE KEY",
+        "RSA PRIVATE KEY",
+        "EC PRIVATE KEY",
+        "DSA PRIVATE KEY",
+        "OPENSSH PRIVATE KEY",
+    }
+)
+_WHAT_LABEL_IS = {
+    "CERTIFICATE REQUEST": "a certificate signing request (CSR), not a certificate: "
+    "submit it to a CA and use the certificate it returns",
+    "NEW CERTIFICATE REQUEST": "a certificate signing request (CSR), not a certificate: "
+    "submit it to a CA and use the certificate it returns",
+    "PUBLIC KEY": "a bare public key, not a certificate",
+    "RSA PUBLIC KEY": "a bare public key, not a certificate",
+    "X509 CRL": "a certificate revocation list (CRL), not a certificate",
+    "PARAMETERS": "key parameters, not a certificate",
+    "EC PARAMETERS": "key parameters, not a certificate",
+}
+_MARKER = re.compile(rb"-----(BEGIN|END) ([^-\r\n]{1,80})-----")
+_BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/=\s]+")
+_WHITESPACE = re.compile(rb"\s+")
+# OIDs as DER: PKCS#7 signedData, the start of a PKCS#7 ContentInfo.
+_PKCS7_SIGNED_DATA = bytes.fromhex("06092a864886f70d010702")
+_PFX_VERSION_3 = bytes.fromhex("020103")
+# cryptography warns when a PKCS#7 SET OF is not in DER order (openssl crl2pkcs7
+# writes them so); the certificates are still read correctly.
+_PKCS7_ORDER_WARNING = r".*(?:DER|BER|sort|order).*"
+
+
+@dataclass(frozen=True)
+class PemBlock:
+    """One ``-----BEGIN label-----`` ... ``-----END label-----`` block, as found."""
+
+    label: str
+    text: bytes  # the whole block, BEGIN line to END line
+
+    @property
+    def encrypted_header(self) -> bool:
+        """Whether the block has RFC 1421 headers (``Proc-Type: 4,ENCRYPTED``)."""
+        return b"Proc-Type:" in self.text
+
+    def der(self) -> bytes:
+        """The block's base64 body decoded; :class:`CertificateFormatError` if broken."""
+        body = self.text[self.text.index(b"-----", 5) + 5 : self.text.rindex(b"-----END")]
+        try:
+            return base64.b64decode(_WHITESPACE.sub(b"", body), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise CertificateFormatError(
+                f"the PEM block {self.label!r} has broken base64 (damaged when copied?): "
+                "copy the file again, BEGIN to END line"
+            ) from exc
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Everything one input holds: certificates in file order, maybe a key, and how it looked.
+
+    ``pem_extra_text`` is True when non-whitespace text surrounds or separates
+    PEM blocks; ``pem_labels`` lists every PEM block's label in order.
+    ``base64_wrapped`` is True when the input was base64 text of the format.
+    """
+
+    certificates: list[x509.Certificate]
+    private_key: PrivateKey | None = field(repr=False)
+    format: Format
+    pem_extra_text: bool = False
+    pem_labels: tuple[str, ...] = ()
+    base64_wrapped: bool = False
+    pfx: Pfx | None = field(default=None, repr=False)
+
+    @property
+    def has_private_key(self) -> bool:
+        """A key was read, or a private-key PEM block was seen (even one not decrypted)."""
+        return self.private_key is not None or any(
+            label in _KEY_LABELS for label in self.pem_labels
+        )
+
+
+# --- public ---------------------------------------------------------------
+
+
+def load_certificates(source: CertSource) -> list[x509.Certificate]:
+    """Every certificate in ``source``, in file order.
+
+    ``source``: PEM/DER/PKCS#7/PKCS#12 (no password) ``bytes``; PEM text as
+    ``str``; a ``pathlib.Path``; certificates, passed through.
+
+    >>> certs = load_certificates(Path("chain.pem"))   # doctest: +SKIP
+    >>> [c.subject.rfc4514_string() for c in certs]
+    ['CN=www.contoso.com', 'CN=Contoso Issuing CA', 'CN=Contoso Root CA']
+    """
+    if isinstance(source, x509.Certificate):
+        return [source]
+    data = _source_bytes(source)
+    if data is None:
+        return _certificate_list(source)
+    return parse_certificates(data)
+
+
+def parse_certificates(data: bytes) -> list[x509.Certificate]:
+    """Certificates from bytes of any format (PKCS#12 only without a password).
+
+    >>> parse_certificates(pem_bytes)   # doctest: +SKIP
+    [<Certificate(subject=<Name(CN=www.contoso.com)>, ...)>]
+    """
+    check_size(data)
+    bundle = _parse(data, None, want_key=False)
+    return _require_certificates(bundle)
+
+
+def load_bundle(source: CertSource, password: Password = None) -> Bundle:
+    """Certificates, private key and format facts of one input (for checks).
+
+    ``password`` opens a PKCS#12 or an encrypted PEM/DER key. Without it, an
+    encrypted PEM key is reported by label only (``private_key`` is None).
+
+    >>> bundle = load_bundle(Path("upload.cer"))   # doctest: +SKIP
+    >>> bundle.format, bundle.pem_extra_text, bundle.pem_labels
+    ('pem', True, ('CERTIFICATE',))
+    """
+    if isinstance(source, x509.Certificate):
+        return Bundle([source], None, "der")
+    data = _source_bytes(source)
+    if data is None:
+        return Bundle(_certificate_list(source), None, "der")
+    return _parse(data, encode_password(password), want_key=True)
+
+
+def load_private_key(
+    source: PrivateKey | bytes | str | os.PathLike[str], password: Password = None
+) -> PrivateKey:
+    """A private key from PEM (any key label), DER (PKCS#8 or traditional) or a PFX.
+
+    A wrong or missing password raises :class:`PfxPasswordError`.
+
+    >>> key = load_private_key(Path("server.key"))   # doctest: +SKIP
+    """
+    if _is_private_key(source):
+        return source  # type: ignore[return-value]
+    data = _key_source_bytes(source)
+    secret = encode_password(password)
+    fmt = sniff_format(data)
+    if fmt == "base64":
+        data = unwrap_base64(data) or data
+        fmt = sniff_format(data)
+    if fmt == "pem":
+        return _pem_key(pem_blocks(data), secret)
+    if fmt == "pkcs12":
+        key = load_pfx(data, password).private_key
+        if key is None:
+            raise CertificateFormatError("the PFX holds no private key")
+        return key
+    return _der_key(data, secret)
+
+
+def pem_blocks(data: bytes) -> list[PemBlock]:
+    """The PEM blocks in ``data``, in order; an unterminated block raises.
+
+    Runs in linear time on any input (markers are paired in one pass).
+
+    >>> [b.label for b in pem_blocks(pem_bytes)]   # doctest: +SKIP
+    ['CERTIFICATE', 'CERTIFICATE']
+    """
+    return _split_pem(data)[0]
+
+
+def sniff_format(data: bytes) -> str:
+    """``"pem"``, ``"pkcs12"``, ``"pkcs7"``, ``"der"``, ``"base64"``, ``"empty"`` or ``"unknown"``.
+
+    Only looks at the first bytes (and checks the alphabet for base64).
+
+    >>> sniff_format(Path("site.pfx").read_bytes())   # doctest: +SKIP
+    'pkcs12'
+    """
+    if not data.strip():
+        return "empty"
+    if b"-----BEGIN " in data:
+        return "pem"
+    if data[0] == 0x30:
+        content = _after_outer_header(data)
+        if content.startswith(_PFX_VERSION_3):
+            return "pkcs12"
+        if content.startswith(_PKCS7_SIGNED_DATA):
+            return "pkcs7"
+        return "der"
+    if _BASE64_TEXT.fullmatch(data):
+        return "base64"
+    return "unknown"
+
+
+def unwrap_base64(data: bytes) -> bytes | None:
+    """The bytes a base64 text encodes, when it is base64 of DER; else ``None``.
+
+    For values pasted from the portal, ARM templates and ``az`` output.
+    """
+    if not _BASE64_TEXT.fullmatch(data):
+        return None
+    try:
+        decoded = base64.b64decode(_WHITESPACE.sub(b"", data), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return decoded if decoded[:1] == b"0" else None
+
+
+# --- inputs ------------------------------------------------------------------
+
+
+def _source_bytes(source: object) -> bytes | None:
+    """Bytes of a bytes/str/path source; ``None`` for an iterable of certificates."""
+    if isinstance(source, str):
+        return _text_bytes(source)
+    if isinstance(source, bytes | bytearray | memoryview | os.PathLike):
+        return read_bytes(source)
+    return None
+
+
+def _text_bytes(text: str) -> bytes:
+    check_size(text)
+    data = text.encode("utf-8", errors="replace")
+    if b"-----BEGIN " in data or unwrap_base64(data.strip()) is not None:
+        return data
+    raise CertificateFormatError(
+        "this text holds no PEM block (-----BEGIN CERTIFICATE-----); "
+        "to read a file, pass pathlib.Path(...) instead of a str"
+    )
+
+
+def _certificate_list(source: object) -> list[x509.Certificate]:
+    if not isinstance(source, Iterable):
+        raise TypeError(
+            "expected bytes, str (PEM text), a pathlib.Path or certificates, "
+            f"got {type(source).__name__}"
+        )
+    certs = list(source)
+    for cert in certs:
+        if not isinstance(cert, x509.Certificate):
+            raise TypeError(
+                f"an iterable source must hold x509.Certificate, not {type(cert).__name__}"
+            )
+    return certs
+
+
+def _key_source_bytes(source: object) -> bytes:
+    if isinstance(source, str):
+        check_size(source)
+        return source.encode("utf-8", errors="replace")
+    if isinstance(source, bytes | bytearray | memoryview | os.PathLike):
+        return read_bytes(source)
+    raise TypeError(
+        f"expected a private key, bytes, str or a pathlib.Path, got {type(source).__name__}"
+    )
+
+
+def _is_private_key(value: object) -> bool:
+    return hasattr(value, "private_bytes") and hasattr(value, "public_key")
+
+
+# --- parsing -----------------------------------------------------------------
+
+
+def _parse(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
+    fmt = sniff_format(data)
+    if fmt == "base64":
+        inner = unwrap_base64(data)
+        if inner is None:
+            raise CertificateFormatError(
+                "this looks like base64 text but does not decode to a certificate file: "
+                "check that it was copied whole"
+            )
+        bundle = _parse(inner, password, want_key=want_key)
+        return Bundle(
+            bundle.certificates,
+            bundle.private_key,
+            bundle.format,
+            base64_wrapped=True,
+            pfx=bundle.pfx,
+        )
+    if fmt == "pem":
+        return _parse_pem(data, password, want_key=want_key)
+    if fmt == "pkcs12":
+        pfx = load_pfx(data, password)
+        certs = [pfx.certificate, *pfx.chain] if pfx.certificate is not None else []
+        return Bundle(certs, pfx.private_key, "pkcs12", pfx=pfx)
+    if fmt == "pkcs7":
+        return Bundle(_pkcs7_der(data), None, "pkcs7")
+    if fmt == "der":
+        return _parse_der(data, password, want_key=want_key)
+    if fmt == "empty":
+        raise CertificateFormatError("the input is empty: expected a certificate file")
+    raise CertificateFormatError(
+        "not a certificate file: expected PEM (-----BEGIN CERTIFICATE-----), DER, "
+        "PKCS#7 (.p7b) or PKCS#12 (.pfx)"
+    )
+
+
+def _parse_pem(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
+    blocks, extra_text = _split_pem(data)
+    certs: list[x509.Certificate] = []
+    for block in blocks:
+        if block.label in _CERT_LABELS:
+            certs.append(_pem_certificate(block))
+        elif block.label in _PKCS7_LABELS:
+            certs.extend(_pkcs7_der(block.der()))
+    key = _optional_pem_key(blocks, password) if want_key else None
+    fmt: Format = "pem"
+    return Bundle(certs, key, fmt, extra_text, tuple(b.label for b in blocks))
+
+
+def _split_pem(data: bytes) -> tuple[list[PemBlock], bool]:
+    blocks: list[PemBlock] = []
+    extra_text = False
+    position = 0
+    begin: re.Match[bytes] | None = None
+    for marker in _MARKER.finditer(data):
+        kind, label = marker.group(1), marker.group(2)
+        if kind == b"BEGIN":
+            if begin is not None:
+                raise _unterminated(begin)
+            extra_text = extra_text or bool(data[position : marker.start()].strip())
+            begin = marker
+        elif begin is not None and label == begin.group(2):
+            blocks.append(
+                PemBlock(label.decode("ascii", "replace"), data[begin.start() : marker.end()])
+            )
+            position = marker.end()
+            begin = None
+        else:
+            raise CertificateFormatError(
+                f"a PEM END line ({label.decode('ascii', 'replace')!r}) has no matching "
+                "BEGIN line: the file is damaged"
+            )
+    if begin is not None:
+        raise _unterminated(begin)
+    extra_text = extra_text or bool(data[position:].strip())
+    return blocks, extra_text
+
+
+def _unterminated(begin: re.Match[bytes]) -> CertificateFormatError:
+    label = begin.group(2).decode("ascii", "replace")
+    return CertificateFormatError(
+        f"the PEM block {label!r} has no END line: the file is truncated; copy it again whole"
+    )
+
+
+def _pem_certificate(block: PemBlock) -> x509.Certificate:
+    der = block.der()
+    if block.label == "TRUSTED CERTIFICATE":  # OpenSSL -trustout: certificate + trust settings
+        der = der[: _first_element_length(der)]
+    with translate_errors(f"the PEM block {block.label!r}"):
+        return x509.load_der_x509_certificate(der)
+
+
+def _pkcs7_der(der: bytes) -> list[x509.Certificate]:
+    with translate_errors("the PKCS#7 (.p7b) bundle"), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, message=_PKCS7_ORDER_WARNING)
+        return pkcs7.load_der_pkcs7_certificates(der)
+
+
+def _parse_der(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
+    try:
+        cert = x509.load_der_x509_certificate(data)
+    except ValueError:
+        pass
+    else:
+        return Bundle([cert], None, "der")
+    if want_key:
+        try:
+            return Bundle([], _der_key(data, password), "der")
+        except PfxPasswordError:
+            raise
+        except CertificateFormatError:
+            pass
+    raise CertificateFormatError(_what_der_is(data))
+
+
+def _what_der_is(data: bytes) -> str:
+    """A message saying what DER bytes that are not a certificate hold."""
+    probes: list[tuple[str, object]] = [
+        (
+            "a certificate signing request (CSR), not a certificate: submit it to a CA "
+            "and use the certificate it returns",
+            x509.load_der_x509_csr,
+        ),
+        ("a private key, not a certificate", lambda d: serialization.load_der_private_key(d, None)),
+        ("a bare public key, not a certificate", serialization.load_der_public_key),
+        ("a certificate revocation list (CRL), not a certificate", x509.load_der_x509_crl),
+    ]
+    for what, loader in probes:
+        try:
+            loader(data)  # type: ignore[operator]
+        except TypeError:  # an encrypted private key (no password given)
+            if "private key" in what:
+                return f"this is {what}"
+        except Exception:  # noqa: S112 - probing: not this kind
+            continue
+        else:
+            return f"this is {what}"
+    return (
+        "could not read the DER certificate: the bytes are corrupt or not a certificate "
+        "(expected X.509 DER, PEM, PKCS#7 or PKCS#12)"
+    )
+
+
+def _require_certificates(bundle: Bundle) -> list[x509.Certificate]:
+    if bundle.certificates:
+        return bundle.certificates
+    if bundle.format == "pkcs12":
+        raise CertificateFormatError("the PFX holds no certificate")
+    if bundle.format == "pkcs7":
+        raise CertificateFormatError("the PKCS#7 bundle holds no certificate")
+    raise CertificateFormatError(_no_certificate_in_pem(bundle.pem_labels))
+
+
+def _no_certificate_in_pem(labels: tuple[str, ...]) -> str:
+    if not labels:
+        return "no PEM block found: expected -----BEGIN CERTIFICATE-----"
+    for label in labels:
+        if label in _KEY_LABELS:
+            return (
+                f"this PEM holds a private key ({label}) but no certificate: "
+                "pass the certificate (.cer/.crt/.pem) file"
+            )
+        if label in _WHAT_LABEL_IS:
+            return f"this PEM holds {_WHAT_LABEL_IS[label]}"
+    return f"no certificate in this PEM (blocks found: {', '.join(labels)})"
+
+
+# --- keys --------------------------------------------------------------------
+
+
+def _optional_pem_key(blocks: list[PemBlock], password: bytes | None) -> PrivateKey | None:
+    """The first private key of a PEM bundle; None if it is encrypted and no password was given."""
+    if not any(b.label in _KEY_LABELS for b in blocks):
+        return None
+    try:
+        return _pem_key(blocks, password)
+    except PfxPasswordError:
+        if password is None:
+            return None
+        raise
+
+
+def _pem_key(blocks: list[PemBlock], password: bytes | None) -> PrivateKey:
+    block = next((b for b in blocks if b.label in _KEY_LABELS), None)
+    if block is None:
+        labels = ", ".join(b.label for b in blocks) or "none"
+        raise CertificateFormatError(f"no private key in this PEM (blocks found: {labels})")
+    if block.label == "ENCRYPTED PRIVATE KEY":
+        check_encrypted_key_info(block.der())
+    loader = (
+        serialization.load_ssh_private_key
+        if block.label == "OPENSSH PRIVATE KEY"
+        else serialization.load_pem_private_key
+    )
+    return _decrypt_key(lambda secret: loader(block.text, secret), password)
+
+
+def _der_key(data: bytes, password: bytes | None) -> PrivateKey:
+    check_encrypted_key_info(data)
+    return _decrypt_key(lambda secret: serialization.load_der_private_key(data, secret), password)
+
+
+def _decrypt_key(load: Callable[[bytes | None], object], password: bytes | None) -> PrivateKey:
+    """Run a cryptography key loader, turning its password complaints into ours."""
+    try:
+        key = load(password)
+    except TypeError as exc:
+        if password is None:  # "Password was not given but private key is encrypted"
+            raise PfxPasswordError(
+                "the private key is encrypted: pass its password (key_password=...)"
+            ) from exc
+        return _decrypt_key(load, None)  # a password given for a plain key: ignore it
+    except ValueError as exc:
+        if password is not None and _is_bad_decrypt(exc):
+            raise PfxPasswordError("the private key's password is wrong") from exc
+        raise CertificateFormatError(
+            "could not read the private key: the bytes are corrupt or not a key"
+        ) from exc
+    except Exception as exc:  # UnsupportedAlgorithm and other parser failures
+        raise CertificateFormatError(
+            f"could not read the private key ({type(exc).__name__})"
+        ) from exc
+    if not _is_private_key(key) or not hasattr(key, "sign"):
+        raise CertificateFormatError("this key type cannot be used with a certificate")
+    return key  # type: ignore[return-value]
+
+
+def _is_bad_decrypt(exc: ValueError) -> bool:
+    return "decrypt" in str(exc).lower() or "password" in str(exc).lower()
+
+
+# --- DER framing (for sniffing only; parsing is cryptography's and pyasn1's) --
+
+
+def _after_outer_header(data: bytes) -> bytes:
+    """The content of the outer DER/BER element (from its first byte), best effort."""
+    if len(data) < 2:
+        return b""
+    first = data[1]
+    if first < 0x80 or first == 0x80:  # short form, or BER indefinite length
+        return data[2:]
+    return data[2 + (first & 0x7F) :]
+
+
+def _first_element_length(der: bytes) -> int:
+    """Total length of the first DER element (for TRUSTED CERTIFICATE's trailing data)."""
+    if len(der) < 2 or der[1] == 0x80:
+        return len(der)
+    if der[1] < 0x80:
+        return 2 + der[1]
+    count = der[1] & 0x7F
+    return 2 + count + int.from_bytes(der[2 : 2 + count], "big")
