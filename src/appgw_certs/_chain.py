@@ -402,17 +402,12 @@ def find_root(source: CertSource, *, store: TrustStore | None = None) -> x509.Ce
 
 
 def certificates_of(source: CertSource) -> list[x509.Certificate]:
-    """The certificates in ``source``; certificate objects skip the readers.
+    """The certificates in ``source`` (any format :func:`load_certificates` reads).
 
     >>> certificates_of([leaf, intermediate]) == [leaf, intermediate]
     True
     """
-    if isinstance(source, x509.Certificate):
-        return [source]
-    if isinstance(source, list | tuple) and all(isinstance(c, x509.Certificate) for c in source):
-        return list(source)
     from ._read import load_certificates
 
     with translate_errors("the certificates"):
-        certs: list[x509.Certificate] = load_certificates(source)
-    return certs
+        return load_certificates(source)
