@@ -160,7 +160,7 @@ class Credential:
 
         >>> pfx = cred.pfx("Passw0rd")
         """
-        from ._convert import to_pfx  # convert sits below build; imported on use
+        from ._convert import to_pfx  # on use: keeps importing the builder light
 
         certificates = [c.certificate if isinstance(c, Credential) else c for c in chain]
         return to_pfx(
@@ -523,11 +523,14 @@ def _validity(valid_days: int, not_before: datetime | None) -> _Window:
             f"not {not_before!r}"
         )
     else:
-        start = not_before.astimezone(UTC).replace(microsecond=0)
-    if start < _EARLIEST or _LATEST - start < timedelta(days=valid_days):
+        try:
+            start = not_before.astimezone(UTC).replace(microsecond=0)
+        except OverflowError:  # year 1 or 9999 shifted out of range by its offset
+            start = _EARLIEST - timedelta(days=1)
+    if start < _EARLIEST or valid_days > (_LATEST - start).days:
         raise ValueError(
             f"not_before, valid_days: the window must lie within {_EARLIEST.year}-{_LATEST.year}"
-            f" (X.509 time), not {start.isoformat()} + {valid_days} days"
+            f" (X.509 time), not {not_before or start} + {valid_days} days"
         )
     return start, start + timedelta(days=valid_days)
 
