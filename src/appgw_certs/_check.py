@@ -263,9 +263,8 @@ class _Checker:
             )
         elif end - self.now <= self.expiry_warning:
             days = (end - self.now).days
-            self.add(
-                "GEN003", f"expires on {end:%Y-%m-%d} ({days} days from now)", certificate=cert
-            )
+            left = "less than a day" if days < 1 else f"{days} day{'s' if days > 1 else ''}"
+            self.add("GEN003", f"expires on {end:%Y-%m-%d} ({left} from now)", certificate=cert)
 
     def signature(self, cert: x509.Certificate) -> None:
         if is_self_signed(cert):
@@ -355,22 +354,23 @@ def _is_ca(cert: x509.Certificate) -> bool:
 
 def _check_listener(c: _Checker, data: bytes) -> None:
     fmt = sniff_format(data)
-    if fmt == "base64" and unwrap_base64(data) is not None:
-        data = unwrap_base64(data) or data
+    inner = unwrap_base64(data) if fmt == "base64" else None
+    if inner is not None and sniff_format(inner) == "pkcs12":
         c.add(
             "LST001",
-            "base64 text of a file, not the binary .pfx: the az CLI encodes the file "
-            "again, so upload the binary file",
+            "base64 text of a PFX, not the binary file: the az CLI encodes the file again, "
+            "so upload the binary .pfx",
             severity=Severity.WARNING,
         )
-        fmt = sniff_format(data)
+        data, fmt = inner, "pkcs12"
     if fmt != "pkcs12":
         _not_a_pfx(c, data, fmt)
         return
-    _password_rule(c)
     try:
         pfx = load_pfx(data, c.password)
     except PfxPasswordError as exc:
+        if encode_password(c.password):
+            _password_rule(c)
         c.add("LST002", f'{exc} (Azure says: "Password specified for certificate is incorrect")')
         _encryption(c, _encryption_of(data), None)
         _size(c, data, None)
@@ -379,6 +379,7 @@ def _check_listener(c: _Checker, data: bytes) -> None:
         c.add("GEN001", str(exc))
         return
     leaf = pfx.certificate
+    _password_rule(c)
     _size(c, data, leaf)
     _encryption(c, pfx.encryption, leaf)
     if leaf is None:

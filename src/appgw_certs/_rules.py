@@ -52,6 +52,7 @@ class Rule:
     hint: str
     reference: str
     basis: str  # azure-rules.md rule id(s)
+    azure_code: str = ""  # the error code Azure answers with, where it has one
 
 
 def _rules(*rules: Rule) -> Mapping[str, Rule]:
@@ -339,6 +340,7 @@ RULES: Mapping[str, Rule] = _rules(
         "Upload a PEM file holding the root CA and any intermediates.",
         MTLS_TROUBLESHOOTING,
         "C6",
+        azure_code="ApplicationGatewayTrustedClientCertificateMustSpecifyData",
     ),
     Rule(
         "CCA002",
@@ -349,6 +351,7 @@ RULES: Mapping[str, Rule] = _rules(
         "(`to_cer`, `pfx_to_cer(..., include_chain=True)`).",
         MTLS_TROUBLESHOOTING,
         "C5",
+        azure_code="ApplicationGatewayTrustedClientCertificateMustNotHavePrivateKey",
     ),
     Rule(
         "CCA003",
@@ -359,6 +362,7 @@ RULES: Mapping[str, Rule] = _rules(
         "`appgw-certs convert IN out.cer --to cer` (`to_cer`).",
         MTLS_TROUBLESHOOTING,
         "C7, U9",
+        azure_code="ApplicationGatewayTrustedClientCertificateInvalidData",
     ),
     Rule(
         "CCA004",
@@ -369,6 +373,7 @@ RULES: Mapping[str, Rule] = _rules(
         "Upload the CA that issued the client certificates (CA:TRUE), not a client certificate.",
         MTLS_TROUBLESHOOTING,
         "C4",
+        azure_code="ApplicationGatewayTrustedClientCertificateDoesNotContainAnyCACertificate",
     ),
     Rule(
         "CCA005",
@@ -380,6 +385,7 @@ RULES: Mapping[str, Rule] = _rules(
         "trusted client CA objects.",
         MTLS_TROUBLESHOOTING,
         "C1, C2",
+        azure_code="ApplicationGatewayOnlyOneRootCAAllowedInTrustedClientCertificate",
     ),
     Rule(
         "CCA006",
@@ -720,17 +726,21 @@ def finding(
 ) -> Finding:
     """A finding of a registered code; severity, hint and reference come from :data:`RULES`.
 
-    ``message`` defaults to the rule's title; ``hint`` and ``severity`` override
-    the registry only where a rule says so (LST006 when only base64 is over).
+    ``message`` defaults to the rule's title, and always ends with Azure's own
+    error code where it has one; ``hint`` and ``severity`` override the
+    registry only where a rule says so (LST006 when only base64 is over).
 
     >>> finding("ROOT004", certificate="CN=Contoso Root").severity
     <Severity.WARNING: 'warning'>
     """
     rule = RULES[code]
+    text = message or rule.title
+    if rule.azure_code and rule.azure_code not in text:
+        text = f"{text} ({rule.azure_code})"
     return Finding(
         code=code,
         severity=severity or rule.severity,
-        message=message or rule.title,
+        message=text,
         hint=rule.hint if hint is None else hint,
         certificate=certificate_label(certificate),
         reference=rule.reference,
