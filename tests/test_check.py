@@ -158,7 +158,6 @@ def test_gen004_sha1_signature_but_not_on_roots(pki: Pki, ossl: OpenSSL) -> None
     assert "SHA1" in report.findings[0].message
     assert report.ok  # unconfirmed: a warning
     # A SHA-1 self-signed root: its self-signature does not matter.
-    root, _ = ossl.rsa1024_root()
     sha1_root_key = ossl.directory / "r.key"
     sha1_root = ossl.directory / "r.pem"
     ossl.run(
