@@ -11,6 +11,7 @@ the process for minutes.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -72,6 +73,7 @@ _DIGESTS = {
     "1.2.840.113549.2.5": "md5",
     "1.2.840.113549.1.5.14": "PBMAC1",
 }
+_BER_FALLBACK_WARNING = r"PKCS#12 bundle could not be parsed as DER"
 _DATA = "1.2.840.113549.1.7.1"
 _ENCRYPTED_DATA = "1.2.840.113549.1.7.6"
 _KEY_BAG = "1.2.840.113549.1.12.10.1.1"
@@ -341,7 +343,10 @@ def _check_iterations(iterations: int | None, where: str) -> None:
 def _decrypt(data: bytes, password: bytes | None) -> pkcs12.PKCS12KeyAndCertificates:
     with translate_errors("the PFX"):  # anything but a ValueError: unsupported algorithms
         try:
-            return pkcs12.load_pkcs12(data, password)
+            with warnings.catch_warnings():
+                # BER files (Windows, explicit DEFAULTs) load after this warning; nothing is lost.
+                warnings.filterwarnings("ignore", _BER_FALLBACK_WARNING, UserWarning)
+                return pkcs12.load_pkcs12(data, password)
         except ValueError as exc:
             # cryptography says "Invalid password or PKCS12 data"; the structure has
             # already been read, so the password is what is wrong.
