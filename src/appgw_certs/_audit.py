@@ -119,12 +119,16 @@ class GatewayAudit:
         """:meth:`to_dict` as JSON text."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
-    def __str__(self) -> str:
+    def overview(self) -> str:
+        """The gateway and its certificate objects, next expiry first (no findings)."""
         sku = self.sku.value if self.sku else "unknown SKU"
         lines = [f"Gateway {self.gateway} ({sku}): {len(self.certificates)} certificate objects"]
         for cert in self.by_expiry():
             lines.append("  " + "  ".join(_row(cert, self.audited_at)))
-        return "\n".join([*lines, "", str(self.report)])
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return f"{self.overview()}\n\n{self.report}"
 
     def _repr_html_(self) -> str:
         sku = self.sku.value if self.sku else "unknown SKU"
