@@ -516,8 +516,12 @@ def _decrypt_key(load: Callable[[bytes | None], object], password: bytes | None)
             ) from exc
         return _decrypt_key(load, None)  # a password given for a plain key: ignore it
     except ValueError as exc:
-        if password is not None and _is_bad_decrypt(exc):
-            raise PfxPasswordError("the private key's password is wrong") from exc
+        if password is not None:
+            # a wrong password fails the padding check, except when it passes by chance
+            # (1 in 256): then the decrypted bytes fail to parse. Either way: the password.
+            raise PfxPasswordError(
+                "the private key's password is wrong (or the key is corrupt)"
+            ) from exc
         raise CertificateFormatError(
             "could not read the private key: the bytes are corrupt or not a key"
         ) from exc
@@ -528,10 +532,6 @@ def _decrypt_key(load: Callable[[bytes | None], object], password: bytes | None)
     if not _is_private_key(key) or not hasattr(key, "sign"):
         raise CertificateFormatError("this key type cannot be used with a certificate")
     return key  # type: ignore[return-value]
-
-
-def _is_bad_decrypt(exc: ValueError) -> bool:
-    return "decrypt" in str(exc).lower() or "password" in str(exc).lower()
 
 
 # --- DER framing (for sniffing only; parsing is cryptography's and pyasn1's) --
