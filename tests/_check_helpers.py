@@ -175,8 +175,8 @@ class OpenSSL:
         self.run(*args, *options, "-out", out, "-passout", f"pass:{password}")
         return out.read_bytes()
 
-    def sha1_leaf(self, issuer: Issued, cn: str) -> x509.Certificate:
-        """A leaf signed with SHA-1 (cryptography 50 cannot sign SHA-1)."""
+    def sha1_leaf(self, issuer: Issued, cn: str) -> tuple[x509.Certificate, Path]:
+        """A leaf signed with SHA-1 (cryptography 50 cannot sign SHA-1), and its key file."""
         key = self.file(key_pem(ec_key()))
         csr = self.directory / f"sha1-{self._count}.csr"
         self.run("req", "-new", "-key", key, "-subj", f"/CN={cn}", "-out", csr)
@@ -198,7 +198,7 @@ class OpenSSL:
             "-out",
             out,
         )
-        return x509.load_pem_x509_certificate(out.read_bytes())
+        return x509.load_pem_x509_certificate(out.read_bytes()), key
 
     def rsa1024_root(self) -> tuple[x509.Certificate, bytes]:
         """A self-signed RSA-1024 CA and its key PEM."""

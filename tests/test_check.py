@@ -151,7 +151,7 @@ def test_gen003_expiring_soon() -> None:
 
 
 def test_gen004_sha1_signature_but_not_on_roots(pki: Pki, ossl: OpenSSL) -> None:
-    leaf = ossl.sha1_leaf(pki.intermediate, "sha1.contoso.com")
+    leaf, _ = ossl.sha1_leaf(pki.intermediate, "sha1.contoso.com")
     now = datetime.now(UTC)
     report = check("authentication", pem(leaf), V1, now=now)
     assert one(report, "GEN004") == "CN=sha1.contoso.com"

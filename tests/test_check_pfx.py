@@ -281,10 +281,9 @@ def test_gen_codes_reach_the_chain(ossl: OpenSSL, pki: Pki) -> None:
 
 
 def test_sha1_leaf_in_a_pfx(ossl: OpenSSL, pki: Pki) -> None:
-    leaf = ossl.sha1_leaf(pki.intermediate, "sha1.contoso.com")
+    leaf, key_file = ossl.sha1_leaf(pki.intermediate, "sha1.contoso.com")
     # openssl signs "now": judge at the real time, well inside both validity windows.
     now = datetime.now(UTC)
-    key_file = sorted(ossl.directory.glob("f*.pem"))[0]
     data = ossl.run(
         "pkcs12",
         "-export",
