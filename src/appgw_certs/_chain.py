@@ -240,6 +240,22 @@ class _Graph:
     def leaves(self) -> list[x509.Certificate]:
         return [c for c in self.certs if not self.children[c]]
 
+    def reaches(
+        self, start: x509.Certificate, goal: Preference, avoid: set[x509.Certificate]
+    ) -> bool:
+        """Whether ``start`` or a CA above it (not in ``avoid``) satisfies ``goal``."""
+        seen = set(avoid)
+        todo = [start]
+        while todo:
+            cert = todo.pop()
+            if cert in seen:
+                continue
+            if goal(cert):
+                return True
+            seen.add(cert)
+            todo.extend(self.parents[cert])
+        return False
+
     def connected(self, start: x509.Certificate) -> set[x509.Certificate]:
         seen = {start}
         todo = [start]
@@ -263,9 +279,18 @@ def _path(graph: _Graph, leaf: x509.Certificate, prefer: Preference) -> list[x50
         parents = [p for p in graph.parents[cert] if p not in on_path]
         if not parents:
             break
-        # Cross-signed CAs give two valid issuers: take the preferred one
-        # (in the trust store, else self-signed), else the first given.
-        cert = max(parents, key=lambda p: (prefer(p), is_self_signed(p)))
+        if len(parents) > 1:
+            # Cross-signed CAs give several valid issuers: take one whose way
+            # up reaches a preferred CA (the trust store's), else a
+            # self-signed root; among equals, the first given.
+            parents.sort(
+                key=lambda p: (
+                    graph.reaches(p, prefer, on_path),
+                    graph.reaches(p, is_self_signed, on_path),
+                ),
+                reverse=True,
+            )
+        cert = parents[0]
         path.append(cert)
         on_path.add(cert)
     return path
@@ -319,8 +344,8 @@ def order_chain(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
     """Certificates in chain order: the leaf first, then each one's issuer.
 
     The leaf is the certificate that issued none of the others. Duplicates are
-    dropped. With cross-signed CAs the path prefers a self-signed issuer; the
-    other copies follow at the end. Raises :class:`ChainError` when the
+    dropped. With cross-signed CAs the path takes the issuer whose way up
+    reaches a self-signed root; the other copies follow at the end. Raises :class:`ChainError` when the
     certificates do not form one chain (two leaves, a stray certificate).
 
     >>> [c.subject.rfc4514_string() for c in order_chain([root, leaf, intermediate])]
@@ -341,11 +366,18 @@ def split_leaf(
     return ordered[0], ordered[1:]
 
 
+def _anchored_in(store: TrustStore) -> Preference:
+    def anchored(cert: x509.Certificate) -> bool:
+        return cert in store or store.find_issuer(cert) is not None
+
+    return anchored
+
+
 def chain_path(
     certs: Iterable[x509.Certificate], store: TrustStore | None = None
 ) -> list[x509.Certificate]:
     """The leaf-to-top path only (no alternatives), preferring CAs found in ``store``."""
-    path, _ = _ordered(certs, store.__contains__ if store is not None else _no_preference)
+    path, _ = _ordered(certs, _anchored_in(store) if store is not None else _no_preference)
     return path
 
 
@@ -355,25 +387,27 @@ def chain_path(
 def root_of(path: Sequence[x509.Certificate], store: TrustStore) -> x509.Certificate:
     """The root for a leaf-first ``path``, completed from ``store`` if needed.
 
-    Walks up the path; stops at the first certificate that is self-signed or is
-    in the store (a trust anchor need not be self-issued), or whose issuer the
-    store holds (signature-checked). :class:`ChainError` names the missing issuer.
+    Walks up the path and stops at the first certificate that is self-signed,
+    or that the store holds (same subject and key: the store's copy, so a
+    cross-signed root gives the self-signed one; a trust anchor need not be
+    self-issued), or whose issuer the store holds (signature-checked).
+    :class:`ChainError` names the missing issuer.
     """
     for cert in path:
-        if is_self_signed(cert) or cert in store:
+        if is_self_signed(cert):
             return cert
-        anchor = store.find_issuer(cert)
+        anchor = store.anchor_for(cert) or store.find_issuer(cert)
         if anchor is not None:
             return anchor
     top = path[-1]
     if signed_by_key(top, _public_key(top)):
-        # Self-signed though its issuer name differs from its subject: a root
-        # that is not self-issued. Nothing above it can exist.
+        # Signed by its own key though it names another issuer: a root that
+        # is not self-issued. Nothing above it can be found.
         return top
     raise ChainError(
         f"no root found: the issuer of {subject_text(top)!r}, {missing_issuer_text(top)}, "
-        "is neither in the certificates given nor in the trust store; "
-        "add that CA certificate (ask whoever issued the certificate for their root)"
+        "is neither among the certificates given nor in the trust store; "
+        "add that CA certificate (the backend's CA publishes its root)"
     )
 
 

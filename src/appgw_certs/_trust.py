@@ -23,6 +23,7 @@ from ._chain import (
     certificates_of,
     chain_path,
     is_issued_by,
+    is_self_signed,
     name_key,
     root_of,
     subject_key_id,
@@ -70,7 +71,7 @@ class TrustStore:
         for cert in self._certificates:
             self._index(cert)
         # Answers cannot change (the store is immutable); bounded memos.
-        self._contains: dict[x509.Certificate, bool] = {}
+        self._anchors: dict[x509.Certificate, x509.Certificate | None] = {}
         self._roots: dict[tuple[x509.Certificate, ...], x509.Certificate | None] = {}
 
     def _index(self, cert: x509.Certificate) -> None:
@@ -138,13 +139,23 @@ class TrustStore:
         >>> cross_signed_isrg_root_x1 in TrustStore.certifi()
         True
         """
-        if not isinstance(cert, x509.Certificate):
-            return False
-        known = self._contains.get(cert)
-        if known is None:
-            known = any(_same_key(cert, c) for c in self._same_subject(cert))
-            _remember(self._contains, cert, known)
-        return known
+        return isinstance(cert, x509.Certificate) and self.anchor_for(cert) is not None
+
+    def anchor_for(self, cert: x509.Certificate) -> x509.Certificate | None:
+        """The store's certificate with the same subject and public key, else ``None``.
+
+        Self-signed ones first: for a cross-signed copy of a root, the root.
+
+        >>> TrustStore.certifi().anchor_for(cross_signed_isrg_root_x1).issuer
+        <Name(CN=ISRG Root X1,O=Internet Security Research Group,C=US)>
+        """
+        known = self._anchors.get(cert, _MISSING)
+        if known is _MISSING:
+            same = [c for c in self._same_subject(cert) if _same_key(cert, c)]
+            same.sort(key=is_self_signed, reverse=True)
+            known = same[0] if same else None
+            _remember(self._anchors, cert, known)
+        return known  # type: ignore[return-value]
 
     def _same_subject(self, cert: x509.Certificate) -> list[x509.Certificate]:
         try:
