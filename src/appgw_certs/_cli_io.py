@@ -202,12 +202,18 @@ class OutputFiles:
         self.refuse_existing([target])
         temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(temp, flags, 0o600 if private else 0o666)
+        try:
+            fd = os.open(temp, flags, 0o600 if private else 0o666)
+        except OSError as exc:
+            raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
         self._staged.append(_Staged(target, temp))
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
 
     def commit(self) -> None:
         """Rename every temp file onto its target."""
@@ -314,10 +320,13 @@ class Console:
 
     def report(self, report: Report, *, label: str | None = None) -> None:
         """Print a report: a verdict line, then one aligned line per finding."""
-        verdict = self.style("OK", "ok") if report.ok else self.style("FAILED", "error")
+        verdict = self.style("OK    ", "ok") if report.ok else self.style("FAILED", "error")
         counts = _counts(report)
         head = f"{label}: {report.title}" if label else report.title
         self.line(f"{verdict}  {self.style(head, 'bold')}{counts}")
+        details = report.details
+        if details:
+            self.table([(name.replace("_", " "), value) for name, value in details], " " * 8)
         for text in render_findings(report.findings, self.style):
             self.line(text)
 
@@ -338,7 +347,7 @@ def render_findings(findings: Sequence[Finding], style: _Styler) -> Iterator[str
     code_width = max(len(f.code) for f in findings)
     indent = " " * (4 + 7 + 2 + code_width + 2)
     for f in findings:
-        severity = str(getattr(f.severity, "value", f.severity))
+        severity = f.severity.value
         yield (f"    {style(severity.ljust(7), severity)}  {f.code.ljust(code_width)}  {f.message}")
         if f.certificate:
             yield f"{indent}{style('certificate: ' + f.certificate, 'dim')}"
