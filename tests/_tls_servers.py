@@ -25,6 +25,7 @@ import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -146,27 +147,32 @@ class _ThreadedServer(_Closing):
 
 class PythonTLSServer(_ThreadedServer):
     """Serves ``context`` (replace :attr:`context` between connections) and records,
-    per connection, ``None`` for a completed handshake or the server's exception."""
+    per client port, ``None`` for a completed handshake or the server's exception."""
 
     def __init__(self, context: ssl.SSLContext, host: str = LOOPBACK_V4) -> None:
         super().__init__(host)
         self.context = context
-        self.outcomes: queue.Queue[BaseException | None] = queue.Queue()
+        self._outcomes: queue.Queue[tuple[int, BaseException | None]] = queue.Queue()
 
     def serve(self, conn: socket.socket) -> None:
+        peer_port: int = conn.getpeername()[1]
         try:
             with self.context.wrap_socket(conn, server_side=True) as tls:
                 tls.sendall(b"ok")
                 with suppress(OSError):
                     tls.unwrap()
         except (OSError, ssl.SSLError) as exc:
-            self.outcomes.put(exc)
+            self._outcomes.put((peer_port, exc))
         else:
-            self.outcomes.put(None)
+            self._outcomes.put((peer_port, None))
 
-    def outcome(self) -> BaseException | None:
-        """The server's view of the next finished connection."""
-        return self.outcomes.get(timeout=TIMEOUT)
+    def outcome(self, client: Handshake | None = None) -> BaseException | None:
+        """The server's view of ``client``'s connection (earlier ones are skipped),
+        or of the next finished connection when ``client`` is None."""
+        while True:
+            port, outcome = self._outcomes.get(timeout=TIMEOUT)
+            if client is None or port == client.port:
+                return outcome
 
 
 class PlainTCPServer(_ThreadedServer):
@@ -271,17 +277,26 @@ class OpenSSLServer(_Closing):
         self._tmp.cleanup()
 
 
+@dataclass(frozen=True)
+class Handshake:
+    """A client's handshake: its error (``None`` when it completed) and its local port."""
+
+    error: ssl.SSLError | None
+    port: int
+
+
 def handshake_as_client(
     host: str, port: int, context: ssl.SSLContext, *, server_hostname: str | None
-) -> ssl.SSLError | None:
-    """Connect and complete a handshake: ``None`` if it succeeds, else the ``ssl`` error."""
+) -> Handshake:
+    """Connect and complete a handshake as a client."""
     with socket.create_connection((host, port), timeout=TIMEOUT) as sock:
+        local_port = sock.getsockname()[1]
         try:
             tls = context.wrap_socket(sock, server_hostname=server_hostname)
         except ssl.SSLError as exc:
-            return exc
+            return Handshake(exc, local_port)
         with tls, suppress(ssl.SSLError, OSError):
             # TLS 1.3: the server judges our certificate after our Finished;
             # read until it answers or closes so that its verdict is in.
             tls.recv(16)
-    return None
+    return Handshake(None, local_port)
