@@ -28,7 +28,7 @@ __all__ = [
 CertSource: TypeAlias = (
     "bytes | str | os.PathLike[str] | x509.Certificate | Iterable[x509.Certificate]"
 )
-Password: TypeAlias = "str | bytes | None"
+Password: TypeAlias = "str | bytes | None"  # noqa: S105 - a type, not a secret
 PrivateKey: TypeAlias = (
     "rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey"
     " | ed448.Ed448PrivateKey | dsa.DSAPrivateKey"
@@ -68,17 +68,15 @@ def read_bytes(source: bytes | bytearray | memoryview | os.PathLike[str]) -> byt
         data = bytes(source)
         check_size(data)
         return data
-    raise TypeError(
-        f"expected bytes or a path (pathlib.Path), got {type(source).__name__}"
-    )
+    raise TypeError(f"expected bytes or a path (pathlib.Path), got {type(source).__name__}")
 
 
 def encode_password(password: str | bytes | None) -> bytes | None:
     """A password as bytes: ``str`` is UTF-8 encoded, ``None`` stays ``None``."""
-    if password is None or isinstance(password, bytes):
-        return password
-    if isinstance(password, bytearray | memoryview):
-        return bytes(password)
+    if password is None:
+        return None
     if isinstance(password, str):
         return password.encode("utf-8")
+    if isinstance(password, bytes | bytearray | memoryview):  # callers outside mypy's reach
+        return bytes(password)
     raise TypeError(f"a password is str, bytes or None, not {type(password).__name__}")
