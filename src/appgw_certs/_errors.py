@@ -69,7 +69,9 @@ class ProbeError(AppGwCertError, OSError):
 
 
 @contextmanager
-def translate_errors(what: str, *, error: type[AppGwCertError] = CertificateFormatError) -> Iterator[None]:
+def translate_errors(
+    what: str, *, error: type[AppGwCertError] = CertificateFormatError
+) -> Iterator[None]:
     """Turn any error a lower layer raises inside the block into ``error``.
 
     ``what`` says what was being read ("a PEM certificate", "the PFX"); the
@@ -81,8 +83,16 @@ def translate_errors(what: str, *, error: type[AppGwCertError] = CertificateForm
         yield
     except AppGwCertError:
         raise
-    except (ValueError, TypeError, IndexError, KeyError, OverflowError, AssertionError,
-            UnicodeError, NotImplementedError) as exc:
+    except (
+        ValueError,
+        TypeError,
+        IndexError,
+        KeyError,
+        OverflowError,
+        AssertionError,
+        UnicodeError,
+        NotImplementedError,
+    ) as exc:
         raise error(f"could not read {what}: {_describe(exc)}") from exc
     except Exception as exc:
         # pyasn1 errors, cryptography's InternalError/UnsupportedAlgorithm,
