@@ -61,7 +61,7 @@ def to_pfx(
             "was issued for"
         )
     encryption = _encryption(encode_password(password), profile)
-    name = friendly_name.encode("utf-8") if friendly_name is not None else None
+    name = friendly_name.encode("utf-8") if friendly_name else None
     with translate_errors("the key and certificates to write as PFX"):
         return pkcs12.serialize_key_and_certificates(
             name, private_key, certificate, list(chain) or None, encryption

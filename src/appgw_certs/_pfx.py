@@ -19,7 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyasn1.codec.ber import decoder
-from pyasn1.type import univ
+from pyasn1.type import char, univ
 from pyasn1_modules import rfc2315, rfc5208, rfc7292, rfc8018
 
 from ._errors import CertificateFormatError, PfxPasswordError, translate_errors
@@ -294,9 +294,18 @@ def _friendly_name(bag: univ.Sequence) -> str | None:
     for attribute in attributes:
         if str(attribute["attrType"]) == _FRIENDLY_NAME:
             for value in attribute["attrValues"]:
-                name, _ = decoder.decode(bytes(value), asn1Spec=rfc7292.FriendlyName())
-                return str(name)
+                return _bmp_text(bytes(value))
     return None
+
+
+def _bmp_text(der: bytes) -> str | None:
+    """A BMPString's text; None when it cannot be read (a name is never worth failing over)."""
+    try:
+        # no size constraint here: RFC 7292's 1..255 is broken by real files (empty names)
+        name, _ = decoder.decode(der, asn1Spec=char.BMPString())
+        return str(name) or None
+    except Exception:
+        return None
 
 
 def _algorithm(identifier: univ.Sequence) -> tuple[str, int | None]:
