@@ -104,14 +104,17 @@ def make_ca(
     *,
     validity: Validity = Validity(),
     key: ec.EllipticCurvePrivateKey | None = None,
+    eku: Iterable[x509.ObjectIdentifier] | None = None,
 ) -> Issued:
-    """A root (``issuer`` None) or an intermediate CA."""
+    """A root (``issuer`` None) or an intermediate CA; no EKU unless given."""
     key = key or ec.generate_private_key(ec.SECP256R1())
     builder = (
         _builder(_name(common_name), issuer, key, validity)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(_key_usage(ca=True), critical=True)
     )
+    if eku is not None:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
     return _sign(builder, issuer, key)
 
 

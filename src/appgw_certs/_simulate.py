@@ -371,7 +371,8 @@ class _Walk:
 
     path: list[x509.Certificate]
     end: _End = _End.NO_ISSUER
-    out_of_order: list[x509.Certificate] = field(default_factory=list)
+    # (certificate, its issuer) where the issuer is presented, but not right after it
+    out_of_order: list[tuple[x509.Certificate, x509.Certificate]] = field(default_factory=list)
     from_store: bool = False  # the last certificate came from the trust anchors
 
     @property
@@ -439,7 +440,7 @@ def _presented_issuer(
         return following
     for index, candidate in enumerate(chain):
         if candidate not in walk.path and is_issued_by(cert, candidate):
-            walk.out_of_order.append(candidate)
+            walk.out_of_order.append((cert, candidate))
             return index
     return -1
 
@@ -477,16 +478,17 @@ def _judge_v2(
 
 
 def _order_findings(walk: _Walk, leaf_index: int) -> list[Finding]:
-    if leaf_index > 0:
+    """BE003 for the first issuer presented out of place (the rest follow from it)."""
+    if leaf_index > 0 or not walk.out_of_order:
         return []  # BE002 already says the order is wrong
+    cert, issuer = walk.out_of_order[0]
     return [
         finding(
             "BE003",
-            f"{MSG_INTERMEDIATE_MISSING} (its issuer {subject_text(cert)!r} is presented, but "
-            "not right after the certificate it issued)",
+            f"{MSG_INTERMEDIATE_MISSING} (the issuer of {subject_text(cert)!r}, "
+            f"{subject_text(issuer)!r}, is presented, but not right after it)",
             certificate=cert,
         )
-        for cert in walk.out_of_order
     ]
 
 
