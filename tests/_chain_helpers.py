@@ -127,7 +127,9 @@ def openssl_verify(openssl: str, directory: Path, leaf: x509.Certificate,
     ca_file, leaf_file = directory / "anchors.pem", directory / "leaf.pem"
     ca_file.write_bytes(pem(*anchors))
     leaf_file.write_bytes(pem(leaf))
-    args = [openssl, "verify", "-no_check_time", *extra, "-CAfile", str(ca_file)]
+    # -no-CApath/-no-CAstore: only the anchors given, never the system's store.
+    args = [openssl, "verify", "-no-CApath", "-no-CAstore", "-no_check_time", *extra,
+            "-CAfile", str(ca_file)]  # fmt: skip
     if untrusted:
         untrusted_file = directory / "untrusted.pem"
         untrusted_file.write_bytes(pem(*untrusted))

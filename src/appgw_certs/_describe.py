@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import html
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.utils import CryptographyDeprecationWarning
 
 from ._chain import is_self_signed, order_chain
 from ._errors import ChainError
@@ -193,7 +195,10 @@ def _role(*, self_signed: bool, is_ca: bool, constraints: x509.BasicConstraints 
 
 def _serial(cert: x509.Certificate) -> str:
     try:
-        serial = cert.serial_number
+        with warnings.catch_warnings():
+            # Serial number 0 (six of certifi's roots) warns on every read.
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            serial = cert.serial_number
     except Exception:
         return "unreadable"
     sign, digits = ("-", f"{-serial:X}") if serial < 0 else ("", f"{serial:X}")

@@ -33,7 +33,13 @@ from ._errors import ChainError
 if TYPE_CHECKING:
     from ._inputs import CertSource
 
-__all__ = ["APPROXIMATION_NOTE", "TrustStore", "is_well_known", "well_known_root"]
+__all__ = [
+    "APPROXIMATION_NOTE",
+    "TrustStore",
+    "is_well_known",
+    "roots_from_pem",
+    "well_known_root",
+]
 
 #: Say this wherever a result rests on the well-known store.
 APPROXIMATION_NOTE = (
@@ -52,8 +58,9 @@ _V = TypeVar("_V")
 class TrustStore:
     """A set of trust anchors, indexed by subject name and subject key identifier.
 
-    ``TrustStore.certifi()`` is Mozilla's root store as certifi ships it; Azure
-    does not publish its own list of well-known CAs, so that is an approximation.
+    ``TrustStore.certifi()`` is Mozilla's root store as certifi ships it.
+    Azure does not publish its list of well-known CAs, so that store is an
+    approximation of what Application Gateway trusts.
 
     >>> store = TrustStore([my_root])
     >>> store.find_issuer(intermediate) == my_root
@@ -210,11 +217,21 @@ def _certifi_roots() -> list[x509.Certificate]:
     import certifi
 
     with open(certifi.where(), "rb") as handle:
-        bundle = handle.read()
+        return roots_from_pem(handle.read())
+
+
+def roots_from_pem(bundle: bytes) -> list[x509.Certificate]:
+    """Every certificate of a PEM bundle that cryptography accepts, one by one, silently.
+
+    A root the installed cryptography refuses is skipped, not fatal; roots it
+    accepts with a deprecation warning (serial number 0: two HARICA roots in
+    certifi) are kept without the warning.
+
+    >>> len(roots_from_pem(Path(certifi.where()).read_bytes()))
+    117
+    """
     roots = []
     with warnings.catch_warnings():
-        # Some roots (HARICA 2015) have serial number 0, which cryptography
-        # accepts with a deprecation warning; a future release may refuse them.
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
         for der in _pem_certificates(bundle):
             try:
