@@ -238,6 +238,13 @@ def test_auth003_several_certificates(pki: Pki) -> None:
     assert report.ok
 
 
+def test_auth005_text_around(pki: Pki) -> None:
+    text = b"subject=CN = www.contoso.com\n" + pem(pki.server.cert)
+    report = check("authentication", text, V1)
+    assert report.codes == {"AUTH005"}
+    assert report.findings[0].certificate == pki.server.name
+
+
 def test_auth004_der(pki: Pki) -> None:
     report = check("authentication", der(pki.server.cert), V1)
     assert report.codes == {"AUTH004"}
@@ -339,6 +346,13 @@ def test_cca003_not_pem_certificates(pki: Pki, ossl: OpenSSL) -> None:
     assert report.ok
 
 
+def test_cca003_text_around_is_a_warning(pki: Pki) -> None:
+    report = check("trusted-client-ca", b"# my CA\n" + pem(pki.root.cert))
+    assert report.codes == {"CCA003"}
+    assert report.ok
+    assert report.findings[0].certificate == pki.root.name
+
+
 def test_cca004_no_ca(pki: Pki) -> None:
     report = check("trusted-client-ca", pem(pki.client.cert))
     assert "CCA004" in report.codes
@@ -417,3 +431,15 @@ def test_findings_are_json_ready(pki: Pki) -> None:
     findings = data["findings"]
     assert isinstance(findings, list)
     assert all(f["certificate"] for f in findings)
+
+
+def test_location_is_stamped_on_every_finding(pki: Pki) -> None:
+    report = check_upload_bytes(
+        Slot.TRUSTED_ROOT,
+        pem(pki.server.cert, pki.root.cert),
+        sku=Sku.STANDARD,
+        now=NOW,
+        location="trustedRootCertificates[backend-root]",
+    )
+    assert report.codes >= {"GEN006", "ROOT002", "ROOT004"}
+    assert {f.location for f in report.findings} == {"trustedRootCertificates[backend-root]"}

@@ -379,7 +379,7 @@ def _check_listener(c: _Checker, data: bytes) -> None:
         c.add("GEN001", str(exc))
         return
     leaf = pfx.certificate
-    _password_rule(c)
+    _password_rule(c, leaf)
     _size(c, data, leaf)
     _encryption(c, pfx.encryption, leaf)
     if leaf is None:
@@ -415,13 +415,14 @@ def _not_a_pfx(c: _Checker, data: bytes, fmt: str) -> None:
     c.add("LST001", f"a {fmt.upper()} file ({held}), not a PFX", certificate=leaf)
 
 
-def _password_rule(c: _Checker) -> None:
+def _password_rule(c: _Checker, leaf: x509.Certificate | None = None) -> None:
     secret = encode_password(c.password)
     if not secret:
         c.add(
             "LST005",
             "no password: the portal requires one (4–12 letters and digits); a "
             "direct REST upload without one is unconfirmed",
+            certificate=leaf,
             severity=Severity.WARNING,
         )
     elif not _PASSWORD.fullmatch(secret):
@@ -431,6 +432,7 @@ def _password_rule(c: _Checker) -> None:
         c.add(
             "LST005",
             f"the password has {length} characters{odd}; Azure takes 4–12 letters and digits",
+            certificate=leaf,
         )
 
 
@@ -538,6 +540,31 @@ def _server_use(c: _Checker, leaf: x509.Certificate) -> None:
         )
 
 
+def _extra_content(c: _Checker, code: str, bundle: Bundle, cert: x509.Certificate) -> None:
+    """``code`` for anything in a .cer besides its certificate blocks (A2, R6, T17)."""
+    others = [
+        label
+        for label in bundle.pem_labels
+        if label not in _CERT_LABELS and label not in _KEY_LABELS
+    ]
+    if bundle.pem_extra_text:
+        c.add(
+            code,
+            'text outside the BEGIN/END CERTIFICATE lines (e.g. "Bag Attributes" '
+            'from openssl); the portal has answered "Invalid data in .cer file"',
+            certificate=cert,
+        )
+    if others:
+        c.add(code, f"PEM blocks that are not certificates: {', '.join(others)}", certificate=cert)
+    if bundle.base64_wrapped:
+        c.add(
+            code,
+            "bare base64 text without BEGIN/END lines: the az CLI encodes the file "
+            "again; upload PEM or DER",
+            certificate=cert,
+        )
+
+
 # -- authentication (v1) -------------------------------------------------------------
 
 
@@ -560,6 +587,7 @@ def _check_authentication(c: _Checker, data: bytes) -> None:
             "certificate, not its CA",
             certificate=first,
         )
+    _extra_content(c, "AUTH005", bundle, first)
     if bundle.format == "der" and not bundle.base64_wrapped:
         c.add(
             "AUTH004",
@@ -601,7 +629,7 @@ def _check_trusted_root(c: _Checker, data: bytes) -> None:
             certificate=root,
         )
     _well_known(c, certs)
-    _extra_content(c, data, bundle, root)
+    _extra_content(c, "ROOT006", bundle, root)
     c.certificates(certs)
 
 
@@ -614,34 +642,6 @@ def _well_known(c: _Checker, certs: list[x509.Certificate]) -> None:
             "ROOT005",
             f"chains to {subject_text(anchor)!r}, a well-known CA ({APPROXIMATION_NOTE})",
             certificate=certs[0],
-        )
-
-
-def _extra_content(c: _Checker, data: bytes, bundle: Bundle, root: x509.Certificate) -> None:
-    others = [
-        label
-        for label in bundle.pem_labels
-        if label not in _CERT_LABELS and label not in _KEY_LABELS
-    ]
-    if bundle.pem_extra_text:
-        c.add(
-            "ROOT006",
-            'text outside the BEGIN/END CERTIFICATE lines (e.g. "Bag Attributes" '
-            'from openssl); the portal has answered "Invalid data in .cer file"',
-            certificate=root,
-        )
-    if others:
-        c.add(
-            "ROOT006",
-            f"PEM blocks that are not certificates: {', '.join(others)}",
-            certificate=root,
-        )
-    if bundle.base64_wrapped:
-        c.add(
-            "ROOT006",
-            "bare base64 text without BEGIN/END lines: the az CLI encodes the file "
-            "again; upload PEM or DER",
-            certificate=root,
         )
 
 
@@ -722,7 +722,21 @@ def _client_ca_certificates(c: _Checker, data: bytes) -> list[x509.Certificate]:
                 certs.append(cert)
     if not certs and not blocks:
         c.add("CCA003", "no PEM block found")
+    if _text_around(data, blocks):
+        c.add(
+            "CCA003",
+            "text outside the BEGIN/END lines; whether Azure's parser accepts it is unconfirmed",
+            certificate=certs[0] if certs else None,
+            severity=Severity.WARNING,
+        )
     return certs
+
+
+def _text_around(data: bytes, blocks: Iterable[PemBlock]) -> bool:
+    rest = data
+    for block in blocks:
+        rest = rest.replace(block.text, b"", 1)
+    return bool(rest.strip())
 
 
 _FORMAT_NAMES = {

@@ -269,6 +269,16 @@ RULES: Mapping[str, Rule] = _rules(
         BACKEND_AUTH,
         "A2, R3",
     ),
+    Rule(
+        "AUTH005",
+        W,
+        "authentication",
+        "Text around the PEM block or other non-certificate content",
+        "Keep only the BEGIN/END CERTIFICATE block: `appgw-certs extract auth IN -o leaf.cer` "
+        "(`extract_authentication_cert`).",
+        BACKEND_AUTH,
+        "A2",
+    ),
     # -- trusted root (v2) ---------------------------------------------------
     Rule(
         "ROOT001",
