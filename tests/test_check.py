@@ -443,3 +443,8 @@ def test_location_is_stamped_on_every_finding(pki: Pki) -> None:
     )
     assert report.codes >= {"GEN006", "ROOT002", "ROOT004"}
     assert {f.location for f in report.findings} == {"trustedRootCertificates[backend-root]"}
+
+
+def test_naive_now_is_refused(pki: Pki) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        check_upload("trusted-root", pem(pki.root.cert), sku="v2", now=datetime(2026, 1, 1))  # noqa: DTZ001

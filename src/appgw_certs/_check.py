@@ -28,7 +28,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ._chain import is_issued_by, is_self_signed, missing_issuer_text
-from ._errors import AppGwCertError, CertificateFormatError, PfxPasswordError
+from ._errors import (
+    AppGwCertError,
+    CertificateFormatError,
+    InputTooLargeError,
+    PfxPasswordError,
+)
 from ._inputs import CertSource, Password, encode_password, read_bytes
 from ._keys import key_description, key_matches
 from ._names import extension_value, matches_hostname, subject_text
@@ -111,7 +116,16 @@ def check_upload_bytes(
     location: str | None = None,
     expiry_warning_days: int = EXPIRY_WARNING_DAYS,
 ) -> Report:
-    """:func:`check_upload` on bytes; ``location`` is stamped on every finding (audits)."""
+    """:func:`check_upload` on bytes; ``location`` is stamped on every finding (audits).
+
+    ``expiry_warning_days`` moves GEN003's threshold. A naive ``now`` raises
+    ``ValueError`` (a programming error, not bad input).
+
+    >>> check_upload_bytes(Slot.TRUSTED_ROOT, data, sku=Sku.WAF_V2,
+    ...                    location="trustedRootCertificates[root]")   # doctest: +SKIP
+    """
+    if now is not None and now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware, e.g. datetime.now(UTC)")
     checker = _Checker(
         sku=sku,
         password=password,
@@ -172,8 +186,6 @@ def _source_bytes(source: CertSource) -> bytes:
 
 
 def _too_large(exc: CertificateFormatError) -> bool:
-    from ._errors import InputTooLargeError
-
     return isinstance(exc, InputTooLargeError)
 
 
@@ -328,7 +340,6 @@ class _Checker:
                 "GEN001",
                 "a PKCS#12 (.pfx) file; this slot takes a Base-64 .cer",
                 certificate=leaf,
-                severity=Severity.ERROR,
             )
         if not bundle.certificates:
             self.add("GEN001", "no certificate in the file")

@@ -771,7 +771,11 @@ _SCOPES = {
 
 
 def render_markdown() -> str:
-    """The docs' rules page (``docs/rules.md``), generated from :data:`RULES`."""
+    """The docs' rules page (``docs/rules.md``), generated from :data:`RULES`.
+
+    >>> render_markdown().splitlines()[0]
+    '# Rule codes'
+    """
     lines = [
         "# Rule codes",
         "",
