@@ -111,6 +111,7 @@ def test_only_cas_presented_means_the_leaf_is_missing(pki: Pki) -> None:
 
 
 def test_nothing_presented_means_the_leaf_is_missing(pki: Pki) -> None:
+    nothing: object
     for nothing in ([], b"", "  \n"):
         assert _only(_v2(nothing, [pki.root.cert]), "BE001") == MSG_LEAF_MISSING
 
