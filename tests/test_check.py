@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from _check_helpers import NOW, PASSWORD, OpenSSL, Pki, der, key_pem, make_cert, make_pki, pem
-from appgw_certs import Report, Severity, Sku, Slot, check_upload
+from appgw_certs import Report, Severity, Sku, Slot, check_upload, client_issuer_dn
 from appgw_certs._check import check_upload_bytes, client_ca_issuer
 from appgw_certs._rules import RULES
 
@@ -410,6 +410,8 @@ def test_issuer_dn_table_of_azure_rules(pki: Pki, names: tuple[str, ...], expect
     issuer = client_ca_issuer([certs[n].cert for n in names])
     assert issuer is not None
     assert issuer.subject.rfc4514_string() == certs[expected].name
+    # The verdict module extracts the DN on its own: both must agree.
+    assert client_issuer_dn(pem(*(certs[n].cert for n in names))) == issuer.subject
 
 
 def test_cca008_intermediate_of_another_root(pki: Pki) -> None:
