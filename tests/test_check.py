@@ -391,6 +391,15 @@ def test_cca007_several_chains_and_the_extracted_dn(pki: Pki) -> None:
         "trusted-client-ca", pem(pki.root.cert, pki.intermediate.cert, int2.cert, int3.cert)
     )
     assert dict(longer.details)["client_cert_issuer_dn"] == int3.name  # the longest chain
+    assert client_issuer_dn(
+        pem(pki.root.cert, pki.intermediate.cert, int2.cert)
+    ).rfc4514_string() == (pki.intermediate.name)
+    assert (
+        client_issuer_dn(
+            pem(pki.root.cert, pki.intermediate.cert, int2.cert, int3.cert)
+        ).rfc4514_string()
+        == int3.name
+    )
 
 
 @pytest.mark.parametrize(
