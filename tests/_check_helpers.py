@@ -13,9 +13,9 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+Key = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 PASSWORD = "Secret123"
 
@@ -25,7 +25,7 @@ class Issued:
     """A certificate and its key."""
 
     cert: x509.Certificate
-    key: CertificateIssuerPrivateKeyTypes = field(repr=False)
+    key: Key = field(repr=False)
 
     @property
     def name(self) -> str:
@@ -40,7 +40,7 @@ def make_cert(
     cn: str,
     *,
     issuer: Issued | None = None,
-    key: CertificateIssuerPrivateKeyTypes | None = None,
+    key: Key | None = None,
     ca: bool | None = False,
     eku: Sequence[x509.ObjectIdentifier] | None = (ExtendedKeyUsageOID.SERVER_AUTH,),
     dns: Sequence[str] = (),
@@ -60,15 +60,15 @@ def make_cert(
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(issuer_name)
-        .public_key(public)  # type: ignore[arg-type]
+        .public_key(public)
         .serial_number(x509.random_serial_number())
         .not_valid_before(not_before)
         .not_valid_after(not_after)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)  # type: ignore[arg-type]
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
     )
     if issuer is not None:
         builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),  # type: ignore[arg-type]
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),
             critical=False,
         )
     if ca is not None:
@@ -87,7 +87,7 @@ def make_cert(
             x509.SubjectAlternativeName([x509.DNSName(d) for d in dns]), critical=False
         )
     algorithm = None if isinstance(signer_key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
-    return Issued(builder.sign(signer_key, algorithm), key)  # type: ignore[arg-type]
+    return Issued(builder.sign(signer_key, algorithm), key)
 
 
 def pem(*certs: x509.Certificate) -> bytes:
@@ -98,7 +98,7 @@ def der(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.DER)
 
 
-def key_pem(key: CertificateIssuerPrivateKeyTypes) -> bytes:
+def key_pem(key: Key) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -158,7 +158,7 @@ class OpenSSL:
     def pkcs12(
         self,
         *,
-        key: CertificateIssuerPrivateKeyTypes | None,
+        key: Key | None,
         cert: x509.Certificate,
         chain: Iterable[x509.Certificate] = (),
         password: str = PASSWORD,

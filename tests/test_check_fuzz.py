@@ -32,12 +32,12 @@ def seeds() -> tuple[bytes, ...]:
     return (
         pkcs12.serialize_key_and_certificates(
             b"a", pki.server.key, pki.server.cert, chain, compatible
-        ),  # type: ignore[arg-type]
+        ),
         pkcs12.serialize_key_and_certificates(
             b"b",
             pki.server.key,
             pki.server.cert,
-            chain,  # type: ignore[arg-type]
+            chain,
             serialization.BestAvailableEncryption(PASSWORD.encode()),
         ),
         pem(pki.root.cert),

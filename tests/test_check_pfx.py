@@ -4,6 +4,7 @@ from the cryptography-vectors package."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,21 +33,26 @@ def ossl(openssl: str, tmp_path: Path) -> OpenSSL:
     return OpenSSL(openssl, tmp_path)
 
 
-def listener(data: bytes | Path, sku: Sku = V2, **kw: object) -> Report:
-    kw.setdefault("now", NOW)
-    kw.setdefault("password", PASSWORD)
-    return check_upload("listener", data, sku=sku, **kw)  # type: ignore[arg-type]
+def listener(
+    data: bytes | Path,
+    sku: Sku = V2,
+    *,
+    password: str | None = PASSWORD,
+    hostnames: Sequence[str] = (),
+    now: datetime = NOW,
+) -> Report:
+    return check_upload("listener", data, sku=sku, password=password, hostnames=hostnames, now=now)
 
 
 def full_chain(
-    ossl: OpenSSL, pki: Pki, options: tuple[str, ...] = TRIPLE_DES, **kw: object
+    ossl: OpenSSL, pki: Pki, options: tuple[str, ...] = TRIPLE_DES, password: str = PASSWORD
 ) -> bytes:
     return ossl.pkcs12(
         key=pki.server.key,
         cert=pki.server.cert,
         chain=[pki.intermediate.cert, pki.root.cert],
         options=options,
-        **kw,  # type: ignore[arg-type]
+        password=password,
     )
 
 
@@ -73,7 +79,7 @@ def test_cryptography_compatible_encryption_is_clean(pki: Pki) -> None:
         b"listener",
         pki.server.key,
         pki.server.cert,
-        [pki.intermediate.cert, pki.root.cert],  # type: ignore[arg-type]
+        [pki.intermediate.cert, pki.root.cert],
         encryption,
     )
     assert listener(data).findings == ()
@@ -140,7 +146,7 @@ def test_lst004_key_does_not_match(pki: Pki) -> None:
         b"x",
         pki.client.key,
         None,
-        [pki.server.cert, pki.intermediate.cert, pki.root.cert],  # type: ignore[arg-type]
+        [pki.server.cert, pki.intermediate.cert, pki.root.cert],
         serialization.BestAvailableEncryption(PASSWORD.encode()),
     )
     report = listener(data)
@@ -169,7 +175,7 @@ def test_lst005_no_password_is_a_warning(pki: Pki) -> None:
         b"x",
         pki.server.key,
         pki.server.cert,
-        [pki.intermediate.cert, pki.root.cert],  # type: ignore[arg-type]
+        [pki.intermediate.cert, pki.root.cert],
         serialization.NoEncryption(),
     )
     report = listener(data, password=None)

@@ -43,7 +43,7 @@ def test_unknown_sku_names_the_valid_ones(text: str) -> None:
 def test_sku_generation_and_values() -> None:
     assert [s.generation for s in Sku] == [1, 1, 2, 2, 2]
     assert {s.value for s in Sku} == {"Standard", "WAF", "Standard_v2", "WAF_v2", "Basic"}
-    assert Sku.STANDARD_V2 == "Standard_v2"
+    assert str.__eq__(Sku.STANDARD_V2, "Standard_v2")
     assert str(Sku.WAF_V2) == "WAF_v2"
     assert f"{Sku.BASIC}" == "Basic"
     assert Sku.parse(Sku.WAF) is Sku.WAF
