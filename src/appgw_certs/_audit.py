@@ -205,7 +205,8 @@ def audit_gateway(
         for collection, slot in SLOT_COLLECTIONS.items()
         for element in doc.elements(collection)
     }
-    users = {location: users_of(doc, obj) for location, obj in objects.items()}
+    used = users_of(doc)
+    users = {location: used.get(location, ()) for location in objects}
     infos: dict[x509.Certificate, CertInfo] = {}
     findings = [
         *(f for obj in objects.values() for f in obj.findings),

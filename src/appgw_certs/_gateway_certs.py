@@ -120,6 +120,7 @@ class CertificateDecoder:
         self._now = now
         self._days = expiry_warning_days
         self._cache: dict[tuple[object, ...], _Decoded] = {}
+        self._per_certificate: dict[x509.Certificate, tuple[Finding, ...]] = {}
 
     def decode(self, element: Element, slot: Slot) -> CertificateObject:
         """The object's certificates and findings (located at ``element``)."""
@@ -175,10 +176,18 @@ class CertificateDecoder:
     def _certificate_checks(self, certs: Sequence[x509.Certificate]) -> tuple[Finding, ...]:
         """Validity, signature and key checks for certificates that come without their
         PFX (``publicCertData``): the checks every upload's certificates get, run
-        through the one public-certificate slot that applies them all."""
-        pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
-        found = self._upload_checks(Slot.AUTHENTICATION, pem, None)
-        return tuple(f for f in found if f.code in _PER_CERTIFICATE)
+        through the one public-certificate slot that applies them all, once per
+        distinct certificate (an issuing CA is in every bundle it issued)."""
+        found: list[Finding] = []
+        for cert in certs:
+            checked = self._per_certificate.get(cert)
+            if checked is None:
+                der = cert.public_bytes(serialization.Encoding.DER)
+                every = self._upload_checks(Slot.AUTHENTICATION, der, None)
+                checked = tuple(f for f in every if f.code in _PER_CERTIFICATE)
+                self._per_certificate[cert] = checked
+            found += checked
+        return tuple(found)
 
     def _read_pfx(self, key: tuple[object, ...]) -> _Decoded:
         _, data, password = key

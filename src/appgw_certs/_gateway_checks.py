@@ -123,15 +123,18 @@ def _has_child(parent: Element, ref: Reference) -> bool:
     )
 
 
-def users_of(doc: GatewayDocument, obj: CertificateObject) -> tuple[str, ...]:
-    """Names of the listeners, settings or SSL profiles that point at ``obj``."""
-    users: list[str] = []
-    for collection, key, many in _USERS[obj.slot]:
-        for user in doc.elements(collection):
-            refs = user.refs(key) if many else (user.ref(key),)
-            if any(doc.find(r) is obj.element for r in refs if r is not None):
-                users.append(user.name)
-    return tuple(users)
+def users_of(doc: GatewayDocument) -> dict[str, tuple[str, ...]]:
+    """For each certificate object's location, the names of the listeners, settings
+    or SSL profiles that point at it (one pass over the users)."""
+    users: dict[str, list[str]] = {}
+    for uses in _USERS.values():
+        for collection, key, many in uses:
+            for user in doc.elements(collection):
+                refs = user.refs(key) if many else (user.ref(key),)
+                targets = {t.location for t in map(doc.find, refs) if t is not None}
+                for location in targets:
+                    users.setdefault(location, []).append(user.name)
+    return {location: tuple(names) for location, names in users.items()}
 
 
 def check_unused(objects: Iterable[tuple[CertificateObject, tuple[str, ...]]]) -> Iterator[Finding]:

@@ -19,6 +19,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from ._arm import ArmContext, Unknown, evaluate
@@ -105,20 +106,7 @@ class Reference:
             return cls(raw=target.expression, unknown=True)
         if not isinstance(target, str) or not target.strip():
             return None
-        segments = [s for s in target.strip().split("/") if s]
-        lowered = [s.lower() for s in segments]
-        if "applicationgateways" not in lowered:
-            return None  # a subnet, public IP, firewall policy...: not ours to resolve
-        rest = segments[lowered.index("applicationgateways") + 2 :]
-        if not rest:
-            return None  # the gateway itself
-        return cls(
-            raw=target,
-            collection=_CANONICAL.get(rest[0].lower(), rest[0]),
-            name=rest[1] if len(rest) > 1 else None,
-            child_collection=rest[2] if len(rest) > 2 else None,
-            child_name=rest[3] if len(rest) > 3 else None,
-        )
+        return _parse_id(target)
 
     @property
     def target(self) -> str:
@@ -126,6 +114,25 @@ class Reference:
         if self.unknown:
             return self.raw
         return f"{self.collection}[{self.name or ''}]"
+
+
+@lru_cache(maxsize=8192)
+def _parse_id(target: str) -> Reference | None:
+    # Ids repeat: every listener names its port, certificate and profile.
+    segments = [s for s in target.strip().split("/") if s]
+    lowered = [s.lower() for s in segments]
+    if "applicationgateways" not in lowered:
+        return None  # a subnet, public IP, firewall policy...: not ours to resolve
+    rest = segments[lowered.index("applicationgateways") + 2 :]
+    if not rest:
+        return None  # the gateway itself
+    return Reference(
+        raw=target,
+        collection=_CANONICAL.get(rest[0].lower(), rest[0]),
+        name=rest[1] if len(rest) > 1 else None,
+        child_collection=rest[2] if len(rest) > 2 else None,
+        child_name=rest[3] if len(rest) > 3 else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,167 @@
+"""Gateway audits: one large gateway, growth with size, and a list across cores.
+
+- A gateway with 100 listener certificates (``publicCertData`` PKCS#7 bundles,
+  all different), 100 trusted roots (all different), 100 listeners and 50
+  backend settings, audited against decoding the same 200 certificate fields
+  with bare cryptography calls (goal: under 50 ms).
+- Growth: 10, 100 and 1,000 objects of each kind (goal: per-object time within
+  a budget that is linear in size, 0.5 ms per listener certificate).
+- 1,000 small gateways from one ``list`` output, audited across all cores
+  against one core (goal: at most 0.75x the one-core time on two cores).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from datetime import UTC, datetime
+from functools import cache
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs7
+
+from appgw_certs import KeyType, audit_gateway, build_self_signed, build_test_chain
+from appgw_certs._cli_audit import _audit_all, audit_one
+from benchmarks._harness import Comparison
+
+PREFIX = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/gw"
+NOW = datetime.now(UTC)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _ref(collection: str, name: str) -> dict[str, str]:
+    return {"id": f"{PREFIX}/{collection}/{name}"}
+
+
+@cache
+def gateway(size: int, settings: int | None = None) -> dict[str, object]:
+    """``size`` listener certificates, trusted roots and listeners; ``settings``
+    backend settings (default size // 2), each routed from one listener."""
+    chain = build_test_chain(["www.contoso.com"], key_type=KeyType.EC_P256)
+    issuer = chain.issuer.certificate
+    leaves = [chain.issue_server([f"site{i}.contoso.com"]) for i in range(size)]
+    roots = [
+        build_self_signed([f"root{i}.example"], ca=True, key_type=KeyType.EC_P256)
+        for i in range(size)
+    ]
+    der = serialization.Encoding.DER
+    ssl = [
+        {
+            "name": f"cert{i}",
+            "publicCertData": _b64(pkcs7.serialize_certificates([leaf.certificate, issuer], der)),
+        }
+        for i, leaf in enumerate(leaves)
+    ]
+    trusted = [
+        {"name": f"root{i}", "data": _b64(r.certificate.public_bytes(der))}
+        for i, r in enumerate(roots)
+    ]
+    count = size // 2 if settings is None else settings
+    backend = [
+        {
+            "name": f"be{i}",
+            "protocol": "Https",
+            "port": 443,
+            "hostName": f"backend{i}.contoso.com",
+            "trustedRootCertificates": [
+                _ref("trustedRootCertificates", f"root{j}") for j in (2 * i, 2 * i + 1)
+            ],
+        }
+        for i in range(count)
+    ]
+    listeners = [
+        {
+            "name": f"l{i}",
+            "protocol": "Https",
+            "hostName": f"site{i}.contoso.com",
+            "sslCertificate": _ref("sslCertificates", f"cert{i}"),
+        }
+        for i in range(size)
+    ]
+    rules = [
+        {
+            "name": f"r{i}",
+            "ruleType": "Basic",
+            "priority": i + 1,
+            "httpListener": _ref("httpListeners", f"l{i}"),
+            "backendAddressPool": _ref("backendAddressPools", "pool"),
+            "backendHttpSettings": _ref("backendHttpSettingsCollection", f"be{i % max(count, 1)}"),
+        }
+        for i in range(size)
+    ]
+    return {
+        "name": "gw",
+        "sku": {"name": "Standard_v2", "tier": "Standard_v2"},
+        "sslCertificates": ssl,
+        "trustedRootCertificates": trusted,
+        "httpListeners": listeners,
+        "backendHttpSettingsCollection": backend,
+        "backendAddressPools": [
+            {"name": "pool", "backendAddresses": [{"fqdn": "backend.contoso.com"}]}
+        ],
+        "requestRoutingRules": rules,
+    }
+
+
+def bare_decode(body: dict[str, object]) -> object:
+    """The floor: base64 and DER parsing of every certificate field, nothing else."""
+    found = []
+    for item in body["sslCertificates"]:  # type: ignore[attr-defined]
+        found += pkcs7.load_der_pkcs7_certificates(base64.b64decode(item["publicCertData"]))
+    for item in body["trustedRootCertificates"]:  # type: ignore[attr-defined]
+        found.append(x509.load_der_x509_certificate(base64.b64decode(item["data"])))
+    return found
+
+
+def _audit(size: int) -> object:
+    return audit_gateway(gateway(size), now=NOW)
+
+
+def _list_one_core(items: list[object]) -> object:
+    return [audit_one(item, None, 30) for item in items]
+
+
+def _list_all_cores(items: list[object]) -> object:
+    return list(_audit_all(items, None, 30))
+
+
+def comparisons() -> list[Comparison]:
+    large = gateway(100, 50)
+    many = [gateway(2, 1)] * 1000
+    growth = [
+        Comparison(
+            name=f"audit_gateway, {size} of each object",
+            ours=lambda size=size: _audit(size),  # type: ignore[misc]
+            baseline=lambda size=size: bare_decode(gateway(size)),  # type: ignore[misc]
+            baseline_label="bare cryptography decode",
+            max_seconds=0.0005 * size,
+            rounds=5 if size >= 1000 else 15,
+            setup=lambda size=size: gateway(size),  # type: ignore[misc]
+            note="near-linear growth: the budget is 0.5 ms per listener certificate",
+        )
+        for size in (10, 100, 1000)
+    ]
+    return [
+        Comparison(
+            name="audit_gateway: 100 listener certs, 100 roots, 100 listeners, 50 settings",
+            ours=lambda: audit_gateway(large, now=NOW),
+            baseline=lambda: bare_decode(large),
+            baseline_label="bare cryptography decode of the 200 certificate fields",
+            max_seconds=0.050,
+            rounds=20,
+        ),
+        *growth,
+        Comparison(
+            name=f"1,000 gateways from one list, {os.cpu_count()} cores",
+            ours=lambda: _list_all_cores(many),  # type: ignore[arg-type]
+            baseline=lambda: _list_one_core(many),  # type: ignore[arg-type]
+            baseline_label="the same audits on one core",
+            max_ratio=0.75,
+            rounds=3,
+            note="worker start-up included",
+        ),
+    ]
