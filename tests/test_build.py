@@ -512,3 +512,9 @@ def test_key_type_values_are_the_cli_spellings_and_generate_their_keys() -> None
     for key_type in (KeyType.EC_P256, KeyType.EC_P384, KeyType.RSA_2048):
         assert KeyType.of(key_type.generate()) is key_type
     assert HOSTNAMES[0] == "www.contoso.com"
+
+
+def test_common_name_of_an_ip_is_its_canonical_text() -> None:
+    leaf = build_self_signed(["2001:0DB8:0000::0001", "www.contoso.com"], key_type=EC)
+    subject = leaf.certificate.subject
+    assert subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "2001:db8::1"

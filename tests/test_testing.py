@@ -126,7 +126,7 @@ def cryptography_reads(data: bytes) -> bool:
     for load in (x509.load_pem_x509_certificates, x509.load_der_x509_certificate):
         try:
             load(data)
-        except ValueError:
+        except (ValueError, x509.InvalidVersion):  # InvalidVersion is no ValueError
             continue
         return True
     return False

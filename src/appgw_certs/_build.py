@@ -208,7 +208,7 @@ class TestChain:
         names = _general_names(hostnames)
         kind = self._key_type(key_type)
         window = _validity(valid_days, not_before)
-        subject = _name(_common_name_for(hostnames), self._organization())
+        subject = _name(_common_name_for(names), self._organization())
         return _issue(
             subject, kind.generate(), self.issuer, _server_extensions(kind, names), window
         )
@@ -331,7 +331,7 @@ def build_test_chain(
             window,
         )
         cas.append(ca)
-    subject = _name(_common_name_for(hostnames), organization)
+    subject = _name(_common_name_for(names), organization)
     server = _issue(subject, kind.generate(), ca, _server_extensions(kind, names), window)
     return TestChain(root, tuple(cas), server)
 
@@ -357,7 +357,7 @@ def build_self_signed(
     kind = _key_type(key_type)
     window = _validity(valid_days, not_before)
     extensions = _leaf_extensions(kind, ExtendedKeyUsageOID.SERVER_AUTH, names, ca=ca)
-    subject = _name(_common_name_for(hostnames), SELF_SIGNED_ORGANIZATION)
+    subject = _name(_common_name_for(names), SELF_SIGNED_ORGANIZATION)
     return _issue(subject, kind.generate(), None, extensions, window)
 
 
@@ -462,9 +462,9 @@ def _name(common_name: str, organization: str) -> x509.Name:
     )
 
 
-def _common_name_for(hostnames: Sequence[str]) -> str:
-    first = hostnames if isinstance(hostnames, str) else hostnames[0]
-    return first.lower()[:_MAX_NAME]
+def _common_name_for(names: list[x509.GeneralName]) -> str:
+    """The first SAN entry as text (canonical for IPs), cut to the 64 characters CN allows."""
+    return str(names[0].value)[:_MAX_NAME]
 
 
 def _client_san(subject: x509.Name) -> x509.GeneralName:
