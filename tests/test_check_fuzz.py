@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import warnings
 from functools import cache
+from pathlib import Path
 
+import cryptography_vectors
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
+from cryptography.utils import CryptographyDeprecationWarning
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -103,3 +107,25 @@ def test_mutated_files(slot: Slot, sku: Sku, data: bytes) -> None:
 def test_every_seed_on_every_slot_and_sku(slot: Slot, sku: Sku) -> None:
     for data in seeds():
         _never_raises(slot, sku, data)
+
+
+def _real_world_files() -> list[Path]:
+    root = Path(cryptography_vectors.__file__).parent / "x509"
+    files = sorted(
+        p for p in root.rglob("*") if p.is_file() and p.suffix in {".pem", ".der", ".crt", ".p12"}
+    )
+    return files[::8]  # a deterministic sample of every kind: the whole set takes 15 s
+
+
+def test_real_world_certificates_never_break_a_check() -> None:
+    files = _real_world_files()
+    assert len(files) > 100
+    with warnings.catch_warnings():
+        # The reader lets cryptography warn about negative serial numbers (PKITS);
+        # with pytest's warnings-as-errors that would end the check early.
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        for path in files:
+            data = path.read_bytes()
+            for slot in Slot:
+                sku = Sku.WAF if slot is Slot.AUTHENTICATION else Sku.WAF_V2
+                _never_raises(slot, sku, data)
