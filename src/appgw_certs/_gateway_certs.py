@@ -87,14 +87,15 @@ def leaf_of(certs: Sequence[x509.Certificate]) -> list[x509.Certificate]:
     if len(certs) < 2:
         return list(certs)
     try:
+        subjects = [c.subject for c in certs]
         issuers = [c.issuer for c in certs]
-        candidates = [
-            c
-            for i, c in enumerate(certs)
-            if not any(j != i and issuer == c.subject for j, issuer in enumerate(issuers))
-        ]
     except Exception:
         return list(certs)
+    candidates = [
+        c
+        for i, c in enumerate(certs)
+        if not any(j != i and issuer == subjects[i] for j, issuer in enumerate(issuers))
+    ]
     leaf = next((c for c in candidates if not _is_ca(c)), candidates[0] if candidates else certs[0])
     return [leaf, *(c for c in certs if c is not leaf)]
 
