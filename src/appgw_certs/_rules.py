@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from cryptography import x509
 
+from ._names import subject_text
 from ._report import Finding, Severity
 
 __all__ = ["RULES", "Rule", "certificate_label", "finding", "render_markdown"]
@@ -710,19 +711,15 @@ def certificate_label(certificate: x509.Certificate | str | None) -> str | None:
     """
     if certificate is None or isinstance(certificate, str):
         return certificate
-    try:
-        text = certificate.subject.rfc4514_string()
-    except Exception:
-        # Names with broken encodings exist in the wild; the serial still identifies it.
-        return _serial_label(certificate, "unreadable subject")
-    return text or _serial_label(certificate, "empty subject")
+    # subject_text never raises; an empty subject (SAN-only leaves) still needs a name.
+    return subject_text(certificate) or _serial_label(certificate)
 
 
-def _serial_label(certificate: x509.Certificate, why: str) -> str:
+def _serial_label(certificate: x509.Certificate) -> str:
     try:
-        return f"({why}, serial {certificate.serial_number:#x})"
+        return f"(empty subject, serial {certificate.serial_number:#x})"
     except Exception:
-        return f"({why})"
+        return "(empty subject)"
 
 
 def finding(
