@@ -173,8 +173,8 @@ RULES: Mapping[str, Rule] = _rules(
         E,
         "listener",
         "Password not 4–12 letters and digits (Azure's rule)",
-        "Re-export with a password of 4 to 12 letters and digits: "
-        "`appgw-certs convert in.pfx out.pfx --profile compatible` (`to_pfx(..., password=...)`).",
+        "Re-export with a password of 4 to 12 letters and digits: `appgw-certs convert in.pfx "
+        "out.pfx --new-password env:NEW --profile compatible` (`to_pfx(..., password=...)`).",
         FAQ,
         "L4, L5, T3",
     ),
@@ -358,8 +358,9 @@ RULES: Mapping[str, Rule] = _rules(
         E,
         "trusted-client-ca",
         "Holds a private key (ApplicationGatewayTrustedClientCertificateMustNotHavePrivateKey)",
-        "Upload only the CA certificates, PEM: `appgw-certs convert IN out.cer --to cer` "
-        "(`to_cer`, `pfx_to_cer(..., include_chain=True)`).",
+        "Upload only the CA certificates, PEM: `appgw-certs convert in.pfx ca.cer "
+        "--include-chain` (`pfx_to_cer(..., include_chain=True)`), or delete the PRIVATE KEY "
+        "block.",
         MTLS_TROUBLESHOOTING,
         "C5",
         azure_code="ApplicationGatewayTrustedClientCertificateMustNotHavePrivateKey",
