@@ -459,6 +459,9 @@ def test_credential_pfx_takes_credentials_or_certificates_as_chain() -> None:
         assert [c.certificate for c in loaded.additional_certs] == certs(chain.issuer, chain.root)
     assert from_certs.cert is not None
     assert from_certs.cert.friendly_name == b"alice"
+    unencrypted = pkcs12.load_pkcs12(client.pfx(None), None)  # on purpose only
+    assert unencrypted.cert is not None
+    assert unencrypted.cert.certificate == client.certificate
 
 
 # --- Credential -----------------------------------------------------------------------

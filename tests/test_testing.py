@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC
 
 import cryptography_vectors
@@ -182,3 +184,16 @@ def test_hostnames_can_leave_out_wildcards_and_ips(strategy: st.SearchStrategy[s
     assert "*" not in found
     assert ":" not in found
     assert not found.replace(".", "").isdigit()
+
+
+def test_the_runtime_library_never_imports_hypothesis() -> None:
+    code = (
+        "import sys, appgw_certs\n"
+        "chain = appgw_certs.build_test_chain(key_type='ec-p256')\n"
+        "chain.listener_pfx('Passw0rd1'); chain.issue_client('alice')\n"
+        "assert 'hypothesis' not in sys.modules, 'hypothesis imported'\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
