@@ -687,11 +687,12 @@ def _check_client_ca(c: _Checker, data: bytes) -> None:
             certificate=roots[1] if len(roots) > 1 else cas[0],
         )
     for ca in cas:
-        if ca not in roots and not is_self_signed(_path_up(ca, cas)[-1]):
+        top = _path_up(ca, cas)[-1]
+        if not is_self_signed(top):
             c.add(
                 "CCA008",
-                f"does not chain to a root in the file (issuer "
-                f"{missing_issuer_text(_path_up(ca, cas)[-1])})",
+                f"does not chain to a root in the file: {subject_text(top)!r} needs its issuer "
+                f"{missing_issuer_text(top)}",
                 certificate=ca,
             )
     _issuer_dn(c, cas)
