@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import TypeVar
 
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from hypothesis import strategies as st
 
 from ._build import KeyType, TestChain, build_test_chain
@@ -170,14 +171,10 @@ def _seed_certificates() -> tuple[x509.Certificate, ...]:
 
 
 def _der(cert: x509.Certificate) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     return cert.public_bytes(Encoding.DER)
 
 
 def _pem(cert: x509.Certificate) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     return cert.public_bytes(Encoding.PEM)
 
 
