@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from html import escape
-from typing import cast
 
 from ._errors import CheckFailedError
 
@@ -61,12 +60,14 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Report:
     """The findings of one check.
 
-    ``details`` holds facts that are not findings, as ordered (name, value)
-    pairs; ``to_dict`` renders them as a mapping under ``"details"``.
+    ``findings`` may be given as any iterable; ``details`` (facts that are not
+    findings, such as the issuer DN a gateway will extract) as a mapping or as
+    (name, value) pairs. Both are stored as tuples, so a report is immutable and
+    hashable; ``to_dict`` renders ``details`` as a mapping.
 
     >>> report = check_upload("trusted-root", Path("root.cer"), sku="v2")  # doctest: +SKIP
     >>> report.ok, sorted(report.codes)                                     # doctest: +SKIP
@@ -74,14 +75,18 @@ class Report:
     """
 
     title: str
-    findings: tuple[Finding, ...] = ()
-    details: tuple[tuple[str, str], ...] = field(default=())
+    findings: tuple[Finding, ...]
+    details: tuple[tuple[str, str], ...]
 
-    def __post_init__(self) -> None:
-        # Accept any iterable (lists, generators, a dict for details) and keep tuples,
-        # so a Report stays hashable and immutable.
-        object.__setattr__(self, "findings", tuple(self.findings))
-        object.__setattr__(self, "details", _pairs(self.details))
+    def __init__(
+        self,
+        title: str,
+        findings: Iterable[Finding] = (),
+        details: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+    ) -> None:
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "findings", tuple(findings))
+        object.__setattr__(self, "details", _pairs(details))
 
     @property
     def ok(self) -> bool:
@@ -178,9 +183,9 @@ class Report:
 _COLOURS = {Severity.ERROR: "#e5534b", Severity.WARNING: "#c69026", Severity.INFO: "#4493f8"}
 
 
-def _pairs(details: object) -> tuple[tuple[str, str], ...]:
+def _pairs(details: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     items = details.items() if isinstance(details, Mapping) else details
-    return tuple((str(k), str(v)) for k, v in cast("Iterable[tuple[object, object]]", items))
+    return tuple((str(name), str(value)) for name, value in items)
 
 
 def _plural(n: int, word: str) -> str:
