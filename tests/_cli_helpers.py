@@ -1,7 +1,9 @@
 """Run the installed ``appgw-certs`` entry point (or ``python -m appgw_certs``) as a user would.
 
 Every run checks the two promises that hold for any verb: no traceback, and no
-secret given to :func:`run` anywhere in what the program printed.
+password anywhere in what the program printed: every password the run was
+given (``pass:TEXT``, environment values, lines of stdin, ``secrets``) is
+searched for in its stdout and stderr.
 """
 
 from __future__ import annotations
@@ -69,8 +71,18 @@ def run(
     )
     result = Result(tuple(map(str, args)), completed.returncode, completed.stdout, completed.stderr)
     assert "Traceback" not in result.stderr, result.stderr
-    assert_no_secret(result.output, secrets)
+    assert_no_secret(result.output, [*secrets, *_secrets_given(args, env, stdin)])
     return result
+
+
+def _secrets_given(
+    args: Sequence[object], env: Mapping[str, str] | None, stdin: str | None
+) -> list[str]:
+    """Every password this run handed over: pass:TEXT, env values, lines of stdin."""
+    given = [str(a)[5:] for a in args if str(a).startswith("pass:")]
+    given += [v for k, v in (env or {}).items() if k != "NO_COLOR"]
+    given += (stdin or "").splitlines()
+    return [g for g in given if len(g) >= 4]
 
 
 def _limit_file_size(limit: int) -> Callable[[], None]:

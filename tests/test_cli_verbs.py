@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import ssl
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 
 from _cli_helpers import (
     assert_usage_error,
+    command,
     files_in,
     mode,
     openssl_completed,
@@ -357,3 +359,31 @@ def test_audit_verb_is_registered_when_its_module_exists() -> None:
     assert ("audit" in helped.stdout) is present
     if present:
         assert run("audit", "--help").returncode == 0
+
+
+def test_audit_reads_stdin_and_refuses_non_json_in_one_line() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("appgw_certs._cli_audit") is None:
+        assert_usage_error(run("audit", "-"), "invalid choice")
+        return
+    assert_usage_error(run("audit", "-", stdin="this is not JSON"))
+
+
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    from appgw_certs import KeyType, build_self_signed
+
+    bundle = tmp_path / "bundle.pem"  # 150 certificates: far more output than a pipe holds
+    bundle.write_bytes(
+        b"".join(
+            build_self_signed([f"h{i}.example"], key_type=KeyType.EC_P256).cer() for i in range(150)
+        )
+    )
+    pipeline = subprocess.run(
+        ["bash", "-c", 'set -o pipefail; "$0" inspect --json "$1" | head -c 1', *command(),
+         str(bundle)],
+        capture_output=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert pipeline.stdout == b"{"
+    assert pipeline.returncode == 0, pipeline.stderr
+    assert pipeline.stderr == b""

@@ -264,6 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ._cli_io import CliError  # light: no cryptography
 
     args = build_parser().parse_args(argv)
+    _warnings_as_one_line()
     try:
         return _run_handler(args)
     except KeyboardInterrupt:
@@ -282,6 +283,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _app_error() as exc:
         _fail(_one_line(exc))
     return EXIT_USAGE
+
+
+def _warnings_as_one_line() -> None:
+    """Python warnings (from a dependency, say) as one ``warning:`` line each, once."""
+    if sys.warnoptions:  # the user asked for Python's own handling (-W)
+        return
+    import warnings
+
+    shown: set[str] = set()
+
+    def show(message: Warning | str, *_: object, **__: object) -> None:
+        text = (str(message).strip().splitlines() or [""])[0]
+        if text not in shown:
+            shown.add(text)
+            print(f"{PROG}: warning: {text}", file=sys.stderr)
+
+    warnings.showwarning = show
 
 
 def _app_error() -> type[Exception]:
