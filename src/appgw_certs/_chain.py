@@ -33,6 +33,7 @@ __all__ = [
     "certificates_of",
     "chain_path",
     "find_root",
+    "forget_links",
     "is_issued_by",
     "is_self_signed",
     "missing_issuer_text",
@@ -171,9 +172,26 @@ def is_issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
     return result
 
 
-def _links(child: x509.Certificate, parent: x509.Certificate) -> bool:
+def forget_links() -> None:
+    """Drop the remembered signature checks (for benchmarks that time cold work).
+
+    >>> forget_links()
+    """
+    _LINKS.clear()
+
+
+def _names_match(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    try:
+        if child.issuer == parent.subject:  # the usual case, and cheap
+            return True
+    except Exception:
+        return False
     issuer = _issuer_key(child)
-    if issuer is None or issuer != _subject_key(parent):
+    return issuer is not None and issuer == _subject_key(parent)
+
+
+def _links(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    if not _names_match(child, parent):
         return False
     if not _key_ids_agree(child, parent):
         return False
@@ -218,50 +236,50 @@ def _unique(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
 
 
 class _Graph:
-    """Issuer links among a bundle's certificates, found through a name index."""
+    """Issuer links among a bundle's certificates, found through a name index.
+
+    Nodes are positions in ``certs`` (cheaper to hash than certificates).
+    """
 
     def __init__(self, certs: Sequence[x509.Certificate]) -> None:
         self.certs = certs
-        by_subject: dict[NameKey, list[x509.Certificate]] = {}
-        for cert in certs:
+        by_subject: dict[NameKey, list[int]] = {}
+        for node, cert in enumerate(certs):
             key = _subject_key(cert)
             if key is not None:
-                by_subject.setdefault(key, []).append(cert)
-        self.parents: dict[x509.Certificate, list[x509.Certificate]] = {}
-        self.children: dict[x509.Certificate, list[x509.Certificate]] = {c: [] for c in certs}
-        for cert in certs:
+                by_subject.setdefault(key, []).append(node)
+        self.parents: list[list[int]] = [[] for _ in certs]
+        self.children: list[list[int]] = [[] for _ in certs]
+        for node, cert in enumerate(certs):
             key = _issuer_key(cert)
-            candidates = by_subject.get(key, []) if key is not None else []
-            found = [p for p in candidates if p is not cert and is_issued_by(cert, p)]
-            self.parents[cert] = found
-            for parent in found:
-                self.children[parent].append(cert)
+            for parent in by_subject.get(key, []) if key is not None else []:
+                if parent != node and is_issued_by(cert, certs[parent]):
+                    self.parents[node].append(parent)
+                    self.children[parent].append(node)
 
-    def leaves(self) -> list[x509.Certificate]:
-        return [c for c in self.certs if not self.children[c]]
+    def leaves(self) -> list[int]:
+        return [node for node, children in enumerate(self.children) if not children]
 
-    def reaches(
-        self, start: x509.Certificate, goal: Preference, avoid: set[x509.Certificate]
-    ) -> bool:
+    def reaches(self, start: int, goal: Preference, avoid: set[int]) -> bool:
         """Whether ``start`` or a CA above it (not in ``avoid``) satisfies ``goal``."""
         seen = set(avoid)
         todo = [start]
         while todo:
-            cert = todo.pop()
-            if cert in seen:
+            node = todo.pop()
+            if node in seen:
                 continue
-            if goal(cert):
+            if goal(self.certs[node]):
                 return True
-            seen.add(cert)
-            todo.extend(self.parents[cert])
+            seen.add(node)
+            todo.extend(self.parents[node])
         return False
 
-    def connected(self, start: x509.Certificate) -> set[x509.Certificate]:
+    def connected(self, start: int) -> set[int]:
         seen = {start}
         todo = [start]
         while todo:
-            cert = todo.pop()
-            for other in (*self.parents[cert], *self.children[cert]):
+            node = todo.pop()
+            for other in (*self.parents[node], *self.children[node]):
                 if other not in seen:
                     seen.add(other)
                     todo.append(other)
@@ -271,12 +289,12 @@ class _Graph:
 Preference = Callable[[x509.Certificate], bool]
 
 
-def _path(graph: _Graph, leaf: x509.Certificate, prefer: Preference) -> list[x509.Certificate]:
+def _path(graph: _Graph, leaf: int, prefer: Preference) -> list[int]:
     path = [leaf]
     on_path = {leaf}
-    cert = leaf
-    while not is_self_signed(cert):
-        parents = [p for p in graph.parents[cert] if p not in on_path]
+    node = leaf
+    while not is_self_signed(graph.certs[node]):
+        parents = [p for p in graph.parents[node] if p not in on_path]
         if not parents:
             break
         if len(parents) > 1:
@@ -290,13 +308,17 @@ def _path(graph: _Graph, leaf: x509.Certificate, prefer: Preference) -> list[x50
                 ),
                 reverse=True,
             )
-        cert = parents[0]
-        path.append(cert)
-        on_path.add(cert)
+        node = parents[0]
+        path.append(node)
+        on_path.add(node)
     return path
 
 
-def _leaf_of(graph: _Graph) -> x509.Certificate:
+def _subjects(certs: Iterable[x509.Certificate]) -> str:
+    return "; ".join(repr(subject_text(c)) for c in certs)
+
+
+def _leaf_of(graph: _Graph) -> int:
     leaves = graph.leaves()
     if not leaves:
         raise ChainError(
@@ -304,7 +326,7 @@ def _leaf_of(graph: _Graph) -> x509.Certificate:
             "cross-signed CAs?); give the server's own certificate too"
         )
     if len(leaves) > 1:
-        names = "; ".join(repr(subject_text(c)) for c in leaves)
+        names = _subjects(graph.certs[node] for node in leaves)
         raise ChainError(
             f"the certificates form {len(leaves)} unrelated chains, with leaves {names}; "
             "give one chain (leaf, intermediates, root) per file"
@@ -323,17 +345,17 @@ def _ordered(
     leaf = _leaf_of(graph)
     path = _path(graph, leaf, prefer)
     linked = graph.connected(leaf)
-    strays = [c for c in unique if c not in linked]
-    if strays:
-        names = "; ".join(repr(subject_text(c)) for c in strays)
+    if len(linked) < len(unique):
+        strays = _subjects(c for node, c in enumerate(unique) if node not in linked)
         raise ChainError(
-            f"certificates unrelated to the chain of {subject_text(leaf)!r}: {names}; "
+            f"certificates unrelated to the chain of {subject_text(unique[leaf])!r}: {strays}; "
             "remove them or give them in a file of their own"
         )
     on_path = set(path)
     # Alternatives (the other copy of a cross-signed CA, its other root)
     # belong to the same chain; they follow the path, in the order given.
-    return path, [c for c in unique if c not in on_path]
+    alternatives = [c for node, c in enumerate(unique) if node not in on_path]
+    return [unique[node] for node in path], alternatives
 
 
 def _no_preference(cert: x509.Certificate) -> bool:
@@ -345,8 +367,9 @@ def order_chain(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
 
     The leaf is the certificate that issued none of the others. Duplicates are
     dropped. With cross-signed CAs the path takes the issuer whose way up
-    reaches a self-signed root; the other copies follow at the end. Raises :class:`ChainError` when the
-    certificates do not form one chain (two leaves, a stray certificate).
+    reaches a self-signed root; the other copies follow at the end. Raises
+    :class:`ChainError` when the certificates do not form one chain (two
+    leaves, a stray certificate).
 
     >>> [c.subject.rfc4514_string() for c in order_chain([root, leaf, intermediate])]
     ['CN=www.contoso.com', 'CN=Contoso Issuing CA', 'CN=Contoso Root']
