@@ -1,0 +1,342 @@
+"""The cross-checks one at a time: routes and host names, probes, limits, profiles,
+references, and JSON that is odd in every way a hand-edited file can be."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from _audit_helpers import GatewayBuilder, b64, pkcs7_der
+from appgw_certs import (
+    CertificateFormatError,
+    GatewayAudit,
+    KeyType,
+    TestChain,
+    audit_gateway,
+    build_test_chain,
+)
+
+
+@pytest.fixture(scope="module")
+def chain() -> TestChain:
+    return build_test_chain(["www.contoso.com"], key_type=KeyType.EC_P256)
+
+
+def at(audit: GatewayAudit, code: str) -> set[str | None]:
+    return {f.location for f in audit.report.findings if f.code == code}
+
+
+def https_settings(g: GatewayBuilder, name: str, **props: object) -> None:
+    g.add("backendHttpSettingsCollection", name, protocol="Https", port=443, **props)
+
+
+def test_path_map_and_load_distribution_routes_reach_settings() -> None:
+    g = GatewayBuilder()
+    g.add(
+        "backendAddressPools", "ips", backendAddresses=["10.0.0.1"]
+    )  # the REST examples' bare strings
+    g.add("backendAddressPools", "lb-ips", backendAddresses=[{"ipAddress": "192.168.1.5"}])
+    g.add(
+        "loadDistributionPolicies",
+        "ldp",
+        loadDistributionTargets=[
+            {
+                "name": "t",
+                "properties": {"backendAddressPool": g.ref("backendAddressPools", "lb-ips")},
+            }
+        ],
+    )
+    https_settings(g, "default-be", pickHostNameFromBackendAddress=True)
+    https_settings(g, "path-be", pickHostNameFromBackendAddress=True)
+    g.add("httpListeners", "l", protocol="Http")
+    g.add(
+        "urlPathMaps",
+        "map",
+        defaultBackendAddressPool=g.ref("backendAddressPools", "ips"),
+        defaultBackendHttpSettings=g.ref("backendHttpSettingsCollection", "default-be"),
+        pathRules=[
+            {
+                "name": "api",
+                "properties": {
+                    "paths": ["/api/*"],
+                    "loadDistributionPolicy": g.ref("loadDistributionPolicies", "ldp"),
+                    "backendHttpSettings": g.ref("backendHttpSettingsCollection", "path-be"),
+                },
+            }
+        ],
+    )
+    g.add(
+        "requestRoutingRules",
+        "r",
+        ruleType="PathBasedRouting",
+        priority=1,
+        httpListener=g.ref("httpListeners", "l"),
+        urlPathMap=g.ref("urlPathMaps", "map"),
+    )
+    audit = audit_gateway(g.rest())
+    sni = {f.location: f.message for f in audit.report.findings if f.code == "GW005"}
+    assert "10.0.0.1" in sni["backendHttpSettingsCollection[default-be]"]
+    assert "192.168.1.5" in sni["backendHttpSettingsCollection[path-be]"]
+    assert at(audit, "GW004") == {
+        "backendHttpSettingsCollection[default-be]",
+        "backendHttpSettingsCollection[path-be]",
+    }
+    assert at(audit, "GW002") == set()
+
+
+def test_effective_host_names() -> None:
+    g = GatewayBuilder()
+    g.add("backendAddressPools", "fqdn", backendAddresses=[{"fqdn": "app.internal"}])
+    https_settings(g, "named", hostName="backend.contoso.com")  # traffic fine, default probe too
+    https_settings(g, "sni", hostName="10.9.9.9", sniName="backend.contoso.com")  # SNI wins
+    https_settings(
+        g, "sni-off", hostName="10.9.9.9", sniName="backend.contoso.com", validateSNI=False
+    )
+    https_settings(g, "client-host")  # forwards the client's Host; default probe sends 127.0.0.1
+    for name in ("named", "sni", "sni-off", "client-host"):
+        g.add("httpListeners", f"l-{name}", protocol="Http", hostName="www.contoso.com")
+        g.add(
+            "requestRoutingRules",
+            f"r-{name}",
+            ruleType="Basic",
+            priority=1,
+            httpListener=g.ref("httpListeners", f"l-{name}"),
+            backendAddressPool=g.ref("backendAddressPools", "fqdn"),
+            backendHttpSettings=g.ref("backendHttpSettingsCollection", name),
+        )
+    audit = audit_gateway(g.rest())
+    sni = at(audit, "GW005")
+    assert "backendHttpSettingsCollection[named]" not in sni
+    assert "backendHttpSettingsCollection[sni-off]" in sni  # hostName (an IP) is sent
+    assert "backendHttpSettingsCollection[client-host]" in sni  # its default probe: 127.0.0.1
+    assert at(audit, "GW007") == {"backendHttpSettingsCollection[sni-off]"}
+    # the pool's name ends in .internal: well-known CAs cannot have signed it
+    assert "backendHttpSettingsCollection[named]" in at(audit, "GW004")
+
+
+def test_probes() -> None:
+    g = GatewayBuilder()
+    g.add("backendAddressPools", "ips", backendAddresses=[{"ipAddress": "10.0.0.7"}])
+    g.add("probes", "no-host", protocol="Https", path="/")
+    g.add("probes", "ip-host", protocol="Https", host="10.0.0.8", path="/")
+    g.add("probes", "picks", protocol="Https", pickHostNameFromBackendHttpSettings=True, path="/")
+    g.add("probes", "plain", protocol="Http", path="/")
+    https_settings(g, "be", pickHostNameFromBackendAddress=True, probe=g.ref("probes", "picks"))
+    g.add("httpListeners", "l", protocol="Http")
+    g.add(
+        "requestRoutingRules",
+        "r",
+        ruleType="Basic",
+        priority=1,
+        httpListener=g.ref("httpListeners", "l"),
+        backendAddressPool=g.ref("backendAddressPools", "ips"),
+        backendHttpSettings=g.ref("backendHttpSettingsCollection", "be"),
+    )
+    audit = audit_gateway(g.cli())
+    assert at(audit, "GW006") == {"probes[no-host]"}
+    assert {"probes[ip-host]", "probes[picks]"} <= at(audit, "GW005")
+    assert "probes[plain]" not in at(audit, "GW005") | at(audit, "GW006")
+
+
+def test_limits_and_listener_host_names(chain: TestChain) -> None:
+    g = GatewayBuilder(tier="WAF_v2")
+    bundle = b64(pkcs7_der([chain.server.certificate, chain.issuer.certificate]))
+    for i in range(101):
+        g.add("sslCertificates", f"c{i}", publicCertData=bundle)
+    g.add(
+        "httpListeners",
+        "many",
+        protocol="Https",
+        hostNames=[f"h{i}.contoso.com" for i in range(6)],
+        sslCertificate=g.ref("sslCertificates", "c0"),
+    )
+    g.add(
+        "httpListeners",
+        "both",
+        protocol="Https",
+        hostName="a.contoso.com",
+        hostNames=["b.contoso.com"],
+        sslCertificate=g.ref("sslCertificates", "c0"),
+    )
+    g.add(
+        "httpListeners",
+        "stars",
+        protocol="Https",
+        hostNames=["**.contoso.com", "*.*.*.contoso.com"],
+        sslCertificate=g.ref("sslCertificates", "c0"),
+    )
+    body = g.rest()
+    body["properties"]["webApplicationFirewallConfiguration"] = {
+        "ruleSetType": "OWASP",
+        "ruleSetVersion": "3.1",
+    }  # type: ignore[index]
+    audit = audit_gateway(body)
+    limits = [f for f in audit.report.findings if f.code == "GW008"]
+    assert {f.location for f in limits} == {
+        "sslCertificates",
+        "httpListeners[many]",
+        "httpListeners[both]",
+        "httpListeners[stars]",
+    }
+    severities = {f.severity.value for f in limits if f.location == "sslCertificates"}
+    assert severities == {"error", "warning"}  # 101 > 100, and the unconfirmed WAF cap of 40
+    assert len(at(audit, "GW011")) == 100  # one certificate under 101 names
+    assert len(audit.certificates) == 101
+
+
+def test_ssl_profiles() -> None:
+    g = GatewayBuilder()
+    g.add("trustedClientCertificates", "ca", data="****")
+    g.add(
+        "sslProfiles", "strict-default", clientAuthConfiguration={"verifyClientCertIssuerDN": False}
+    )
+    g.add(
+        "sslProfiles",
+        "passthrough",
+        clientAuthConfiguration={"verifyClientAuthMode": "Passthrough"},
+    )
+    g.add(
+        "sslProfiles",
+        "policy-only",
+        sslPolicy={"policyType": "Predefined", "policyName": "AppGwSslPolicy20220101"},
+    )
+    g.add(
+        "sslProfiles",
+        "ok",
+        clientAuthConfiguration={},
+        trustedClientCertificates=[g.ref("trustedClientCertificates", "ca")],
+    )
+    audit = audit_gateway(g.rest())
+    assert at(audit, "GW009") == {"sslProfiles[strict-default]"}
+
+
+def test_references_case_insensitive_and_children() -> None:
+    g = GatewayBuilder()
+    g.add("backendAddressPools", "Pool", backendAddresses=[])
+    g.add("urlPathMaps", "map", pathRules=[{"name": "r1", "properties": {"paths": ["/"]}}])
+    g.add(
+        "httpListeners",
+        "l",
+        protocol="Http",
+        extra={
+            "id": "/SUBSCRIPTIONS/x/resourcegroups/y/providers/microsoft.network"
+            "/APPLICATIONGATEWAYS/gw/backendaddresspools/pool"
+        },
+        child={"id": "/s/x/applicationGateways/gw/urlPathMaps/map/pathRules/r1"},
+        missing_child={"id": "/s/x/applicationGateways/gw/urlPathMaps/map/pathRules/r2"},
+        subnet={
+            "id": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network"
+            "/virtualNetworks/v/subnets/s"
+        },
+    )
+    audit = audit_gateway(g.rest())
+    messages = [f.message for f in audit.report.findings if f.code == "GW002"]
+    assert len(messages) == 1
+    assert "pathRules/r2" in messages[0]
+
+
+def test_unresolved_template_ids_are_unknown() -> None:
+    template = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [
+            {
+                "type": "Microsoft.Network/applicationGateways",
+                "name": "[concat('gw-', uniqueString(resourceGroup().id))]",
+                "properties": {
+                    "sku": {"tier": "Standard_v2"},
+                    "sslCertificates": [
+                        {
+                            "name": "c",
+                            "properties": {
+                                "keyVaultSecretId": "[reference('kv').secretUriWithVersion]"
+                            },
+                        }
+                    ],
+                    "httpListeners": [
+                        {
+                            "name": "l",
+                            "properties": {
+                                "protocol": "Https",
+                                "sslCertificate": {"id": "[reference('x').id]"},
+                            },
+                        }
+                    ],
+                },
+            }
+        ],
+    }
+    audit = audit_gateway(json.dumps(template))
+    assert at(audit, "GW013") == {"sslCertificates[c]", "httpListeners[l]"}
+    assert audit.gateway == "(unnamed gateway)"
+    assert audit.report.ok
+
+
+def test_template_without_gateway_and_deployment_output() -> None:
+    with pytest.raises(CertificateFormatError, match="no application gateway"):
+        audit_gateway({"$schema": "x", "resources": [{"type": "Microsoft.Web/sites", "name": "s"}]})
+    deployment_show = {
+        "properties": {"parameters": {"a": {"value": 1}}, "outputs": {}},
+        "name": "d",
+    }
+    with pytest.raises(CertificateFormatError):
+        audit_gateway(deployment_show)
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=12)
+    | st.sampled_from(["****", "[parameters('x')]", "Https"]),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "name",
+                    "id",
+                    "properties",
+                    "protocol",
+                    "hostName",
+                    "hostNames",
+                    "sslCertificate",
+                    "publicCertData",
+                    "data",
+                    "probe",
+                    "backendAddresses",
+                    "sku",
+                    "tier",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=5,
+        )
+    ),
+    max_leaves=25,
+)
+COLLECTION = st.sampled_from(
+    [
+        "sslCertificates",
+        "trustedRootCertificates",
+        "httpListeners",
+        "probes",
+        "backendHttpSettingsCollection",
+        "requestRoutingRules",
+        "urlPathMaps",
+        "sslProfiles",
+    ]
+)
+
+
+@settings(max_examples=60)
+@given(st.dictionaries(COLLECTION, st.lists(JSON_VALUES, max_size=3), min_size=1, max_size=4))
+def test_any_gateway_shaped_json_gives_findings_not_exceptions(body: dict[str, object]) -> None:
+    audit = audit_gateway(body)
+    assert all(f.location for f in audit.report.findings)
+    json.loads(audit.to_json())
+    assert str(audit)
