@@ -23,11 +23,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
+from functools import lru_cache
 
 from cryptography import x509
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
 
-from ._chain import certificates_of, is_issued_by, is_self_signed, missing_issuer_text
+from ._chain import (
+    certificates_of,
+    is_issued_by,
+    is_self_signed,
+    missing_issuer_text,
+    name_key,
+)
 from ._errors import AppGwCertError, ChainError
 from ._inputs import CertSource
 from ._names import (
@@ -99,6 +106,8 @@ _ExpiryText = Callable[[bool, str], str]
 _Matcher = Callable[[x509.Certificate, str], bool]
 
 _MAX_DEPTH = 32  # OpenSSL's default verify depth is 100; real chains are 2-5 long
+# Chain files are a few KB: remember parsed inputs up to this size, 128 at most (8 MiB).
+_CACHED_INPUT_BYTES = 64 * 1024
 
 
 # -- public ---------------------------------------------------------------------
@@ -181,7 +190,7 @@ def check_client(
     if not chain:
         return Report(title, (finding("MT001", "No client certificate presented"),))
     try:
-        ca_certs = certificates_of(trusted_client_ca)
+        ca_certs = _certificates(trusted_client_ca)
     except AppGwCertError as exc:
         return Report(title, (finding("GEN001", f"the trusted client CA file: {exc}"),))
     leaf = chain[0]
@@ -211,7 +220,7 @@ def client_issuer_dn(trusted_client_ca: CertSource) -> x509.Name:
         client_issuer_dn(Path("client-ca.cer")).rfc4514_string()
         'CN=Contoso Client Issuing CA,O=Contoso'
     """
-    cas = [c for c in certificates_of(trusted_client_ca) if _is_ca(c)]
+    cas = [c for c in _certificates(trusted_client_ca) if _is_ca(c)]
     if not cas:
         raise ChainError(
             "the trusted client CA file holds no CA certificate (basicConstraints CA:TRUE); "
@@ -235,12 +244,25 @@ def _moment(now: datetime | None) -> datetime:
     return now
 
 
+def _certificates(source: CertSource) -> list[x509.Certificate]:
+    """The certificates of ``source``; bytes and text are parsed once and remembered
+    (they are immutable, so a remembered answer cannot differ). Files are read each time."""
+    if isinstance(source, bytes | str) and len(source) <= _CACHED_INPUT_BYTES:
+        return list(_parse_remembered(source))
+    return certificates_of(source)
+
+
+@lru_cache(maxsize=128)
+def _parse_remembered(data: bytes | str) -> tuple[x509.Certificate, ...]:
+    return tuple(certificates_of(data))
+
+
 def _read_presented(source: CertSource, what: str) -> tuple[list[x509.Certificate], Finding | None]:
     """The presented certificates in order; an empty input is an empty chain."""
     if isinstance(source, bytes | str) and not source.strip():
         return [], None
     try:
-        return certificates_of(source), None
+        return _certificates(source), None
     except AppGwCertError as exc:
         return [], finding("GEN001", f"{what}: {exc}")
 
@@ -259,7 +281,7 @@ def _load_uploads(
     problems: list[Finding] = []
     for number, source in enumerate(_sources(sources), 1):
         try:
-            certs += certificates_of(source)
+            certs += _certificates(source)
         except AppGwCertError as exc:
             problems.append(finding("GEN001", f"{what} #{number}: {exc}"))
     return certs, problems
@@ -311,15 +333,32 @@ def _validity(cert: x509.Certificate) -> tuple[datetime, datetime] | None:
         return None
 
 
+def _holds(certs: Sequence[x509.Certificate], cert: x509.Certificate) -> bool:
+    """Membership by identity: ``in`` would compare DER bytes, far slower on a hot path."""
+    return any(c is cert for c in certs)
+
+
+def _unique(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
+    """The certificates without repeats (same DER), in order."""
+    return list(dict.fromkeys(certs))
+
+
+def _self_issued(cert: x509.Certificate) -> bool:
+    try:
+        return name_key(cert.subject) == name_key(cert.issuer)
+    except Exception:
+        return False
+
+
 def _depth(cert: x509.Certificate, cas: Sequence[x509.Certificate]) -> int:
     """How many issuers above ``cert`` the CAs hold (0 for a root)."""
     depth = 0
-    seen = {cert}
-    while not is_self_signed(cert) and depth < _MAX_DEPTH:
-        parent = next((p for p in cas if p not in seen and is_issued_by(cert, p)), None)
+    seen = [cert]
+    while depth < _MAX_DEPTH:
+        parent = next((p for p in cas if not _holds(seen, p) and is_issued_by(cert, p)), None)
         if parent is None:
             break
-        seen.add(parent)
+        seen.append(parent)
         cert = parent
         depth += 1
     return depth
@@ -332,7 +371,7 @@ def _expiry_findings(
     certs: Iterable[x509.Certificate], now: datetime, text: _ExpiryText
 ) -> list[Finding]:
     findings = []
-    for cert in dict.fromkeys(certs):
+    for cert in _unique(certs):
         window = _validity(cert)
         if window is None:
             findings.append(finding("GEN002", text(False, "unreadable"), certificate=cert))
@@ -411,9 +450,7 @@ def _walk_backend(chain: Sequence[x509.Certificate], leaf_index: int, anchors: T
     position = leaf_index
     while len(walk.path) < _MAX_DEPTH:
         cert = walk.top
-        if is_self_signed(cert):
-            trusted = walk.from_store or cert in anchors or anchors.find_issuer(cert) is not None
-            walk.end = _End.TRUSTED if trusted else _End.UNTRUSTED_ROOT
+        if _reached_anchor(walk, cert, anchors):
             return walk
         anchor = anchors.find_issuer(cert)
         if anchor is not None:
@@ -430,16 +467,32 @@ def _walk_backend(chain: Sequence[x509.Certificate], leaf_index: int, anchors: T
     return walk
 
 
+def _reached_anchor(walk: _Walk, cert: x509.Certificate, anchors: TrustStore) -> bool:
+    """Whether the walk ends at ``cert``: a trusted root (TRUSTED) or another root.
+
+    A trust anchor's own signature is not checked, as OpenSSL does not check it.
+    """
+    if not _self_issued(cert):
+        return False  # the common case, decided by names alone
+    if walk.from_store or cert in anchors:
+        walk.end = _End.TRUSTED
+        return True
+    if is_self_signed(cert):
+        walk.end = _End.UNTRUSTED_ROOT
+        return True
+    return False  # self-issued by another key (a key rollover): look further up
+
+
 def _presented_issuer(
     chain: Sequence[x509.Certificate], cert: x509.Certificate, position: int, walk: _Walk
 ) -> int:
     """Index of ``cert``'s issuer among the presented: expected right after ``position``."""
     following = position + 1
     expected = chain[following] if following < len(chain) else None
-    if expected is not None and expected not in walk.path and is_issued_by(cert, expected):
+    if expected is not None and not _holds(walk.path, expected) and is_issued_by(cert, expected):
         return following
     for index, candidate in enumerate(chain):
-        if candidate not in walk.path and is_issued_by(cert, candidate):
+        if not _holds(walk.path, candidate) and is_issued_by(cert, candidate):
             walk.out_of_order.append((cert, candidate))
             return index
     return -1
@@ -472,7 +525,7 @@ def _judge_v2(
     findings += _order_findings(walk, leaf_index)
     findings += _trust_findings(walk, well_known, bool(len(anchors)))
     findings += _host_findings(leaf, host_name, matches_hostname, MSG_CN_MISMATCH_V2)
-    anchors_used = [c for c in walk.path if c not in chain]
+    anchors_used = [c for c in walk.path if not _holds(chain, c)]
     findings += _expiry_findings([*chain, *anchors_used], now, _backend_expiry_text)
     return findings
 
@@ -621,16 +674,15 @@ def _walk_client(
     walk = _Walk([leaf])
     while len(walk.path) < _MAX_DEPTH:
         cert = walk.top
-        if is_self_signed(cert):
-            trusted = walk.from_store or cert in store
-            walk.end = _End.TRUSTED if trusted else _End.UNTRUSTED_ROOT
+        if _reached_anchor(walk, cert, store):
             return walk
         issuer = store.find_issuer(cert)
         if issuer is not None:
             walk.from_store = True
         elif not walk.from_store:
             issuer = next(
-                (c for c in untrusted if c not in walk.path and is_issued_by(cert, c)), None
+                (c for c in untrusted if not _holds(walk.path, c) and is_issued_by(cert, c)),
+                None,
             )
         if issuer is None:
             break
