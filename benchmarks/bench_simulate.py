@@ -83,42 +83,37 @@ def _verify_client() -> object:
     return verifier.verify(leaf, rest)
 
 
+def _warm_and_cold(
+    name: str, check: Callable[[], object], baseline: Callable[[], object]
+) -> list[Comparison]:
+    label = "cryptography.x509.verification, same chain (scale only)"
+    warm = Comparison(
+        name=f"{name}, warm",
+        ours=check,
+        baseline=baseline,
+        baseline_label=label,
+        max_seconds=0.002,
+        rounds=50,
+        number=10,
+        setup=_files,
+        note="goal: median ≤ 2 ms (inputs and signature checks remembered)",
+    )
+    cold = Comparison(
+        name=f"{name}, cold",
+        ours=_cold(check),
+        baseline=baseline,
+        baseline_label=label,
+        rounds=30,
+        number=5,
+        setup=_files,
+        note="first-call cost, for information: nothing remembered",
+    )
+    return [warm, cold]
+
+
 def comparisons() -> list[Comparison]:
     """The goals of issue 6: each verdict at or under 2 ms median."""
-    label = "cryptography.x509.verification, same chain (scale only)"
-    warm = {"max_seconds": 0.002, "rounds": 50, "number": 10, "setup": _files}
-    cold = {"rounds": 30, "number": 5, "setup": _files}
     return [
-        Comparison(
-            name="check_backend: v2, 3-cert RSA chain, warm",
-            ours=_backend,
-            baseline=_verify_backend,
-            baseline_label=label,
-            note="goal: median ≤ 2 ms (inputs and signature checks remembered)",
-            **warm,  # type: ignore[arg-type]
-        ),
-        Comparison(
-            name="check_backend: v2, 3-cert RSA chain, cold",
-            ours=_cold(_backend),
-            baseline=_verify_backend,
-            baseline_label=label,
-            note="first-call cost, for information: nothing remembered",
-            **cold,  # type: ignore[arg-type]
-        ),
-        Comparison(
-            name="check_client: issuer DN on, 3-cert RSA chain, warm",
-            ours=_client,
-            baseline=_verify_client,
-            baseline_label=label,
-            note="goal: median ≤ 2 ms (inputs and signature checks remembered)",
-            **warm,  # type: ignore[arg-type]
-        ),
-        Comparison(
-            name="check_client: issuer DN on, 3-cert RSA chain, cold",
-            ours=_cold(_client),
-            baseline=_verify_client,
-            baseline_label=label,
-            note="first-call cost, for information: nothing remembered",
-            **cold,  # type: ignore[arg-type]
-        ),
+        *_warm_and_cold("check_backend: v2, 3-cert RSA chain", _backend, _verify_backend),
+        *_warm_and_cold("check_client: issuer DN on, 3-cert RSA chain", _client, _verify_client),
     ]
