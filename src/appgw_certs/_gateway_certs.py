@@ -96,7 +96,12 @@ def leaf_of(certs: Sequence[x509.Certificate]) -> list[x509.Certificate]:
         for i, c in enumerate(certs)
         if not any(j != i and issuer == subjects[i] for j, issuer in enumerate(issuers))
     ]
-    leaf = next((c for c in candidates if not _is_ca(c)), candidates[0] if candidates else certs[0])
+    if len(candidates) == 1:
+        leaf = candidates[0]
+    else:  # several chains, or a loop: a non-CA is the likelier leaf
+        leaf = next(
+            (c for c in candidates if not _is_ca(c)), candidates[0] if candidates else certs[0]
+        )
     return [leaf, *(c for c in certs if c is not leaf)]
 
 
