@@ -464,6 +464,11 @@ def certificates_of(source: CertSource) -> list[x509.Certificate]:
     >>> certificates_of([leaf, intermediate]) == [leaf, intermediate]
     True
     """
+    if type(source) in (list, tuple) and all(
+        type(c) is x509.Certificate
+        for c in source  # type: ignore[union-attr]
+    ):
+        return list(source)  # type: ignore[arg-type]  # the common case, kept cheap
     from ._read import load_certificates
 
     with translate_errors("the certificates"):

@@ -9,6 +9,7 @@ ends there very likely passes, one that does not may still pass on Azure.
 from __future__ import annotations
 
 import binascii
+import operator
 import threading
 import warnings
 from collections.abc import Iterable, Iterator
@@ -79,7 +80,9 @@ class TrustStore:
             self._index(cert)
         # Answers cannot change (the store is immutable); bounded memos.
         self._anchors: dict[x509.Certificate, x509.Certificate | None] = {}
-        self._roots: dict[tuple[x509.Certificate, ...], x509.Certificate | None] = {}
+        self._roots: dict[
+            tuple[int, ...], tuple[tuple[x509.Certificate, ...], x509.Certificate | None]
+        ] = {}
 
     def _index(self, cert: x509.Certificate) -> None:
         try:
@@ -185,12 +188,14 @@ class TrustStore:
         >>> TrustStore.certifi().root_in_store([leaf, lets_encrypt_r3])
         <Certificate(subject=<Name(CN=ISRG Root X1,...)>, ...)>
         """
-        key = tuple(certs)
-        cached = self._roots.get(key, _MISSING)
-        if cached is _MISSING:
-            cached = self._find_root_in_store(certs)
+        # Keyed by the objects' ids, which is safe because the entry keeps
+        # the objects alive; equal certificates in new objects just miss.
+        key = tuple(map(id, certs))
+        cached = self._roots.get(key)
+        if cached is None or not all(map(operator.is_, cached[0], certs)):
+            cached = (tuple(certs), self._find_root_in_store(certs))
             _remember(self._roots, key, cached)
-        return cached  # type: ignore[return-value]
+        return cached[1]
 
     def _find_root_in_store(self, certs: list[x509.Certificate]) -> x509.Certificate | None:
         try:
