@@ -83,12 +83,12 @@ def _sign(
     return Issued(builder.sign(signer, hashes.SHA256()), key)
 
 
-def _key_usage(*, ca: bool) -> x509.KeyUsage:
-    """digitalSignature for every role; certificate and CRL signing for CAs."""
+def _key_usage(*, ca: bool, signs: bool = True) -> x509.KeyUsage:
+    """digitalSignature (unless ``signs`` is False); certificate and CRL signing for CAs."""
     return x509.KeyUsage(
-        digital_signature=True,
+        digital_signature=signs,
         content_commitment=False,
-        key_encipherment=False,
+        key_encipherment=not signs,
         data_encipherment=False,
         key_agreement=False,
         key_cert_sign=ca,
@@ -128,13 +128,16 @@ def make_leaf(
     eku: Iterable[x509.ObjectIdentifier] | None = (SERVER_AUTH,),
     validity: Validity = Validity(),
     ocsp_url: str | None = None,
+    signs: bool = True,
 ) -> Issued:
-    """An end-entity certificate; ``issuer`` None makes it self-signed (not a CA)."""
+    """An end-entity certificate; ``issuer`` None makes it self-signed (not a CA).
+
+    ``signs=False``: key usage keyEncipherment only, no digitalSignature."""
     key = ec.generate_private_key(ec.SECP256R1())
     builder = (
         _builder(_name(common_name), issuer, key, validity)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(ca=False), critical=True)
+        .add_extension(_key_usage(ca=False, signs=signs), critical=True)
     )
     names: list[x509.GeneralName] = [x509.DNSName(n) for n in dns_names]
     names += [x509.IPAddress(ipaddress.ip_address(a)) for a in ip_addresses]

@@ -129,6 +129,20 @@ def test_ca_whose_eku_excludes_client_auth(server: PythonTLSServer) -> None:
     assert error.verify_message == "unsuitable certificate purpose"
 
 
+def test_key_usage_that_cannot_sign(server: PythonTLSServer, pki: Pki, ca_file: bytes) -> None:
+    client = make_client(pki.issuer, signs=False)
+    report = check_client([client.cert], ca_file)
+    assert _codes(report) == ["MT003"]
+    assert "digitalSignature" in report.errors[0].message
+    server.context = server_context(make_leaf(pki.root), client_ca=ca_file)
+    handshake = handshake_as_client(
+        server.host, server.port, client_context(certificate=client), server_hostname=None
+    )
+    error = server.outcome(handshake)
+    assert isinstance(error, ssl.SSLCertVerificationError)
+    assert error.verify_message == "unsuitable certificate purpose"
+
+
 @pytest.mark.parametrize(
     ("dates", "words"),
     [(EXPIRED, "certificate has expired"), (NOT_YET_VALID, "certificate is not yet valid")],
