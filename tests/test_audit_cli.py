@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
 import subprocess
 import sys
 from datetime import timedelta
@@ -95,7 +97,7 @@ def test_template_with_parameters_file(
     assert json.loads(with_file)["certificates"][0]["certificates"]
 
 
-@pytest.mark.parametrize("content", ["not json", "[1, 2]", '{"tags": {}}'])
+@pytest.mark.parametrize("content", ["not json", "[1, 2]", '{"tags": {}}', "42", '"text"'])
 def test_not_a_gateway_exits_2(
     tmp_path: Path, content: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -160,3 +162,34 @@ def test_key_vault_and_placeholder_are_not_errors(
     assert ("GW013", "trustedRootCertificates[p]") in codes
     assert ("GEN001", "trustedRootCertificates[junk]") in codes
     assert status == 1  # the junk root is an error; the unknowns are not
+
+
+def test_progress_line_only_on_a_terminal(chain: TestChain, tmp_path: Path) -> None:
+    path = tmp_path / "list.json"
+    path.write_text(
+        json.dumps([gateway(chain, "www.contoso.com", f"g{i}").cli() for i in range(3)])
+    )
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "appgw_certs", "audit", str(path), "--json"],
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            check=False,
+            timeout=120,
+        )
+        os.close(terminal)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal side is closed and drained
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(controller)
+    assert done.returncode == 0
+    assert b"audited 3/3 gateways" in seen
+    assert len(json.loads(done.stdout)) == 3

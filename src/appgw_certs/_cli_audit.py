@@ -58,18 +58,23 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Audit the gateway(s) in ``args.file``; the exit status."""
+    from ._errors import CertificateFormatError
     from ._gateway_json import load_json
 
     document = load_json(_read_input(str(args.file)))
     parameters = _parameters(args.parameters)
-    items = document if isinstance(document, list) else [document]
-    results = list(_audit_all(items, parameters, int(args.days)))
+    if not isinstance(document, list):
+        audit = audit_one(document, parameters, int(args.days))
+        if isinstance(audit, str):  # not a gateway: exit 2 with one line, via main
+            raise CertificateFormatError(audit)
+        _print([audit], as_json=bool(args.json), as_list=False)
+        return EXIT_OK if audit.report.ok else EXIT_FINDINGS
+    results = list(_audit_all(document, parameters, int(args.days)))
     audits = [r for r in results if not isinstance(r, str)]
     for position, problem in enumerate(results):
         if isinstance(problem, str):
-            where = f"item {position}: " if isinstance(document, list) else ""
-            print(f"appgw-certs: error: {where}{problem}", file=sys.stderr)
-    _print(audits, as_json=bool(args.json), as_list=isinstance(document, list))
+            print(f"appgw-certs: error: item {position}: {problem}", file=sys.stderr)
+    _print(audits, as_json=bool(args.json), as_list=True)
     if len(audits) < len(results):
         return EXIT_USAGE
     return EXIT_FINDINGS if any(not a.report.ok for a in audits) else EXIT_OK
@@ -168,7 +173,7 @@ def _print(audits: Sequence[GatewayAudit], *, as_json: bool, as_list: bool) -> N
     console = Console()
     if as_json:
         dicts = [a.to_dict() for a in audits]
-        console.json(dicts if as_list else (dicts[0] if dicts else {}))
+        console.json(dicts if as_list else dicts[0])
         return
     for position, audit in enumerate(audits):
         if position:
