@@ -179,3 +179,23 @@ def test_unreadable_input_is_a_format_error() -> None:
         extract_public_key(b"not a certificate")
     with pytest.raises(CertificateFormatError):
         extract_trusted_root("no PEM here")
+
+
+def test_pfx_leaf_is_the_certificate_of_its_key(
+    openssl: str, tmp_path: Path, chain: TestChain
+) -> None:
+    from appgw_certs import to_pfx
+
+    stray = issue("Unrelated Root").cert  # would make two "leaves" by chain shape alone
+    middle = [c.certificate for c in chain.intermediates]
+    pfx = tmp_path / "extra.pfx"
+    pfx.write_bytes(
+        to_pfx(
+            chain.server.private_key,
+            chain.server.certificate,
+            [stray, *middle, chain.root.certificate],
+            password=PASSWORD,
+        )
+    )
+    assert extract_authentication_cert(pfx, PASSWORD) == openssl_pfx_leaf(openssl, pfx, PASSWORD)
+    assert extract_authentication_cert(pfx, PASSWORD) == chain.authentication_cer()

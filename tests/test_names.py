@@ -108,6 +108,14 @@ def test_wildcard_rules(ca: TestChain, host: str, expected: bool) -> None:
         assert webpki_accepts(ca, leaf, host.lower()) is expected
 
 
+def test_internationalised_names_match_their_a_label(ca: TestChain) -> None:
+    leaf = ca.issue_server(["xn--bcher-kva.example", "*.xn--bcher-kva.example"]).certificate
+    assert matches_hostname(leaf, "bücher.example")
+    assert matches_hostname(leaf, "www.BÜCHER.example")
+    assert webpki_accepts(ca, leaf, "www.xn--bcher-kva.example")
+    assert not matches_hostname(leaf, "bucher.example")
+
+
 def test_san_wins_over_common_name(ca: TestChain) -> None:
     # The CN of an issue_server leaf is one of its names; a SAN without it hides it.
     leaf = issue(name("legacy.contoso.com"), ca=False, dns=("www.contoso.com",)).cert

@@ -18,25 +18,33 @@ from cryptography.hazmat.primitives import serialization
 from ._chain import chain_path, root_of, split_leaf
 from ._convert import to_cer
 from ._errors import ChainError, translate_errors
+from ._keys import key_matches
 
 if TYPE_CHECKING:
     from ._inputs import CertSource, Password
+    from ._read import Bundle
     from ._trust import TrustStore
 
 __all__ = ["extract_authentication_cert", "extract_public_key", "extract_trusted_root"]
 
 
-def _certificates(source: CertSource, password: Password) -> list[x509.Certificate]:
+def _bundle(source: CertSource, password: Password) -> Bundle:
     from ._read import load_bundle
 
     bundle = load_bundle(source, password)
     if not bundle.certificates:
         raise ChainError("no certificate in the input: nothing to extract")
-    return bundle.certificates
+    return bundle
 
 
 def _leaf(source: CertSource, password: Password) -> x509.Certificate:
-    leaf, _ = split_leaf(_certificates(source, password))
+    bundle = _bundle(source, password)
+    if bundle.private_key is not None:
+        # A PFX (or PEM with a key) says which certificate is the server's.
+        for cert in bundle.certificates:
+            if key_matches(bundle.private_key, cert):
+                return cert
+    leaf, _ = split_leaf(bundle.certificates)
     return leaf
 
 
@@ -48,8 +56,9 @@ def extract_authentication_cert(
 ) -> bytes:
     """The backend's leaf certificate, public part only: a v1 authentication certificate.
 
-    The leaf is the certificate that issued none of the others, whatever the
-    order of the input. "base64" gives the PEM text the portal calls
+    The leaf is the certificate that matches the private key when the input
+    has one (a PFX), else the one that issued none of the others, whatever
+    the order of the input. "base64" gives the PEM text the portal calls
     "Base-64 encoded X.509 (.CER)"; "der" the binary form.
 
     >>> cer = extract_authentication_cert(Path("backend.pfx"), "Passw0rd")
@@ -79,7 +88,7 @@ def extract_trusted_root(
     from ._trust import TrustStore
 
     store = store if store is not None else TrustStore.certifi()
-    root = root_of(chain_path(_certificates(source, password), store), store)
+    root = root_of(chain_path(_bundle(source, password).certificates, store), store)
     return to_cer(root, encoding=encoding)
 
 

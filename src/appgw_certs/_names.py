@@ -182,8 +182,15 @@ def matches_hostname(cert: x509.Certificate, host: str) -> bool:
 
 
 def _normalise(name: str) -> str:
-    # Host names compare case-insensitively; a trailing dot is the DNS root.
-    return name.strip().rstrip(".").lower()
+    # Host names compare case-insensitively; a trailing dot is the DNS root;
+    # certificates carry internationalised names in their ASCII (A-label) form.
+    text = name.strip().rstrip(".").lower()
+    if not text.isascii():
+        try:
+            text = text.encode("idna").decode("ascii")
+        except UnicodeError:
+            return ""  # not a valid host name: matches nothing
+    return text
 
 
 def _pattern_matches(pattern: str, host: str) -> bool:
