@@ -576,3 +576,18 @@ def test_missing_sections_and_odd_values_never_raise() -> None:
     for body in odd:
         audit = audit_gateway(body)
         assert isinstance(audit.report.findings, tuple)
+
+
+def test_sub_command_output_ssl_cert_list_and_show(builder: GatewayBuilder) -> None:
+    """``az network application-gateway ssl-cert list`` / ``show`` print bare objects."""
+    items = builder.cli()["sslCertificates"]
+    assert isinstance(items, list)
+    typed = [
+        {**item, "type": "Microsoft.Network/applicationGateways/sslCertificates"} for item in items
+    ]
+    listed = audit_gateway(json.dumps(typed), now=NOW)
+    assert {c.name for c in listed.certificates} == set(builder.listener_certs)
+    assert at(listed, "LST008") == {"sslCertificates[lonely-cert]"}
+    shown = audit_gateway(typed[0], now=NOW)
+    assert [c.name for c in shown.certificates] == [typed[0]["name"]]
+    assert shown.certificates[0].certificates

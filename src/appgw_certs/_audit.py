@@ -195,7 +195,7 @@ def audit_gateway(
     CLI: ``az network application-gateway show -g RG -n GW | appgw-certs audit -``.
     """
     del store  # the upload checks use certifi's store (see the docstring)
-    document = source if isinstance(source, Mapping) else load_json(_json_source(source))
+    document = _document(source)
     doc = read_gateway(document, parameters)
     moment = now or datetime.now(UTC)
     sku = _sku(doc)
@@ -221,9 +221,13 @@ def audit_gateway(
     )
 
 
-def _json_source(source: bytes | str | os.PathLike[str]) -> bytes | str | os.PathLike[str]:
-    if isinstance(source, bytes | str | os.PathLike):
+def _document(source: object) -> object:
+    """The parsed JSON: a mapping (or a list, as ``az ... ssl-cert list`` prints) as is,
+    text, bytes or a file parsed."""
+    if isinstance(source, Mapping | list):
         return source
+    if isinstance(source, bytes | str | os.PathLike):
+        return load_json(source)
     raise TypeError(
         f"audit_gateway takes JSON text, bytes, a path or a mapping, not {type(source).__name__}"
     )

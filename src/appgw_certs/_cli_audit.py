@@ -19,7 +19,7 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from ._audit import GatewayAudit
@@ -63,12 +63,13 @@ def run(args: argparse.Namespace) -> int:
 
     document = load_json(_read_input(str(args.file)))
     parameters = _parameters(args.parameters)
-    if not isinstance(document, list):
+    if not _is_gateway_list(document):
         audit = audit_one(document, parameters, int(args.days))
         if isinstance(audit, str):  # not a gateway: exit 2 with one line, via main
             raise CertificateFormatError(audit)
         _print([audit], as_json=bool(args.json), as_list=False)
         return EXIT_OK if audit.report.ok else EXIT_FINDINGS
+    assert isinstance(document, list)  # noqa: S101 - _is_gateway_list said so
     results = list(_audit_all(document, parameters, int(args.days)))
     audits = [r for r in results if not isinstance(r, str)]
     for position, problem in enumerate(results):
@@ -78,6 +79,16 @@ def run(args: argparse.Namespace) -> int:
     if len(audits) < len(results):
         return EXIT_USAGE
     return EXIT_FINDINGS if any(not a.report.ok for a in audits) else EXIT_OK
+
+
+def _is_gateway_list(document: object) -> bool:
+    """A list of gateways (``az ... list``), not of one gateway's certificates
+    (``az network application-gateway ssl-cert list``)."""
+    from ._gateway_json import subresource_collection
+
+    if not isinstance(document, list):
+        return False
+    return not document or subresource_collection(document[0]) is None
 
 
 def _read_input(name: str) -> bytes | os.PathLike[str]:
@@ -109,10 +120,11 @@ def audit_one(
     from ._audit import audit_gateway
     from ._errors import AppGwCertError
 
-    if not isinstance(item, Mapping):
+    if not isinstance(item, Mapping | list):
         return f"a JSON {type(item).__name__}, not a gateway object"
     try:
-        return audit_gateway(item, parameters=parameters, expiry_warning_days=days)
+        source = cast("Mapping[str, object]", item)  # or a list of one gateway's objects
+        return audit_gateway(source, parameters=parameters, expiry_warning_days=days)
     except AppGwCertError as exc:
         return str(exc)
 

@@ -33,6 +33,7 @@ __all__ = [
     "is_placeholder",
     "load_json",
     "read_gateway",
+    "subresource_collection",
 ]
 
 #: A gateway at every Azure limit is a few MiB; anything over this is not one.
@@ -278,9 +279,7 @@ def read_gateway(
     audit each element).
     """
     if isinstance(document, list):
-        raise CertificateFormatError(
-            f"the JSON is a list of {len(document)} items, not one gateway: audit each element"
-        )
+        document = _collections_of(document)
     if not isinstance(document, Mapping):
         raise CertificateFormatError(
             f"the JSON is a {type(document).__name__}, not a gateway object"
@@ -297,10 +296,38 @@ def read_gateway(
     return _document(shape, fields if isinstance(fields, dict) else {})
 
 
+def subresource_collection(item: object) -> str | None:
+    """The collection of one object printed alone (``az network application-gateway
+    ssl-cert show``): its ``type`` is ``.../applicationGateways/<collection>``."""
+    if not isinstance(item, Mapping):
+        return None
+    kind = next((v for k, v in item.items() if str(k).lower() == "type"), None)
+    if not isinstance(kind, str) or not kind.lower().startswith(GATEWAY_TYPE + "/"):
+        return None
+    return _CANONICAL.get(kind.lower().rsplit("/", 1)[-1])
+
+
+def _collections_of(items: list[object]) -> Mapping[str, object]:
+    """Objects printed by a sub-command (``ssl-cert list``, ``root-cert list``) as the
+    collections of an unnamed gateway; a list of anything else is refused."""
+    grouped: dict[str, list[object]] = {}
+    for item in items:
+        collection = subresource_collection(item)
+        if collection is None:
+            raise CertificateFormatError(
+                f"the JSON is a list of {len(items)} items, not one gateway: audit each element"
+            )
+        grouped.setdefault(collection, []).append(item)
+    return grouped
+
+
 def _find_gateway(
     doc: Mapping[str, object], parameters: Mapping[str, object] | None, depth: int
 ) -> tuple[Shape, Mapping[str, object]] | None:
     keys = {str(k).lower(): v for k, v in doc.items()}
+    collection = subresource_collection(doc)
+    if collection is not None:
+        return "cli", {collection: [doc]}
     resources = keys.get("resources")
     if isinstance(resources, list):
         return _find_in_template(doc, ArmContext.from_template(keys, parameters), depth)
