@@ -3,8 +3,9 @@
 For generated scenarios (depth, missing intermediate, wrong root, wrong host,
 expired certificate, client EKU) the verdict of ``check_backend`` must equal a
 Python ``ssl`` client's that trusts only the uploaded root and sends the host
-name; the verdict of ``check_client`` must equal a Python ``ssl`` server's with
-``CERT_REQUIRED`` and the uploaded CA file. Where OpenSSL names its reason, one
+name, and ``cryptography.x509.verification``'s server verifier's; the verdict
+of ``check_client`` must equal a Python ``ssl`` server's with ``CERT_REQUIRED``
+and the uploaded CA file. Where OpenSSL names its reason, one
 of our findings must name the same one.
 
 The scenarios keep to chains where Azure and OpenSSL agree; the differences by
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 import pytest
 from cryptography import x509
+from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +29,7 @@ from _simulate_helpers import (
     CLIENT_AUTH,
     EXPIRED,
     NOT_YET_VALID,
+    NOW,
     SERVER_AUTH,
     Issued,
     Validity,
@@ -155,6 +158,20 @@ def test_backend_verdict_equals_a_real_handshake(
     )
     _agrees(ours, error, BACKEND_CODES)
     assert "BE009" not in ours.codes  # a DNS name: SNI is sent
+    # A second oracle: cryptography's WebPKI verifier on the same chain.
+    assert ours.ok is _cryptography_accepts(leaf.cert, above, trusted.cert, host)
+
+
+def _cryptography_accepts(
+    leaf: x509.Certificate, above: list[x509.Certificate], root: x509.Certificate, host: str
+) -> bool:
+    builder = PolicyBuilder().store(Store([root])).time(NOW)
+    verifier = builder.build_server_verifier(x509.DNSName(host.lower()))
+    try:
+        verifier.verify(leaf, above)
+    except VerificationError:
+        return False
+    return True
 
 
 @settings(max_examples=20)
