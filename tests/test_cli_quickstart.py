@@ -46,6 +46,7 @@ EXPECTED_FILES = [
 ]
 PRIVATE_FILES = ["backend.key", "client.pfx", "listener.pfx", "passwords.txt"]
 BACKEND = "backend.contoso.com"
+EC = ("--key-type", "ec-p256")  # where RSA does not matter: fast keys
 
 
 @dataclass(frozen=True)
@@ -256,13 +257,13 @@ def test_client_pfx_passes_mutual_tls_against_client_ca(
 
 def test_refuses_existing_files_without_force(quickstart: Quickstart, tmp_path: Path) -> None:
     outdir = tmp_path / "again"
-    first = run("quickstart", outdir)
+    first = run("quickstart", outdir, *EC)
     assert first.returncode == 0, first.output
     before = {n: (outdir / n).read_bytes() for n in EXPECTED_FILES}
-    second = run("quickstart", outdir)
+    second = run("quickstart", outdir, *EC)
     assert_usage_error(second, "--force", "listener.pfx")
     assert {n: (outdir / n).read_bytes() for n in EXPECTED_FILES} == before
-    forced = run("quickstart", outdir, "--force", secrets=passwords_file(outdir).values())
+    forced = run("quickstart", outdir, "--force", *EC, secrets=passwords_file(outdir).values())
     assert forced.returncode == 0, forced.output
     assert files_in(outdir) == EXPECTED_FILES
     assert (outdir / "listener.pfx").read_bytes() != before["listener.pfx"]  # new keys
@@ -270,7 +271,7 @@ def test_refuses_existing_files_without_force(quickstart: Quickstart, tmp_path: 
 
 
 def test_show_passwords_prints_the_ones_in_the_file(tmp_path: Path) -> None:
-    result = run("quickstart", tmp_path / "shown", "--show-passwords")
+    result = run("quickstart", tmp_path / "shown", "--show-passwords", *EC)
     assert result.returncode == 0, result.output
     for password in passwords_file(tmp_path / "shown").values():
         assert password in result.stdout
@@ -297,13 +298,13 @@ def test_python_dash_m_and_json(tmp_path: Path) -> None:
 def test_write_failure_half_way_leaves_nothing(tmp_path: Path) -> None:
     """A real write error (file size limit, as a full disk) while staging the files."""
     fresh = tmp_path / "fresh"
-    result = run("quickstart", fresh, max_file_size=2000)  # the PFX files are bigger
+    result = run("quickstart", fresh, *EC, max_file_size=1000)  # the PFX files are bigger
     assert_usage_error(result, "File too large")
     assert not fresh.exists()  # the directory made for it is gone too
 
     existing = tmp_path / "existing"
     existing.mkdir()
     (existing / "notes.txt").write_text("mine")
-    result = run("quickstart", existing, max_file_size=2000)
+    result = run("quickstart", existing, *EC, max_file_size=1000)
     assert_usage_error(result, "File too large")
     assert files_in(existing) == ["notes.txt"]  # no temp files, no partial files

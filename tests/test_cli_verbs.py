@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import ssl
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -387,3 +388,27 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert pipeline.stdout == b"{"
     assert pipeline.returncode == 0, pipeline.stderr
     assert pipeline.stderr == b""
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_import_nothing_heavy(flag: str) -> None:
+    probe = (
+        "import json, sys\n"
+        "from appgw_certs._cli import main\n"
+        "try:\n"
+        f"    main([{flag!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    modules = json.loads(completed.stderr)
+    heavy = {"cryptography", "OpenSSL", "pyasn1", "pyasn1_modules", "certifi"}
+    assert not [m for m in modules if m.split(".")[0] in heavy]
+    ours = {m for m in modules if m.startswith("appgw_certs.")}
+    assert ours <= {
+        "appgw_certs._cli", "appgw_certs._cli_audit", "appgw_certs._errors",
+        "appgw_certs._version",
+    }  # fmt: skip

@@ -261,9 +261,9 @@ def _run_handler(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``appgw-certs``; return the exit status."""
+    args = build_parser().parse_args(argv)  # --help and --version end here, fast
     from ._cli_io import CliError  # light: no cryptography
 
-    args = build_parser().parse_args(argv)
     _warnings_as_one_line()
     try:
         return _run_handler(args)

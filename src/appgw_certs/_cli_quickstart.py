@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._cli_io import Console, invent_password
+from ._cli_io import Console, OutputFiles, invent_password
 from ._cli_verbs import EXIT_FINDINGS, EXIT_OK, write_files
 
 if TYPE_CHECKING:
@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 __all__ = ["run"]
 
 V1, V2 = "Standard", "Standard_v2"
+#: What quickstart writes; checked before any key is made (the write checks again).
+FILE_NAMES = (
+    "listener.pfx", "authentication.cer", "trusted-root.cer", "client-ca.cer",
+    "backend-chain.pem", "backend.key", "client.pfx", "passwords.txt", "README.md",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     from . import build_test_chain
 
     outdir = Path(args.outdir)
+    OutputFiles(force=args.force).refuse_existing([outdir / name for name in FILE_NAMES])
     hostnames: list[str] = args.hostname or ["www.contoso.com"]
     chain = build_test_chain([args.backend_hostname], intermediates=1, key_type=args.key_type)
     passwords = Passwords(invent_password(), invent_password())

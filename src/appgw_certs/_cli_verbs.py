@@ -452,11 +452,15 @@ def run_chain(args: argparse.Namespace) -> int:
     from . import build_test_chain
 
     outdir = Path(args.outdir)
+    invented = None if args.password else invent_password()
+    names = ["root.cer", "client-ca.cer", "server.pfx", "server.cer", "server-chain.pem"]
+    names += ["server.key", *(f"client-{_slug(c)}.pfx" for c in args.client)]
+    names += ["passwords.txt"] if invented else []
+    OutputFiles(force=args.force).refuse_existing([outdir / name for name in names])
+    password: Password = invented or read_password(args.password)
     chain = build_test_chain(
         args.hostname, intermediates=args.intermediates, key_type=args.key_type
     )
-    invented = None if args.password else invent_password()
-    password: Password = invented or read_password(args.password)
     issuers = [*reversed(chain.intermediates), chain.root]
     files: list[tuple[str, bytes, bool, str]] = [
         ("root.cer", chain.trusted_root_cer(), False, "v2 trusted root"),
