@@ -134,6 +134,8 @@ def load_certificates(source: CertSource) -> list[x509.Certificate]:
     >>> [c.subject.rfc4514_string() for c in certs]
     ['CN=www.contoso.com', 'CN=Contoso Issuing CA', 'CN=Contoso Root CA']
     """
+    if isinstance(source, bytes):
+        return parse_certificates(source)
     if isinstance(source, x509.Certificate):
         return [source]
     data = _source_bytes(source)
@@ -149,8 +151,38 @@ def parse_certificates(data: bytes) -> list[x509.Certificate]:
     [<Certificate(subject=<Name(CN=www.contoso.com)>, ...)>]
     """
     check_size(data)
+    certs = _common_case(data)
+    if certs is not None:
+        return certs
     bundle = _parse(data, None, want_key=False)
     return _require_certificates(bundle)
+
+
+def _common_case(data: bytes) -> list[x509.Certificate] | None:
+    """One DER certificate, or PEM of CERTIFICATE blocks only: straight to cryptography.
+
+    Anything else, or any failure, returns None and takes the general path,
+    which says precisely what is wrong.
+    """
+    try:
+        if data[:1] == b"0":
+            return [x509.load_der_x509_certificate(data)]
+        markers = _MARKER.findall(data)
+        if not _only_certificate_blocks(markers):
+            return None
+        certs = x509.load_pem_x509_certificates(data)
+    except Exception:  # InvalidVersion and the like too: the general path explains
+        return None
+    return certs if len(certs) == len(markers) // 2 else None
+
+
+def _only_certificate_blocks(markers: list[tuple[bytes, bytes]]) -> bool:
+    if not markers or len(markers) % 2:
+        return False
+    return all(
+        label == b"CERTIFICATE" and kind == (b"END" if i % 2 else b"BEGIN")
+        for i, (kind, label) in enumerate(markers)
+    )
 
 
 def load_bundle(source: CertSource, password: Password = None) -> Bundle:
