@@ -11,6 +11,7 @@ from __future__ import annotations
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
+from random import Random
 
 import pytest
 from cryptography import x509
@@ -32,7 +33,7 @@ from _simulate_helpers import (
     pem,
 )
 from _tls_servers import PythonTLSServer, client_context, handshake_as_client, server_context
-from appgw_certs import ChainError, Report, check_client, client_issuer_dn
+from appgw_certs import ChainError, Report, check_client, check_upload, client_issuer_dn
 from appgw_certs._simulate import MSG_ISSUER_DN, MSG_PURPOSE
 
 
@@ -218,3 +219,25 @@ def test_issuer_dn_without_a_ca() -> None:
     report = check_client([make_client(None).cert], pem(make_client(None).cert),
                           verify_issuer_dn=True)  # fmt: skip
     assert "MT004" in report.codes
+
+
+@settings(max_examples=20)
+@given(
+    shape=st.lists(st.integers(0, 2), min_size=1, max_size=3),
+    order=st.randoms(use_true_random=False),
+)
+def test_issuer_dn_agrees_with_the_upload_check(shape: list[int], order: Random) -> None:
+    """check_upload's CCA details and client_issuer_dn name the same DN for any file:
+    one root, chains of the given intermediate depths below it, in any file order."""
+    root = make_ca("Agree Root")
+    certs = [root.cert]
+    for number, depth in enumerate(shape):
+        parent = root
+        for level in range(depth):
+            parent = make_ca(f"Agree {number}.{level}", parent)
+            certs.append(parent.cert)
+    order.shuffle(certs)
+    upload = check_upload("trusted-client-ca", pem(*certs), sku="Standard_v2")
+    assert dict(upload.details)["client_cert_issuer_dn"] == (
+        client_issuer_dn(certs).rfc4514_string()
+    )
