@@ -34,7 +34,14 @@ from _chain_helpers import (
     pkits,
     vector,
 )
-from appgw_certs import ChainError, TestChain, TrustStore, find_root, order_chain
+from appgw_certs import (
+    ChainError,
+    TestChain,
+    TrustStore,
+    find_root,
+    is_well_known,
+    order_chain,
+)
 from appgw_certs._chain import is_issued_by, is_self_signed, split_leaf
 from appgw_certs.testing import test_chains
 
@@ -293,6 +300,17 @@ def test_cross_signed_root_gives_the_self_signed_one_from_the_store() -> None:
     assert find_root([leaf, ca.cert, modern_cross], store=store) == modern.cert
     # With the legacy root given and no store, the path ends there.
     assert find_root([leaf, ca.cert, modern_cross, legacy.cert], store=EMPTY) == legacy.cert
+
+
+def test_a_reissued_root_in_the_file_is_kept() -> None:
+    root = issue("Contoso Root")
+    reissued = issue("Contoso Root", key=root.key)  # same subject and key, new serial
+    ca = issue("Issuing CA", issuer=root)
+    leaf = issue("www.contoso.com", issuer=ca, ca=False).cert
+    store = TrustStore([reissued.cert])
+    assert find_root([leaf, ca.cert, root.cert], store=store) == root.cert
+    assert find_root([leaf, ca.cert], store=store) == reissued.cert
+    assert is_well_known([leaf, ca.cert, root.cert], store=store)
 
 
 def test_a_root_that_is_not_self_issued(openssl: str) -> None:
