@@ -1,5 +1,5 @@
-"""The cross-checks of a gateway audit: how its objects relate (GW001–GW014 and
-the gateway-wide GEN002/GEN003, GEN006 and LST008).
+"""The cross-checks of a gateway audit: how its objects relate (GW001–GW014, and
+GEN006 and LST008 judged gateway-wide).
 
 Each function takes the normalised document and the decoded certificate
 objects and returns findings whose ``location`` names the object a person
@@ -61,19 +61,15 @@ _PRIVATE_SUFFIXES = (".local", ".internal", ".localdomain", ".lan", ".home.arpa"
 _HTTPS = frozenset({"https", "tls"})
 _SHA256 = hashes.SHA256()
 
-# Who may use a certificate object: (user collection, field, list?) per slot.
-_USERS: dict[Slot, tuple[tuple[str, str, bool], ...]] = {
-    Slot.LISTENER: (
-        ("httpListeners", "sslcertificate", False),
-        ("listeners", "sslcertificate", False),
-    ),
-    Slot.TRUSTED_ROOT: (
-        ("backendHttpSettingsCollection", "trustedrootcertificates", True),
-        ("backendSettingsCollection", "trustedrootcertificates", True),
-    ),
-    Slot.AUTHENTICATION: (("backendHttpSettingsCollection", "authenticationcertificates", True),),
-    Slot.TRUSTED_CLIENT_CA: (("sslProfiles", "trustedclientcertificates", True),),
-}
+# Who uses certificate objects: (user collection, reference field, a list of them?).
+_USERS = (
+    ("httpListeners", "sslcertificate", False),
+    ("listeners", "sslcertificate", False),
+    ("backendHttpSettingsCollection", "trustedrootcertificates", True),
+    ("backendSettingsCollection", "trustedrootcertificates", True),
+    ("backendHttpSettingsCollection", "authenticationcertificates", True),
+    ("sslProfiles", "trustedclientcertificates", True),
+)
 
 
 # -- references and usage --------------------------------------------------------
@@ -126,13 +122,12 @@ def users_of(doc: GatewayDocument) -> dict[str, tuple[str, ...]]:
     """For each certificate object's location, the names of the listeners, settings
     or SSL profiles that point at it (one pass over the users)."""
     users: dict[str, list[str]] = {}
-    for uses in _USERS.values():
-        for collection, key, many in uses:
-            for user in doc.elements(collection):
-                refs = user.refs(key) if many else (user.ref(key),)
-                targets = {t.location for t in map(doc.find, refs) if t is not None}
-                for location in targets:
-                    users.setdefault(location, []).append(user.name)
+    for collection, key, many in _USERS:
+        for user in doc.elements(collection):
+            refs = user.refs(key) if many else (user.ref(key),)
+            targets = {t.location for t in map(doc.find, refs) if t is not None}
+            for location in targets:
+                users.setdefault(location, []).append(user.name)
     return {location: tuple(names) for location, names in users.items()}
 
 
