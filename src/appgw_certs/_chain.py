@@ -474,6 +474,8 @@ def certificates_of(source: CertSource) -> list[x509.Certificate]:
         for c in source  # type: ignore[union-attr]
     ):
         return list(source)  # type: ignore[arg-type]  # the common case, kept cheap
+    # Imported here: the readers pull in the PFX machinery (pyasn1), which
+    # chain and trust-store work on certificate objects never needs.
     from ._read import load_certificates
 
     with translate_errors("the certificates"):

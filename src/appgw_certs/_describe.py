@@ -24,6 +24,7 @@ from ._chain import is_self_signed, order_chain
 from ._errors import ChainError
 from ._keys import key_description
 from ._names import dns_names, extension_value, issuer_text, subject_text
+from ._read import load_bundle
 
 if TYPE_CHECKING:
     from ._inputs import CertSource, Password
@@ -150,8 +151,6 @@ def describe(source: CertSource, password: Password = None) -> CertInfoList:
 
     >>> describe(Path("backend.pfx"), "Passw0rd")      # a table in Jupyter
     """
-    from ._read import load_bundle
-
     certs = load_bundle(source, password).certificates
     with contextlib.suppress(ChainError):  # several chains, or none: keep the input's order
         certs = order_chain(certs)

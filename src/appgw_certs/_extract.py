@@ -19,18 +19,16 @@ from ._chain import chain_path, root_of, split_leaf
 from ._convert import to_cer
 from ._errors import ChainError, translate_errors
 from ._keys import key_matches
+from ._read import Bundle, load_bundle
 
 if TYPE_CHECKING:
     from ._inputs import CertSource, Password
-    from ._read import Bundle
     from ._trust import TrustStore
 
 __all__ = ["extract_authentication_cert", "extract_public_key", "extract_trusted_root"]
 
 
 def _bundle(source: CertSource, password: Password) -> Bundle:
-    from ._read import load_bundle
-
     bundle = load_bundle(source, password)
     if not bundle.certificates:
         raise ChainError("no certificate in the input: nothing to extract")

@@ -102,7 +102,8 @@ class TrustStore:
 
         An approximation: Azure does not publish its list of well-known CAs.
         Roots that the installed cryptography refuses are skipped, and loading
-        emits no warnings (two HARICA roots have serial number 0).
+        emits no warnings (six roots, HARICA 2015 among them, have serial
+        number 0, which cryptography accepts with a deprecation warning).
 
         >>> len(TrustStore.certifi()) > 100
         True
@@ -229,8 +230,8 @@ def roots_from_pem(bundle: bytes) -> list[x509.Certificate]:
     """Every certificate of a PEM bundle that cryptography accepts, one by one, silently.
 
     A root the installed cryptography refuses is skipped, not fatal; roots it
-    accepts with a deprecation warning (serial number 0: two HARICA roots in
-    certifi) are kept without the warning.
+    accepts with a deprecation warning (serial number 0: six of certifi's,
+    HARICA 2015 among them) are kept without the warning.
 
     >>> len(roots_from_pem(Path(certifi.where()).read_bytes()))
     117
