@@ -81,12 +81,15 @@ def read_password(spec: str, *, option: str = "--password") -> Password:
                 return _first_line(handle, f"file {rest}", option)
         except OSError as exc:
             raise CliError(f"{option}: cannot read {rest}: {exc.strerror or exc}") from None
-    if kind == "fd" and rest.isdigit():
+        except ValueError:  # a NUL in the path
+            raise CliError(f"{option}: {rest!r} is not a file name") from None
+    if kind == "fd" and rest.isascii() and rest.isdigit():  # not "²": isdigit() takes it
         try:
             with os.fdopen(int(rest), "rb", closefd=False) as handle:
                 return _first_line(handle, f"descriptor {rest}", option)
-        except OSError as exc:
-            raise CliError(f"{option}: cannot read descriptor {rest}: {exc.strerror}") from None
+        except (OSError, OverflowError, TypeError) as exc:  # TypeError: beyond a C int
+            reason = getattr(exc, "strerror", None) or "no such descriptor"
+            raise CliError(f"{option}: cannot read descriptor {rest}: {reason}") from None
     raise CliError(f"{option}: expected {_SPEC_FORMS}")
 
 

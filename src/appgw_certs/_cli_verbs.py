@@ -409,7 +409,10 @@ def split_host_port(text: str, default_port: int = 443) -> tuple[str, int]:
         host, port = text.split(":")
     else:  # a name, an IPv4 address, or an IPv6 literal without a port
         host, port = text, None
-    if not host or (port is not None and not (port.isdigit() and 0 < int(port) < 65536)):
+    # isascii(): str.isdigit() also takes "²", which int() refuses
+    if not host or (
+        port is not None and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536)
+    ):
         raise CliError(f"--probe: expected HOST[:PORT], got {text!r}")
     return host, int(port) if port else default_port
 

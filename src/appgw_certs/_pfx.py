@@ -350,6 +350,10 @@ def _check_iterations(iterations: int | None, where: str) -> None:
 
 
 def _decrypt(data: bytes, password: bytes | None) -> pkcs12.PKCS12KeyAndCertificates:
+    if password is not None and b"\0" in password:
+        # cryptography panics on a NUL (a BaseException whose text holds the password);
+        # PKCS#12 passwords end at the first NUL, so no file opens with this one.
+        raise _password_error(password)
     with translate_errors("the PFX"):  # anything but a ValueError: unsupported algorithms
         try:
             with warnings.catch_warnings():
