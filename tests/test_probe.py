@@ -15,7 +15,7 @@ import time
 import pytest
 from cryptography import x509
 
-from _simulate_helpers import EXPIRED, Issued, Pki, make_ca, make_leaf, make_pki
+from _simulate_helpers import EXPIRED, Issued, Pki, make_ca, make_leaf, make_pki, pem
 from _tls_servers import (
     LOOPBACK_V4,
     LOOPBACK_V6,
@@ -175,3 +175,20 @@ def test_http_peer_does_not_speak_tls() -> None:
 def test_peer_that_hangs_up_raises_probe_error() -> None:
     with PlainTCPServer(reply=b"") as server, pytest.raises(ProbeError, match="closed"):
         fetch_presented_chain(LOOPBACK_V4, server.port, timeout=5)
+
+
+def test_server_demanding_a_client_certificate(pki: Pki, leaf: Issued) -> None:
+    """TLS 1.2: the server sends its chain, then refuses to go on without ours."""
+    context = server_context(leaf, client_ca=pem(pki.root.cert))
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
+    with PythonTLSServer(context) as server, pytest.raises(ProbeError, match="client certificate"):
+        fetch_presented_chain(server.host, server.port)
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "timeout"),
+    [("", 443, 1.0), (LOOPBACK_V4, 0, 1.0), (LOOPBACK_V4, 70000, 1.0), (LOOPBACK_V4, 443, 0)],
+)
+def test_bad_arguments_are_value_errors(host: str, port: int, timeout: float) -> None:
+    with pytest.raises(ValueError, match=r"expected|timeout"):
+        fetch_presented_chain(host, port, timeout=timeout)

@@ -34,7 +34,8 @@ def fetch_presented_chain(
     ``host`` may be a name, an IPv4 literal or an IPv6 literal (``::1`` or
     ``[::1]``). ``timeout`` (seconds) bounds the connection and the handshake
     together. Unreachable hosts, timeouts and peers that do not complete a TLS
-    handshake raise :class:`ProbeError`.
+    handshake raise :class:`ProbeError`; an empty host, a port outside
+    1-65535 or a timeout that is not positive raise ``ValueError``.
 
     Example::
 
@@ -42,6 +43,10 @@ def fetch_presented_chain(
         report = check_backend(chain, sku="Standard_v2",
                                host_name="backend.contoso.com", trusted_roots=[root_cer])
     """
+    if not host or not 0 < port < 65536:
+        raise ValueError(f"expected a host and a TCP port (1-65535), got {host!r}, {port!r}")
+    if not timeout > 0:
+        raise ValueError(f"timeout must be positive seconds, got {timeout!r}")
     address = _strip_brackets(host)
     sni = _sni_for(server_name if server_name is not None else address)
     where = f"{host}:{port}" if ":" not in address else f"[{address}]:{port}"
@@ -148,9 +153,21 @@ def _handshake(connection: SSL.Connection, sock: socket.socket, budget: _Budget)
         except SSL.WantWriteError:
             budget.wait(sock, selectors.EVENT_WRITE)
         except SSL.Error as exc:
+            if connection.get_peer_cert_chain():
+                raise ProbeError(_failure_after_certificates(exc, budget.where)) from exc
             raise ProbeError(_handshake_failure(exc, budget.where)) from exc
         else:
             return
+
+
+def _failure_after_certificates(exc: SSL.Error, where: str) -> str:
+    # TLS 1.2: the server's certificates came, then it refused to go on; the usual
+    # reason is a demand for a client certificate, which the gateway cannot meet.
+    return (
+        f"TLS handshake with {where} failed after the server sent its certificates "
+        f"({_openssl_reasons(exc)}): it probably requires a client certificate, and "
+        "Application Gateway does not present one to backends"
+    )
 
 
 def _handshake_failure(exc: SSL.Error, where: str) -> str:
