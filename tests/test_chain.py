@@ -146,6 +146,19 @@ def test_links_agree_with_verify_directly_issued_by_across_pkits() -> None:
     assert judged > 300  # PKITS has hundreds of links: the comparison means something
 
 
+def test_issuer_names_compare_as_rfc5280_and_openssl_do(openssl: str, tmp_path: Path) -> None:
+    root = issue("Contoso Root CA")
+    # Same name, other case and spacing: RFC 5280 (and OpenSSL) call it equal.
+    leaf = issue(
+        "www.contoso.com", issuer=root, issuer_name=name("  contoso   ROOT ca"), ca=False
+    ).cert
+    assert directly_issued(leaf, root.cert) is None  # cryptography compares bytes: refuses
+    verdict = openssl_verify(openssl, tmp_path, leaf, [root.cert], [])
+    assert verdict.returncode == 0, verdict.stdout + verdict.stderr
+    assert is_issued_by(leaf, root.cert)
+    assert order_chain([root.cert, leaf]) == [leaf, root.cert]
+
+
 def test_a_forged_signature_is_not_a_link() -> None:
     # PKITS "Bad Signed CA": names and key identifiers right, signature wrong.
     child, anchor = pkits("BadSignedCACert"), pkits("TrustAnchorRootCertificate")
