@@ -363,3 +363,21 @@ def test_base64_text_of_a_pfx(chain: Chain) -> None:
     pfx = load_pfx(base64.b64encode(data))
     assert pfx.certificate is not None
     assert fingerprint(pfx.certificate) == fingerprint(chain.leaf.cert)
+
+
+def test_ber_indefinite_length_pfx_as_windows_and_java_write(
+    openssl: str, pem_files: dict[str, Path], tmp_path: Path, chain: Chain
+) -> None:
+    """Windows and Java write BER (indefinite lengths); cryptography warns and falls back."""
+    from pyasn1.codec.ber import decoder
+    from pyasn1.codec.cer import encoder
+    from pyasn1_modules import rfc7292
+
+    data = openssl_export(openssl, pem_files, tmp_path, "-legacy")
+    structure, _ = decoder.decode(data, asn1Spec=rfc7292.PFX())
+    ber = bytes(encoder.encode(structure))
+    assert ber[:2] == b"\x30\x80"  # indefinite length
+    pfx = load_pfx(ber, PASSWORD)  # no warning may escape (pytest -W error)
+    assert pfx.certificate is not None
+    assert fingerprint(pfx.certificate) == fingerprint(chain.leaf.cert)
+    assert pfx.encryption == OPENSSL_PROFILES["openssl3-legacy"][1]
