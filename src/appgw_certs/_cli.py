@@ -120,7 +120,7 @@ def _add_quickstart(verbs: _Verbs) -> None:
 
 
 def _add_chain(verbs: _Verbs) -> None:
-    sub = _verb(verbs, "chain", "_cli_verbs:run_chain", "build a self-signed test chain")
+    sub = _verb(verbs, "chain", "_cli_quickstart:run_chain", "build a self-signed test chain")
     sub.add_argument("outdir", metavar="OUTDIR")
     sub.add_argument("--hostname", action="append", required=True, metavar="H")
     sub.add_argument("--intermediates", type=int, default=1, metavar="N")

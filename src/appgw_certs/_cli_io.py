@@ -38,6 +38,7 @@ __all__ = [
     "prompt_password",
     "read_password",
     "require_readable",
+    "write_files",
 ]
 
 Password = str | bytes
@@ -264,6 +265,16 @@ def _fsync_dir(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def write_files(outdir: Path, files: list[tuple[str, bytes, bool]], *, force: bool) -> None:
+    """Write ``(name, data, private)`` files into ``outdir``: all of them, or none."""
+    with OutputFiles(force=force) as out:
+        out.refuse_existing([outdir / name for name, _, _ in files])
+        out.make_dir(outdir)
+        for name, data, private in files:
+            out.add(outdir / name, data, private=private)
+        out.commit()
 
 
 # --------------------------------------------------------------------------- output

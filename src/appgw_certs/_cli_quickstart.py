@@ -1,4 +1,6 @@
-"""``appgw-certs quickstart``: a complete, checked test PKI for one gateway.
+"""``appgw-certs quickstart`` and ``chain``: test PKIs written to a directory.
+
+``quickstart`` is the main job: a complete, checked test PKI for one gateway.
 
 One private root and intermediate sign four things: the listener's server
 certificate (PFX), the backend's server certificate (PEM chain and key), and a
@@ -11,18 +13,20 @@ is for; a README in the directory says what goes where, with the ``az`` commands
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._cli_io import Console, OutputFiles, invent_password
-from ._cli_verbs import EXIT_FINDINGS, EXIT_OK, write_files
+from ._cli_io import Console, OutputFiles, Password, invent_password, read_password, write_files
+
+EXIT_OK, EXIT_FINDINGS = 0, 1
 
 if TYPE_CHECKING:
     from ._build import TestChain
     from ._report import Report
 
-__all__ = ["run"]
+__all__ = ["run", "run_chain"]
 
 V1, V2 = "Standard", "Standard_v2"
 #: What quickstart writes; checked before any key is made (the write checks again).
@@ -217,6 +221,60 @@ def _print(
         console.table([("listener.pfx password", pw.listener), ("client.pfx password", pw.client)])
     console.line(f"Passwords: {outdir / 'passwords.txt'} (0600).")
     console.line(f"Next: read {outdir / 'README.md'} for the az commands.")
+
+
+# --------------------------------------------------------------------------- chain
+
+
+def run_chain(args: argparse.Namespace) -> int:
+    """``chain OUTDIR --hostname H``: a test chain, written as the files a gateway wants."""
+    from . import build_test_chain
+
+    outdir = Path(args.outdir)
+    invented = None if args.password else invent_password()
+    names = ["root.cer", "client-ca.cer", "server.pfx", "server.cer", "server-chain.pem"]
+    names += ["server.key", *(f"client-{_slug(c)}.pfx" for c in args.client)]
+    names += ["passwords.txt"] if invented else []
+    OutputFiles(force=args.force).refuse_existing([outdir / name for name in names])
+    password: Password = invented or read_password(args.password)
+    chain = build_test_chain(
+        args.hostname, intermediates=args.intermediates, key_type=args.key_type
+    )
+    issuers = [*reversed(chain.intermediates), chain.root]
+    files: list[tuple[str, bytes, bool, str]] = [
+        ("root.cer", chain.trusted_root_cer(), False, "v2 trusted root"),
+        ("client-ca.cer", chain.client_ca_cer(), False, "mutual-auth trusted client CA"),
+        ("server.pfx", chain.listener_pfx(password), True, "listener PFX (key + full chain)"),
+        ("server.cer", chain.authentication_cer(), False, "v1 authentication certificate"),
+        ("server-chain.pem", chain.backend_chain_pem(), False, "what a backend presents"),
+        ("server.key", chain.server.key_pem(), True, "backend private key (unencrypted)"),
+    ]
+    for name in args.client:
+        client = chain.issue_client(name)
+        files.append(
+            (
+                f"client-{_slug(name)}.pfx",
+                client.pfx(password, chain=issuers),
+                True,
+                f"client certificate for {name}",
+            )
+        )
+    if invented:
+        lines = [f"{name}: {invented}" for name, _, _, _ in files if name.endswith(".pfx")]
+        text = "# Passwords invented by appgw-certs chain. Keep private.\n" + "\n".join(lines)
+        files.append(("passwords.txt", (text + "\n").encode(), True, "the PFX password"))
+    write_files(outdir, [(n, d, p) for n, d, p, _ in files], force=args.force)
+    console = Console()
+    console.line(f"wrote a test chain for {', '.join(args.hostname)} to {outdir}/")
+    console.table([(name, purpose) for name, _, _, purpose in files])
+    return EXIT_OK
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "client"
+
+
+# --------------------------------------------------------------------------- README
 
 
 def readme(hostnames: list[str], backend: str, files: list[PkiFile]) -> str:

@@ -22,7 +22,6 @@ from ._cli_io import (
     OutputFiles,
     Password,
     can_prompt,
-    invent_password,
     prompt_password,
     read_password,
     require_readable,
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "run_backend",
-    "run_chain",
     "run_check",
     "run_client",
     "run_convert",
@@ -445,64 +443,3 @@ def _client_chain(path: Path, spec: str | None) -> list[x509.Certificate]:
     pfx = with_password(spec, lambda pw: load_pfx(path, pw), path.name)
     leaf = [pfx.certificate] if pfx.certificate is not None else []
     return leaf + list(pfx.chain)
-
-
-# --------------------------------------------------------------------------- chain
-
-
-def run_chain(args: argparse.Namespace) -> int:
-    """``chain OUTDIR --hostname H``: a test chain, written as the files a gateway wants."""
-    from . import build_test_chain
-
-    outdir = Path(args.outdir)
-    invented = None if args.password else invent_password()
-    names = ["root.cer", "client-ca.cer", "server.pfx", "server.cer", "server-chain.pem"]
-    names += ["server.key", *(f"client-{_slug(c)}.pfx" for c in args.client)]
-    names += ["passwords.txt"] if invented else []
-    OutputFiles(force=args.force).refuse_existing([outdir / name for name in names])
-    password: Password = invented or read_password(args.password)
-    chain = build_test_chain(
-        args.hostname, intermediates=args.intermediates, key_type=args.key_type
-    )
-    issuers = [*reversed(chain.intermediates), chain.root]
-    files: list[tuple[str, bytes, bool, str]] = [
-        ("root.cer", chain.trusted_root_cer(), False, "v2 trusted root"),
-        ("client-ca.cer", chain.client_ca_cer(), False, "mutual-auth trusted client CA"),
-        ("server.pfx", chain.listener_pfx(password), True, "listener PFX (key + full chain)"),
-        ("server.cer", chain.authentication_cer(), False, "v1 authentication certificate"),
-        ("server-chain.pem", chain.backend_chain_pem(), False, "what a backend presents"),
-        ("server.key", chain.server.key_pem(), True, "backend private key (unencrypted)"),
-    ]
-    for name in args.client:
-        client = chain.issue_client(name)
-        files.append(
-            (
-                f"client-{_slug(name)}.pfx",
-                client.pfx(password, chain=issuers),
-                True,
-                f"client certificate for {name}",
-            )
-        )
-    if invented:
-        lines = [f"{name}: {invented}" for name, _, _, _ in files if name.endswith(".pfx")]
-        text = "# Passwords invented by appgw-certs chain. Keep private.\n" + "\n".join(lines)
-        files.append(("passwords.txt", (text + "\n").encode(), True, "the PFX password"))
-    write_files(outdir, [(n, d, p) for n, d, p, _ in files], force=args.force)
-    console = Console()
-    console.line(f"wrote a test chain for {', '.join(args.hostname)} to {outdir}/")
-    console.table([(name, purpose) for name, _, _, purpose in files])
-    return EXIT_OK
-
-
-def write_files(outdir: Path, files: list[tuple[str, bytes, bool]], *, force: bool) -> None:
-    """Write ``(name, data, private)`` files into ``outdir``: all of them, or none."""
-    with OutputFiles(force=force) as out:
-        out.refuse_existing([outdir / name for name, _, _ in files])
-        out.make_dir(outdir)
-        for name, data, private in files:
-            out.add(outdir / name, data, private=private)
-        out.commit()
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "client"
