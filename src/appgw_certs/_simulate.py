@@ -396,7 +396,7 @@ def _client_expiry_text(expired: bool, dates: str) -> str:
 
 
 class _End(Enum):
-    """Where a walk up a backend chain stopped."""
+    """Where a walk up a chain (backend or client) stopped."""
 
     TRUSTED = "reached a trust anchor"
     SELF_SIGNED_LEAF = "self-signed leaf that is not a CA"
