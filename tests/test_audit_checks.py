@@ -340,3 +340,19 @@ def test_any_gateway_shaped_json_gives_findings_not_exceptions(body: dict[str, o
     assert all(f.location for f in audit.report.findings)
     json.loads(audit.to_json())
     assert str(audit)
+
+
+@pytest.mark.parametrize("depth", [50, 900, 5000])
+def test_deeply_nested_json_never_exhausts_the_stack(depth: int) -> None:
+    deep = "[" * depth + "]" * depth
+    text = '{"sslCertificates": [{"name": "x", "odd": ' + deep + "}]}"
+    template = '{"resources": [{"type": "Microsoft.Network/applicationGateways", "properties": ' + (
+        '{"a": ' * min(depth, 900) + "1" + "}" * min(depth, 900) + "}]}"
+    )
+    for source in (text, template):
+        try:
+            audit = audit_gateway(source)
+        except CertificateFormatError:
+            assert depth > 900  # the JSON parser's own limit
+        else:
+            assert all(f.location for f in audit.report.findings)

@@ -42,6 +42,7 @@ MAX_JSON_BYTES = 256 * 1024 * 1024
 GATEWAY_TYPE = "microsoft.network/applicationgateways"
 _DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 _MAX_NESTING = 16
+_MAX_DEPTH = 64
 
 #: The gateway's collections as the REST API spells them (for locations).
 COLLECTIONS = (
@@ -234,10 +235,6 @@ class GatewayDocument:
             return None
         return self._index.get(ref.collection.lower(), {}).get(ref.name.lower())
 
-    def has_collection(self, collection: str) -> bool:
-        """Whether the JSON holds the collection at all (even empty)."""
-        return collection.lower() in self.fields
-
 
 def load_json(source: bytes | str | os.PathLike[str]) -> object:
     """Parse JSON text, bytes or a JSON file; anything else is ``CertificateFormatError``."""
@@ -386,16 +383,20 @@ def _find_in_deployment(
     return _find_in_template(template, outer, depth)
 
 
-def normalise(value: object) -> object:
+def normalise(value: object, depth: int = 0) -> object:
     """Keys lower-cased and every ``properties`` object merged into its owner.
 
     Fields outside ``properties`` win over those inside (the CLI's flattened
-    output and a REST body then read the same).
+    output and a REST body then read the same). Nothing in a gateway nests
+    deeper than a dozen levels; what does is dropped, so that no later walk
+    over the document can exhaust the stack.
     """
+    if depth > _MAX_DEPTH:
+        return None
     if isinstance(value, Mapping):
         out: dict[str, object] = {}
         for key, item in value.items():
-            out[str(key).lower()] = normalise(item)
+            out[str(key).lower()] = normalise(item, depth + 1)
         props = out.pop("properties", None)
         if isinstance(props, Mapping):
             for key, item in props.items():
@@ -404,7 +405,7 @@ def normalise(value: object) -> object:
             out["properties"] = props
         return out
     if isinstance(value, list):
-        return [normalise(item) for item in value]
+        return [normalise(item, depth + 1) for item in value]
     return value
 
 
