@@ -7,6 +7,7 @@ from cryptography_vectors and the well-known store from certifi.
 
 from __future__ import annotations
 
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -330,3 +331,32 @@ def test_live_backend_read_and_judged(openssl: str, pki: Pki, leaf: Issued, case
     report = check_backend(presented, sku="v2", host_name=HOST, trusted_roots=[pki.root.cert])
     assert report.ok is (case == "full"), str(report)
     assert report.codes == (set() if case == "full" else {"BE003"})
+
+
+# -- openssl's own client as the oracle --------------------------------------------------
+
+S_CLIENT_CASES = ["full", "leaf-only", "wrong-root", "wrong-host", "expired-leaf", "root-sent"]
+
+
+@pytest.mark.parametrize("case", S_CLIENT_CASES)
+def test_verdict_equals_openssl_s_client(openssl: str, pki: Pki, tmp_path: Path, case: str) -> None:
+    """``openssl s_server`` presents, ``openssl s_client -verify_return_error`` judges."""
+    validity = EXPIRED if case == "expired-leaf" else Validity()
+    backend = make_leaf(pki.issuer, dns_names=(HOST,), validity=validity)
+    chain = [] if case == "leaf-only" else pki.chain_above_leaf()
+    chain += [pki.root.cert] if case == "root-sent" else []
+    root = make_ca("Test Root") if case == "wrong-root" else pki.root
+    host = "other.contoso.com" if case == "wrong-host" else HOST
+    (tmp_path / "root.pem").write_bytes(pem(root.cert))
+    with OpenSSLServer(openssl, backend, chain) as server:
+        result = subprocess.run(
+            [openssl, "s_client", "-connect", f"{LOOPBACK_V4}:{server.port}",
+             "-servername", host, "-verify_hostname", host, "-verify_return_error",
+             "-CAfile", str(tmp_path / "root.pem"), "-no-CApath", "-no-CAstore"],
+            input=b"", capture_output=True, timeout=10, check=False,
+        )  # fmt: skip
+        presented = fetch_presented_chain(LOOPBACK_V4, server.port, server_name=host)
+    openssl_ok = result.returncode == 0 and b"Verify return code: 0 (ok)" in result.stdout
+    report = check_backend(presented, sku="v2", host_name=host, trusted_roots=[root.cert])
+    assert report.ok is openssl_ok, (case, result.stdout[-400:], str(report))
+    assert openssl_ok is (case in ("full", "root-sent"))
