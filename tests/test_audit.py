@@ -23,6 +23,7 @@ from appgw_certs import (
     Sku,
     Slot,
     TestChain,
+    TrustStore,
     audit_gateway,
     build_self_signed,
     build_test_chain,
@@ -591,3 +592,18 @@ def test_sub_command_output_ssl_cert_list_and_show(builder: GatewayBuilder) -> N
     shown = audit_gateway(typed[0], now=NOW)
     assert [c.name for c in shown.certificates] == [typed[0]["name"]]
     assert shown.certificates[0].certificates
+
+
+def test_store_decides_what_is_well_known(web: TestChain) -> None:
+    public = next(iter(TrustStore.certifi()))
+    g = GatewayBuilder()
+    g.add(
+        "trustedRootCertificates",
+        "public",
+        data=b64(public.public_bytes(serialization.Encoding.DER)),
+    )
+    g.add("trustedRootCertificates", "private", data=b64(web.trusted_root_cer()))
+    default = audit_gateway(g.rest(), now=NOW)
+    assert at(default, "ROOT005") == {"trustedRootCertificates[public]"}
+    own = audit_gateway(g.rest(), now=NOW, store=TrustStore([web.root.certificate]))
+    assert at(own, "ROOT005") == {"trustedRootCertificates[private]"}

@@ -185,8 +185,8 @@ def audit_gateway(
     parameters file). Not JSON, or no gateway in it (a list of gateways
     included: audit each): :class:`CertificateFormatError`.
 
-    ``store`` is accepted for the well-known checks; they currently use
-    Mozilla's store via certifi (the upload checks' own approximation).
+    ``store`` decides which trusted roots are "well known" (ROOT005); by default
+    Mozilla's store via certifi stands in for Azure's unpublished list.
 
     >>> audit = audit_gateway(Path("gw.json"))
     >>> [f.location for f in audit.report.errors]
@@ -194,12 +194,13 @@ def audit_gateway(
 
     CLI: ``az network application-gateway show -g RG -n GW | appgw-certs audit -``.
     """
-    del store  # the upload checks use certifi's store (see the docstring)
     document = _document(source)
     doc = read_gateway(document, parameters)
     moment = now or datetime.now(UTC)
     sku = _sku(doc)
-    decoder = CertificateDecoder(sku, now=moment, expiry_warning_days=expiry_warning_days)
+    decoder = CertificateDecoder(
+        sku, now=moment, expiry_warning_days=expiry_warning_days, store=store
+    )
     objects = {
         element.location: decoder.decode(element, slot)
         for collection, slot in SLOT_COLLECTIONS.items()

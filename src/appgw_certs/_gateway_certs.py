@@ -33,11 +33,13 @@ from ._check import check_upload_bytes
 from ._errors import AppGwCertError
 from ._gateway_json import Element, is_placeholder
 from ._inputs import check_size
+from ._names import subject_text
 from ._pfx import load_pfx
 from ._read import parse_certificates
 from ._report import Finding
 from ._rules import finding
 from ._sku import Sku, Slot
+from ._trust import TrustStore, well_known_root
 
 __all__ = ["SLOT_COLLECTIONS", "CertificateDecoder", "CertificateObject", "leaf_of"]
 
@@ -121,10 +123,18 @@ class _Decoded:
 class CertificateDecoder:
     """Decodes certificate objects for one audit, caching by the encoded text."""
 
-    def __init__(self, sku: Sku | None, *, now: datetime, expiry_warning_days: int) -> None:
+    def __init__(
+        self,
+        sku: Sku | None,
+        *,
+        now: datetime,
+        expiry_warning_days: int,
+        store: TrustStore | None = None,
+    ) -> None:
         self._sku = sku
         self._now = now
         self._days = expiry_warning_days
+        self._store = store
         self._cache: dict[tuple[object, ...], _Decoded] = {}
         self._per_certificate: dict[x509.Certificate, tuple[Finding, ...]] = {}
 
@@ -231,7 +241,18 @@ class CertificateDecoder:
             certs = tuple(leaf_of(parse_certificates(raw)))
         except AppGwCertError:
             certs = ()  # the upload checks say what is wrong with the file
-        return _Decoded(certs, self._upload_checks(slot, raw, None))
+        found = self._upload_checks(slot, raw, None)
+        if slot is Slot.TRUSTED_ROOT and self._store is not None and certs:
+            found = (*(f for f in found if f.code != "ROOT005"), *self._well_known(certs))
+        return _Decoded(certs, found)
+
+    def _well_known(self, certs: Sequence[x509.Certificate]) -> tuple[Finding, ...]:
+        """ROOT005 against the caller's store instead of certifi's (the upload checks' own)."""
+        anchor = well_known_root(list(certs), store=self._store)
+        if anchor is None:
+            return ()
+        text = f"chains to {subject_text(anchor)!r}, a CA of the trust store given to the audit"
+        return (finding("ROOT005", text, certificate=certs[0]),)
 
 
 def _is_stars(text: str) -> bool:
