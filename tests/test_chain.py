@@ -401,3 +401,12 @@ def test_found_roots_verify_with_openssl(openssl: str, tmp_path: Path) -> None:
     middle = [c.certificate for c in chain.intermediates]
     verdict = openssl_verify(openssl, tmp_path, chain.server.certificate, [root], middle)
     assert verdict.returncode == 0, verdict.stdout + verdict.stderr
+
+
+def test_order_chain_refuses_what_is_not_certificates() -> None:
+    from appgw_certs import CertificateFormatError
+
+    with pytest.raises(CertificateFormatError):
+        order_chain([b"not a certificate"])  # type: ignore[list-item]
+    with pytest.raises(CertificateFormatError):
+        order_chain("no PEM here")  # type: ignore[arg-type]

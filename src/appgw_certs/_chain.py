@@ -339,7 +339,7 @@ def _ordered(
     certs: Iterable[x509.Certificate], prefer: Preference
 ) -> tuple[list[x509.Certificate], list[x509.Certificate]]:
     """The leaf-to-top path, and the certificates of the same chain off it."""
-    unique = _unique(certs)
+    unique = _unique(certificates_of(certs))  # anything else: CertificateFormatError
     if not unique:
         raise ChainError("no certificates given: nothing to order")
     graph = _Graph(unique)
