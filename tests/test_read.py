@@ -44,6 +44,8 @@ from appgw_certs._read import (
 )
 
 X509_VECTORS = Path(cryptography_vectors.__file__).parent / "x509"
+# 3DES key bag, RC2-40 certificate bag, SHA-1 MAC; password "cryptography" (OpenSSL-written)
+LEGACY_PFX = (X509_VECTORS.parent / "pkcs12" / "cert-rc2-key-3des.p12").read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +95,21 @@ def test_pem_crlf_trailing_whitespace_and_comments(chain: Chain, chain_pem: byte
     assert load_bundle(messy).pem_extra_text  # the comment
     clean = chain_pem.replace(b"\n", b"\r\n") + b"\n\n   \n"
     assert not load_bundle(clean).pem_extra_text
+
+
+def test_windows_text_encodings(chain: Chain, chain_pem: bytes) -> None:
+    """Notepad's UTF-8 BOM; Windows PowerShell's ``Out-File`` (UTF-16 LE with BOM)."""
+    bom = b"\xef\xbb\xbf" + chain_pem
+    assert fingerprints(load_certificates(bom)) == fingerprints(chain.certs)
+    assert load_bundle(bom).pem_extra_text  # the BOM is not whitespace
+    for codec in ("utf-16", "utf-16-be"):
+        data = chain_pem.decode().replace("\n", "\r\n").encode(codec)
+        if codec == "utf-16-be":
+            data = b"\xfe\xff" + data
+        assert fingerprints(load_certificates(data)) == fingerprints(chain.certs)
+        bundle = load_bundle(data)
+        assert bundle.utf16
+        assert bundle.pem_labels == ("CERTIFICATE",) * 3
 
 
 def test_str_pem_and_path(chain: Chain, chain_pem: bytes, tmp_path: Path) -> None:
@@ -427,6 +444,7 @@ def test_random_bytes_raise_only_library_errors(data: bytes) -> None:
 @given(st.data())
 def test_mutated_files_raise_only_library_errors(chain: Chain, data: st.DataObject) -> None:
     originals = [
+        LEGACY_PFX,
         chain.leaf.cert_pem(),
         chain.leaf.cert_der(),
         pkcs12.serialize_key_and_certificates(
@@ -443,3 +461,6 @@ def test_mutated_files_raise_only_library_errors(chain: Chain, data: st.DataObje
     for loader in (load_certificates, load_bundle, load_private_key, load_pfx):
         with contextlib.suppress(AppGwCertError):  # anything else fails the test
             loader(mutated)
+    for with_password in (load_bundle, load_private_key, load_pfx):
+        with contextlib.suppress(AppGwCertError):
+            with_password(mutated, "cryptography")

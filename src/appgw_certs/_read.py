@@ -13,7 +13,7 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from cryptography import x509
@@ -64,6 +64,7 @@ _WHAT_LABEL_IS = {
 _MARKER = re.compile(rb"-----(BEGIN|END) ([^-\r\n]{1,80})-----")
 _BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/=\s]+")
 _WHITESPACE = re.compile(rb"\s+")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # OIDs as DER: PKCS#7 signedData, the start of a PKCS#7 ContentInfo.
 _PKCS7_SIGNED_DATA = bytes.fromhex("06092a864886f70d010702")
 _PFX_VERSION_3 = bytes.fromhex("020103")
@@ -102,7 +103,8 @@ class Bundle:
 
     ``pem_extra_text`` is True when non-whitespace text surrounds or separates
     PEM blocks; ``pem_labels`` lists every PEM block's label in order.
-    ``base64_wrapped`` is True when the input was base64 text of the format.
+    ``base64_wrapped`` is True when the input was base64 text of the format;
+    ``utf16`` when it was UTF-16 text (Windows PowerShell's ``Out-File``).
     """
 
     certificates: list[x509.Certificate]
@@ -111,6 +113,7 @@ class Bundle:
     pem_extra_text: bool = False
     pem_labels: tuple[str, ...] = ()
     base64_wrapped: bool = False
+    utf16: bool = False
     pfx: Pfx | None = field(default=None, repr=False)
 
     @property
@@ -328,6 +331,13 @@ def _key_source_bytes(source: object) -> bytes:
     )
 
 
+def _utf16_to_ascii(data: bytes) -> bytes | None:
+    try:
+        return data.decode("utf-16").encode("ascii")
+    except UnicodeError:
+        return None
+
+
 def _is_private_key(value: object) -> bool:
     return hasattr(value, "private_bytes") and hasattr(value, "public_key")
 
@@ -336,6 +346,10 @@ def _is_private_key(value: object) -> bool:
 
 
 def _parse(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
+    if data[:2] in _UTF16_BOMS:  # Windows PowerShell's Out-File writes PEM as UTF-16
+        text = _utf16_to_ascii(data)
+        if text is not None:
+            return replace(_parse(text, password, want_key=want_key), utf16=True)
     fmt = sniff_format(data)
     if fmt == "base64":
         inner = unwrap_base64(data)
@@ -344,14 +358,7 @@ def _parse(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
                 "this looks like base64 text but does not decode to a certificate file: "
                 "check that it was copied whole"
             )
-        bundle = _parse(inner, password, want_key=want_key)
-        return Bundle(
-            bundle.certificates,
-            bundle.private_key,
-            bundle.format,
-            base64_wrapped=True,
-            pfx=bundle.pfx,
-        )
+        return replace(_parse(inner, password, want_key=want_key), base64_wrapped=True)
     if fmt == "pem":
         return _parse_pem(data, password, want_key=want_key)
     if fmt == "pkcs12":
