@@ -15,6 +15,7 @@ test_simulate_azure_differences.py.
 
 from __future__ import annotations
 
+import ipaddress
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,6 +55,8 @@ HOSTS = (
     "apps.contoso.com",  # the wildcard does not cover its own parent
     "x.a.apps.contoso.com",  # nor two labels
     "wrong.example",
+    "10.0.0.4",  # an IP in the leaf's SAN: no SNI, matched against IP SANs
+    "10.0.0.5",
 )
 # OpenSSL verify codes -> the codes of ours that must be among the findings.
 CHAIN_ERRORS = {2, 18, 19, 20, 21}
@@ -144,6 +147,7 @@ def test_backend_verdict_equals_a_real_handshake(
     leaf = make_leaf(
         cas[-1] if cas else root,
         dns_names=LEAF_NAMES,
+        ip_addresses=("10.0.0.4",),
         validity=_validity(scenario.out_of_date, "leaf", scenario.not_yet),
     )
     above = scenario.sent_above_leaf(root, cas)
@@ -157,7 +161,7 @@ def test_backend_verdict_equals_a_real_handshake(
         [leaf.cert, *above], sku="Standard_v2", host_name=host, trusted_roots=[pem(trusted.cert)]
     )
     _agrees(ours, error, BACKEND_CODES)
-    assert "BE009" not in ours.codes  # a DNS name: SNI is sent
+    assert ("BE009" in ours.codes) is host[0].isdigit()  # an IP: no SNI, a warning
     # A second oracle: cryptography's WebPKI verifier on the same chain.
     assert ours.ok is _cryptography_accepts(leaf.cert, above, trusted.cert, host)
 
@@ -166,7 +170,11 @@ def _cryptography_accepts(
     leaf: x509.Certificate, above: list[x509.Certificate], root: x509.Certificate, host: str
 ) -> bool:
     builder = PolicyBuilder().store(Store([root])).time(NOW)
-    verifier = builder.build_server_verifier(x509.DNSName(host.lower()))
+    subject: x509.DNSName | x509.IPAddress = (
+        x509.IPAddress(ipaddress.ip_address(host)) if host[0].isdigit()
+        else x509.DNSName(host.lower())
+    )  # fmt: skip
+    verifier = builder.build_server_verifier(subject)
     try:
         verifier.verify(leaf, above)
     except VerificationError:
