@@ -26,6 +26,7 @@ from appgw_certs._names import (
     ip_addresses,
     is_ip,
     issuer_text,
+    matches_common_name,
     matches_hostname,
     subject_text,
 )
@@ -114,6 +115,18 @@ def test_internationalised_names_match_their_a_label(ca: TestChain) -> None:
     assert matches_hostname(leaf, "www.BÜCHER.example")
     assert webpki_accepts(ca, leaf, "www.xn--bcher-kva.example")
     assert not matches_hostname(leaf, "bucher.example")
+
+
+def test_common_name_rule_of_v1_ignores_the_san(openssl: str, tmp_path: Path) -> None:
+    cert = issue(name("*.contoso.com"), ca=False, dns=("www.fabrikam.com",)).cert
+    assert matches_common_name(cert, "api.contoso.com")
+    assert not matches_hostname(cert, "api.contoso.com")  # the SAN hides the CN
+    assert not matches_common_name(cert, "www.fabrikam.com")
+    cn_only = issue(name("*.contoso.com"), ca=False).cert
+    for host in ("api.contoso.com", "contoso.com", "a.b.contoso.com"):
+        assert matches_common_name(cn_only, host) == openssl_checkhost(
+            openssl, tmp_path, cn_only, host
+        )
 
 
 def test_san_wins_over_common_name(ca: TestChain) -> None:

@@ -17,11 +17,13 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 __all__ = [
+    "common_names",
     "dns_names",
     "extension_value",
     "ip_addresses",
     "is_ip",
     "issuer_text",
+    "matches_common_name",
     "matches_hostname",
     "name_text",
     "subject_text",
@@ -174,11 +176,25 @@ def matches_hostname(cert: x509.Certificate, host: str) -> bool:
     address = _parse_ip(host)
     if address is not None:
         return address in ip_addresses(cert)
-    wanted = _normalise(host)
-    if not wanted:
-        return False
     patterns = dns_names(cert) if _san(cert) is not None else common_names(cert)
-    return any(_pattern_matches(_normalise(p), wanted) for p in patterns)
+    return _covered(patterns, host)
+
+
+def matches_common_name(cert: x509.Certificate, host: str) -> bool:
+    """Whether the subject's common name covers ``host``, SAN or not (v1 gateways' rule).
+
+    Same wildcard and case rules as :func:`matches_hostname`; IP literals
+    compare as text.
+
+    >>> matches_common_name(cert, "www.contoso.com")
+    True
+    """
+    return _covered(common_names(cert), host)
+
+
+def _covered(patterns: tuple[str, ...], host: str) -> bool:
+    wanted = _normalise(host)
+    return bool(wanted) and any(_pattern_matches(_normalise(p), wanted) for p in patterns)
 
 
 def _normalise(name: str) -> str:
