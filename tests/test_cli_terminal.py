@@ -119,6 +119,13 @@ def test_new_pfx_password_is_asked_twice(files: Files, tmp_path: Path) -> None:
     assert_no_secret(shown, ["N3wPassw0rd"])
 
 
+def test_ctrl_d_at_a_prompt_is_one_line(files: Files) -> None:
+    status, shown = in_terminal(["inspect", files.pfx], answers=[b"\x04"])
+    assert status == 2, shown
+    assert shown.strip().endswith("appgw-certs: error: no password typed")
+    assert "Traceback" not in shown
+
+
 def _wait_until_reading_stdin(process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + DEADLINE
     wchan = Path(f"/proc/{process.pid}/wchan")

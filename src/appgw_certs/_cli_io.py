@@ -105,9 +105,12 @@ def prompt_password(prompt: str, *, confirm: bool = False) -> str:
     """Ask on the terminal without echo; ``confirm`` asks twice (for new passwords)."""
     import getpass
 
-    first = getpass.getpass(prompt)
-    if confirm and getpass.getpass("Verifying - " + prompt) != first:
-        raise CliError("the two passwords typed differ")
+    try:
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Verifying - " + prompt) != first:
+            raise CliError("the two passwords typed differ")
+    except EOFError:  # Ctrl-D at the prompt
+        raise CliError("no password typed") from None
     return first
 
 
