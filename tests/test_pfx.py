@@ -381,3 +381,40 @@ def test_ber_indefinite_length_pfx_as_windows_and_java_write(
     assert pfx.certificate is not None
     assert fingerprint(pfx.certificate) == fingerprint(chain.leaf.cert)
     assert pfx.encryption == OPENSSL_PROFILES["openssl3-legacy"][1]
+
+
+DATA = Path(__file__).parent / "data" / "read"
+
+
+@pytest.mark.parametrize(
+    ("name", "friendly_name", "expected"),
+    [
+        (
+            "keytool-jdk17-default.p12",
+            "java key",
+            PfxEncryption("PBES2/AES-256-CBC", "PBES2/AES-256-CBC", "sha256", 10000, False),
+        ),
+        (
+            "keytool-jdk17-legacy.p12",
+            "java legacy",
+            PfxEncryption(
+                "pbeWithSHA1And3-KeyTripleDES-CBC",
+                "pbeWithSHA1And40BitRC2-CBC",
+                "sha1",
+                50000,
+                True,
+            ),
+        ),
+    ],
+)
+def test_java_keytool_files(name: str, friendly_name: str, expected: PfxEncryption) -> None:
+    data = (DATA / name).read_bytes()
+    pfx = load_pfx(data, "Passw0rd1")
+    assert pfx.encryption == expected
+    assert pfx.friendly_name == friendly_name
+    assert pfx.private_key is not None
+    assert pfx.certificate is not None
+    assert key_matches(pfx.private_key, pfx.certificate)
+    bare = pkcs12.load_pkcs12(data, b"Passw0rd1")
+    assert bare.cert is not None
+    assert fingerprint(pfx.certificate) == fingerprint(bare.cert.certificate)
