@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import subprocess
 import sys
 import warnings
@@ -12,11 +13,14 @@ import certifi
 import pytest
 from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import appgw_certs
 from _chain_helpers import VECTORS, issue, name, pem
-from appgw_certs import TrustStore, is_well_known, well_known_root
+from appgw_certs import ChainError, TestChain, TrustStore, find_root, is_well_known, well_known_root
 from appgw_certs._trust import APPROXIMATION_NOTE, roots_from_pem
+from appgw_certs.testing import test_chains
 
 DEBIAN_ROOTS = sorted((Path(__file__).parent / "data" / "debian-roots").glob("*.pem"))
 
@@ -100,6 +104,20 @@ def test_a_private_chain_is_not_well_known_but_is_with_its_root_in_the_store() -
     assert well_known_root([leaf, ca.cert]) is None
     assert well_known_root([leaf, ca.cert], store=TrustStore([root.cert])) == root.cert
     assert is_well_known(pem(leaf, ca.cert, root.cert), store=TrustStore([root.cert]))
+
+
+@settings(max_examples=25)
+@given(chain=test_chains(intermediates=st.integers(0, 3)), keep_root=st.booleans())
+def test_chains_complete_from_a_store_holding_their_root(chain: TestChain, keep_root: bool) -> None:
+    root = chain.root.certificate
+    presented = chain.backend_chain_pem() + (chain.trusted_root_cer() if keep_root else b"")
+    store = TrustStore([root])
+    assert find_root(presented, store=store) == root
+    assert well_known_root(presented, store=store) == root
+    assert not is_well_known(presented)  # a private root is not in Mozilla's store
+    if not keep_root:
+        with pytest.raises(ChainError, match=re.escape(root.subject.rfc4514_string())):
+            find_root(presented, store=TrustStore([]))
 
 
 def test_a_chain_that_cannot_be_completed_is_not_well_known() -> None:
