@@ -607,3 +607,27 @@ def test_store_decides_what_is_well_known(web: TestChain) -> None:
     assert at(default, "ROOT005") == {"trustedRootCertificates[public]"}
     own = audit_gateway(g.rest(), now=NOW, store=TrustStore([web.root.certificate]))
     assert at(own, "ROOT005") == {"trustedRootCertificates[private]"}
+
+
+def test_every_real_world_vector_in_every_slot() -> None:
+    """cryptography-vectors' odd certificates (GOST keys, MD2 roots, bad times, garbage
+    around PEM) uploaded everywhere: findings at each object, never an exception."""
+    folder = Path(cryptography_vectors.__file__).parent / "x509"
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".pem", ".der"))
+    assert len(files) > 20
+    encoded = {p.name: b64(p.read_bytes()) for p in files}
+    g = GatewayBuilder()
+    for name, data in encoded.items():
+        g.add("sslCertificates", name, publicCertData=data)
+        g.add("trustedRootCertificates", name, data=data)
+        g.add("trustedClientCertificates", name, data=data)
+    audit = audit_gateway(g.rest(), now=datetime(2016, 1, 1, tzinfo=UTC))
+    assert len(audit.certificates) == 3 * len(files)
+    assert all(f.location for f in audit.report.findings)
+    readable = {
+        c.name for c in audit.certificates if c.slot is Slot.TRUSTED_ROOT and c.certificates
+    }
+    assert {"cryptography.io.pem", "e-trust.ru.der", "verisign_md2_root.pem"} <= readable
+    found = {(f.code, f.location) for f in audit.report.findings}
+    # the same certificate with other PEM headers is found to be the same
+    assert ("GW011", "sslCertificates[cryptography.io.with_headers.pem]") in found
