@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from _cli_helpers import (
+    ENTRY_POINT,
     Result,
     assert_no_secret,
     assert_usage_error,
@@ -308,3 +309,20 @@ def test_write_failure_half_way_leaves_nothing(tmp_path: Path) -> None:
     result = run("quickstart", existing, *EC, max_file_size=1000)
     assert_usage_error(result, "File too large")
     assert files_in(existing) == ["notes.txt"]  # no temp files, no partial files
+
+
+def test_readme_check_commands_run_as_written(quickstart: Quickstart) -> None:
+    readme = (quickstart.directory / "README.md").read_text()
+    block = readme.split("## Check again")[1].split("```sh\n")[1].split("```")[0]
+    commands = block.replace("\\\n", " ").splitlines()
+    ours = [c for c in commands if c.startswith("appgw-certs ")]
+    assert len(ours) == 2
+    env = {**os.environ, "PATH": f"{ENTRY_POINT.parent}{os.pathsep}{os.environ['PATH']}"}
+    for line in ours:
+        completed = subprocess.run(
+            ["bash", "-c", line], cwd=quickstart.directory, env=env, capture_output=True,
+            text=True, check=False, timeout=60,
+        )  # fmt: skip
+        assert completed.returncode == 0, (line, completed.stdout, completed.stderr)
+        assert completed.stdout.startswith("OK")
+        assert_no_secret(completed.stdout + completed.stderr, quickstart.passwords.values())
