@@ -400,7 +400,11 @@ def _anchored_in(store: TrustStore) -> Preference:
 def chain_path(
     certs: Iterable[x509.Certificate], store: TrustStore | None = None
 ) -> list[x509.Certificate]:
-    """The leaf-to-top path only (no alternatives), preferring CAs found in ``store``."""
+    """The leaf-to-top path only (no alternatives), preferring CAs found in ``store``.
+
+    >>> chain_path([root, leaf, intermediate]) == [leaf, intermediate, root]
+    True
+    """
     path, _ = _ordered(certs, _anchored_in(store) if store is not None else _no_preference)
     return path
 
@@ -417,6 +421,9 @@ def root_of(path: Sequence[x509.Certificate], store: TrustStore) -> x509.Certifi
     anchor need not be self-issued). Past the top of the path, the store is
     asked for the issuer (by key identifier and name, signature-checked).
     :class:`ChainError` names the missing issuer.
+
+    >>> root_of([leaf, intermediate], TrustStore([root])) == root
+    True
     """
     for cert in path:
         if is_self_signed(cert):

@@ -129,7 +129,10 @@ class CertInfoList(list[CertInfo]):
         return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
     def to_dicts(self) -> list[dict[str, object]]:
-        """JSON-ready list (see :meth:`CertInfo.to_dict`)."""
+        """JSON-ready list (see :meth:`CertInfo.to_dict`).
+
+        >>> json.dumps(describe(Path("chain.pem")).to_dicts())
+        """
         return [info.to_dict() for info in self]
 
 
