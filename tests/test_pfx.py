@@ -360,9 +360,12 @@ def test_base64_text_of_a_pfx(chain: Chain) -> None:
     data = pkcs12.serialize_key_and_certificates(
         None, chain.leaf.key, chain.leaf.cert, None, serialization.NoEncryption()
     )
-    pfx = load_pfx(base64.b64encode(data))
-    assert pfx.certificate is not None
-    assert fingerprint(pfx.certificate) == fingerprint(chain.leaf.cert)
+    for text in (base64.b64encode(data), base64.encodebytes(data).decode()):
+        pfx = load_pfx(text)  # type: ignore[arg-type]  # str: base64, as the portal shows it
+        assert pfx.certificate is not None
+        assert fingerprint(pfx.certificate) == fingerprint(chain.leaf.cert)
+    with pytest.raises(CertificateFormatError, match=r"pathlib\.Path"):
+        load_pfx("site.pfx")  # type: ignore[arg-type]
 
 
 def test_ber_indefinite_length_pfx_as_windows_and_java_write(

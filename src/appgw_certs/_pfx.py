@@ -23,7 +23,7 @@ from pyasn1.type import char, univ
 from pyasn1_modules import rfc2315, rfc5208, rfc7292, rfc8018
 
 from ._errors import CertificateFormatError, PfxPasswordError, translate_errors
-from ._inputs import Password, PrivateKey, encode_password, read_bytes
+from ._inputs import Password, PrivateKey, check_size, encode_password, read_bytes
 from ._keys import key_description, key_matches
 
 __all__ = [
@@ -144,7 +144,7 @@ class Pfx:
 
 
 def load_pfx(source: bytes | os.PathLike[str], password: Password = None) -> Pfx:
-    """Read a PKCS#12 / PFX file (bytes or a ``pathlib.Path``).
+    """Read a PKCS#12 / PFX file (bytes or a ``pathlib.Path``; base64 text is decoded).
 
     Raises :class:`PfxPasswordError` when a password is needed or wrong, and
     :class:`CertificateFormatError` when the bytes are not a PFX.
@@ -153,14 +153,28 @@ def load_pfx(source: bytes | os.PathLike[str], password: Password = None) -> Pfx
     >>> pfx.encryption.azure_compatible
     True
     """
-    data = read_bytes(source)
-    if not data.startswith(b"0"):  # 0x30: a DER SEQUENCE; else maybe base64 text (portal, ARM)
-        from ._read import unwrap_base64
-
-        data = unwrap_base64(data) or data
+    data = _pfx_bytes(source)
     layout = _read_layout(data)
     parsed = _decrypt(data, encode_password(password))
     return _assemble(parsed, layout)
+
+
+def _pfx_bytes(source: bytes | str | os.PathLike[str]) -> bytes:
+    """The PFX's bytes; base64 text (the portal's, an ARM template's) is decoded."""
+    from ._read import unwrap_base64  # on use: _read imports this module
+
+    if isinstance(source, str):
+        check_size(source)
+        decoded = unwrap_base64(source.strip().encode("ascii", errors="replace"))
+        if decoded is None:
+            raise CertificateFormatError(
+                "this text is not base64 of a PFX; to read a file, pass pathlib.Path(...)"
+            )
+        return decoded
+    data = read_bytes(source)
+    if data.startswith(b"0"):  # 0x30: a DER SEQUENCE
+        return data
+    return unwrap_base64(data.strip()) or data
 
 
 def read_pfx_encryption(der: bytes) -> PfxEncryption:
