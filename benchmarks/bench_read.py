@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -109,6 +110,17 @@ def _openssl_der(openssl: str, path: Path) -> bytes:
     ).stdout
 
 
+def _load_comparison(label: str, data: bytes, bare: Callable[[bytes], object]) -> Comparison:
+    return Comparison(
+        name=f"load_certificates: {label}",
+        ours=lambda: load_certificates(data),
+        baseline=lambda: bare(data),
+        baseline_label=f"{bare.__module__.rsplit('.', 1)[-1]}.{bare.__name__}",
+        max_ratio=1.2,
+        number=200,
+    )
+
+
 def comparisons() -> list[Comparison]:
     rsa_pfx, chain = _listener_pfx(rsa_keys=True)
     ec_pfx, _ = _listener_pfx(rsa_keys=False)
@@ -128,30 +140,9 @@ def comparisons() -> list[Comparison]:
     return [
         _pfx_comparison("RSA-2048", rsa_pfx, number=5),
         _pfx_comparison("EC P-256", ec_pfx, number=20),
-        Comparison(
-            name="load_certificates: PEM chain of 3",
-            ours=lambda: load_certificates(pem),
-            baseline=lambda: x509.load_pem_x509_certificates(pem),
-            baseline_label="x509.load_pem_x509_certificates",
-            max_ratio=1.2,
-            number=200,
-        ),
-        Comparison(
-            name="load_certificates: one DER certificate",
-            ours=lambda: load_certificates(der),
-            baseline=lambda: x509.load_der_x509_certificate(der),
-            baseline_label="x509.load_der_x509_certificate",
-            max_ratio=1.2,
-            number=200,
-        ),
-        Comparison(
-            name="load_certificates: PKCS#7 DER bundle of 3",
-            ours=lambda: load_certificates(p7),
-            baseline=lambda: pkcs7.load_der_pkcs7_certificates(p7),
-            baseline_label="pkcs7.load_der_pkcs7_certificates",
-            max_ratio=1.2,
-            number=200,
-        ),
+        _load_comparison("PEM chain of 3", pem, x509.load_pem_x509_certificates),
+        _load_comparison("one DER certificate", der, x509.load_der_x509_certificate),
+        _load_comparison("PKCS#7 DER bundle of 3", p7, pkcs7.load_der_pkcs7_certificates),
         Comparison(
             name=f"pfx_to_cer DER over {BATCH} PFX files",
             setup=make_batch,
