@@ -193,3 +193,12 @@ def test_progress_line_only_on_a_terminal(chain: TestChain, tmp_path: Path) -> N
     assert done.returncode == 0
     assert b"audited 3/3 gateways" in seen
     assert len(json.loads(done.stdout)) == 3
+
+
+def test_empty_list_is_not_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "none.json"
+    path.write_text("[]")
+    status, out, err = run([str(path), "--json"], capsys)
+    assert status == 0
+    assert json.loads(out) == []
+    assert "no gateways" in err

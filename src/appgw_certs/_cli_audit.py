@@ -70,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
         _print([audit], as_json=bool(args.json), as_list=False)
         return EXIT_OK if audit.report.ok else EXIT_FINDINGS
     assert isinstance(document, list)  # noqa: S101 - _is_gateway_list said so
+    if not document:  # `az ... list` in a resource group without gateways
+        print("appgw-certs: no gateways in the list", file=sys.stderr)
     results = list(_audit_all(document, parameters, int(args.days)))
     audits = [r for r in results if not isinstance(r, str)]
     for position, problem in enumerate(results):
