@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from appgw_certs._cli_io import (
@@ -19,6 +19,7 @@ from appgw_certs._cli_io import (
     read_password,
     wants_colour,
 )
+from appgw_certs._cli_verbs import split_host_port
 from appgw_certs._report import Finding, Report, Severity
 
 # Passwords of printable characters without newlines (a file's first line).
@@ -78,6 +79,40 @@ def test_bad_specs_name_the_source_never_the_password(spec: str, words: list[str
     for word in words:
         assert word in message
     assert "Secret123" not in message
+
+
+@settings(max_examples=100)
+@given(
+    prefix=st.sampled_from(["", "Pass:", "PASS:", "passwd:", "magic:", "fd:x", "stdin:", "env"]),
+    secret=passwords,
+)
+def test_no_malformed_spec_echoes_its_text(prefix: str, secret: str) -> None:
+    spec = prefix + secret
+    assume(not re.match(r"(pass|env|file|fd):|stdin$", spec))  # valid forms: tested above
+    with pytest.raises(CliError) as info:
+        read_password(spec)
+    assert secret not in str(info.value)
+
+
+@settings(max_examples=100)
+@given(
+    host=st.one_of(
+        st.from_regex(r"[a-z][a-z0-9-]{0,20}(\.[a-z][a-z0-9-]{0,20}){0,3}", fullmatch=True),
+        st.ip_addresses().map(str),
+    ),
+    port=st.one_of(st.none(), st.integers(1, 65535)),
+)
+def test_split_host_port_round_trips(host: str, port: int | None) -> None:
+    text = host if port is None else (f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+    assert split_host_port(text) == (host, 443 if port is None else port)
+
+
+@pytest.mark.parametrize(
+    "text", ["", ":443", "host:0", "host:65536", "host:https", "[::1]:x", "[::1", "a:b:c", "[]:1"]
+)
+def test_split_host_port_refuses_nonsense(text: str) -> None:
+    with pytest.raises(CliError, match="HOST"):
+        split_host_port(text)
 
 
 def test_empty_password_file_is_an_error(tmp_path: Path) -> None:

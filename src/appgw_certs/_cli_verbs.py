@@ -385,13 +385,17 @@ def _probe(args: argparse.Namespace) -> list[x509.Certificate]:
 
 def _name_for_sni(host: str) -> str | None:
     """A probed DNS name stands for the pool's FQDN, which the gateway sends; an IP, nothing."""
+    return None if _is_ip(host) else host
+
+
+def _is_ip(host: str) -> bool:
     import ipaddress
 
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        return host
-    return None
+        return False
+    return True
 
 
 def split_host_port(text: str, default_port: int = 443) -> tuple[str, int]:
@@ -400,17 +404,17 @@ def split_host_port(text: str, default_port: int = 443) -> tuple[str, int]:
     >>> split_host_port("[::1]:8443")
     ('::1', 8443)
     """
-    match = re.fullmatch(r"\[([^\]]+)\](?::(\d+))?", text)
-    if match:
-        host, port = match.group(1), match.group(2)
+    port: str | None
+    if text.startswith("["):
+        match = re.fullmatch(r"\[([^\]]+)\](?::([^:]*))?", text)
+        host, port = match.groups() if match else ("", None)
     elif text.count(":") == 1:
         host, port = text.split(":")
     else:  # a name, an IPv4 address, or an IPv6 literal without a port
         host, port = text, None
     # isascii(): str.isdigit() also takes "²", which int() refuses
-    if not host or (
-        port is not None and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536)
-    ):
+    valid_port = port is None or (port.isascii() and port.isdigit() and 0 < int(port) < 65536)
+    if not host or not valid_port or (":" in host and not _is_ip(host)):
         raise CliError(f"--probe: expected HOST[:PORT], got {text!r}")
     return host, int(port) if port else default_port
 
