@@ -202,3 +202,21 @@ def test_empty_list_is_not_an_error(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert status == 0
     assert json.loads(out) == []
     assert "no gateways" in err
+
+
+def test_ssl_cert_list_output_is_one_gateway(
+    chain: TestChain, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    items = gateway(chain, "www.contoso.com").cli()["sslCertificates"]
+    assert isinstance(items, list)
+    path = tmp_path / "certs.json"
+    path.write_text(
+        json.dumps(
+            [{**i, "type": "Microsoft.Network/applicationGateways/sslCertificates"} for i in items]
+        )
+    )
+    status, out, _ = run([str(path), "--json"], capsys)
+    data = json.loads(out)
+    assert isinstance(data, dict)
+    assert [c["name"] for c in data["certificates"]] == ["web-cert"]
+    assert status == 0

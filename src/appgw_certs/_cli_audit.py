@@ -63,16 +63,16 @@ def run(args: argparse.Namespace) -> int:
 
     document = load_json(_read_input(str(args.file)))
     parameters = _parameters(args.parameters)
-    if not _is_gateway_list(document):
+    gateways = _gateway_list(document)
+    if gateways is None:
         audit = audit_one(document, parameters, int(args.days))
         if isinstance(audit, str):  # not a gateway: exit 2 with one line, via main
             raise CertificateFormatError(audit)
         _print([audit], as_json=bool(args.json), as_list=False)
         return EXIT_OK if audit.report.ok else EXIT_FINDINGS
-    assert isinstance(document, list)  # noqa: S101 - _is_gateway_list said so
-    if not document:  # `az ... list` in a resource group without gateways
+    if not gateways:  # `az ... list` in a resource group without gateways
         print("appgw-certs: no gateways in the list", file=sys.stderr)
-    results = list(_audit_all(document, parameters, int(args.days)))
+    results = list(_audit_all(gateways, parameters, int(args.days)))
     audits = [r for r in results if not isinstance(r, str)]
     for position, problem in enumerate(results):
         if isinstance(problem, str):
@@ -83,14 +83,16 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any(not a.report.ok for a in audits) else EXIT_OK
 
 
-def _is_gateway_list(document: object) -> bool:
-    """A list of gateways (``az ... list``), not of one gateway's certificates
-    (``az network application-gateway ssl-cert list``)."""
+def _gateway_list(document: object) -> list[object] | None:
+    """The gateways of ``az ... list`` output; None for one gateway, or for a list of
+    one gateway's objects (``az network application-gateway ssl-cert list``)."""
     from ._gateway_json import subresource_collection
 
     if not isinstance(document, list):
-        return False
-    return not document or subresource_collection(document[0]) is None
+        return None
+    if document and subresource_collection(document[0]) is not None:
+        return None
+    return document
 
 
 def _read_input(name: str) -> bytes | os.PathLike[str]:
