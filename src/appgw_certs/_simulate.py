@@ -35,13 +35,13 @@ from ._chain import (
     missing_issuer_text,
     name_key,
 )
+from ._check import client_ca_issuer
 from ._errors import AppGwCertError, ChainError
 from ._inputs import CertSource
 from ._names import (
-    _normalise,
-    _pattern_matches,
     common_names,
     is_ip,
+    matches_common_name,
     matches_hostname,
     name_text,
     subject_text,
@@ -220,17 +220,13 @@ def client_issuer_dn(trusted_client_ca: CertSource) -> x509.Name:
         client_issuer_dn(Path("client-ca.cer")).rfc4514_string()
         'CN=Contoso Client Issuing CA,O=Contoso'
     """
-    cas = [c for c in _certificates(trusted_client_ca) if _is_ca(c)]
-    if not cas:
+    issuer = client_ca_issuer([c for c in _certificates(trusted_client_ca) if _is_ca(c)])
+    if issuer is None:
         raise ChainError(
             "the trusted client CA file holds no CA certificate (basicConstraints CA:TRUE); "
             "upload the root CA, and any intermediates, that issued the client certificates"
         )
-    issues_a_ca = {p for p in cas for c in cas if c is not p and is_issued_by(c, p)}
-    ends = [c for c in cas if c not in issues_a_ca]
-    # max() keeps the first of equals, so file order breaks ties as Azure does.
-    deepest = max(ends, key=lambda c: _depth(c, cas))
-    return deepest.subject
+    return issuer.subject
 
 
 # -- reading inputs --------------------------------------------------------------
@@ -348,20 +344,6 @@ def _self_issued(cert: x509.Certificate) -> bool:
         return name_key(cert.subject) == name_key(cert.issuer)
     except Exception:
         return False
-
-
-def _depth(cert: x509.Certificate, cas: Sequence[x509.Certificate]) -> int:
-    """How many issuers above ``cert`` the CAs hold (0 for a root)."""
-    depth = 0
-    seen = [cert]
-    while depth < _MAX_DEPTH:
-        parent = next((p for p in cas if not _holds(seen, p) and is_issued_by(cert, p)), None)
-        if parent is None:
-            break
-        seen.append(parent)
-        cert = parent
-        depth += 1
-    return depth
 
 
 # -- expiry (both verdicts) -----------------------------------------------------------
@@ -641,15 +623,9 @@ def _judge_v1(
     leaf = chain[0]  # the server's own certificate, compared byte for byte (A1)
     if leaf not in allowed:
         findings.append(finding("BE008", MSG_NOT_WHITELISTED, certificate=leaf))
-    findings += _host_findings(leaf, host_name, _common_name_matches, MSG_CN_MISMATCH_V1)
+    findings += _host_findings(leaf, host_name, matches_common_name, MSG_CN_MISMATCH_V1)
     findings += _expiry_findings([leaf], now, _backend_expiry_text)
     return findings
-
-
-def _common_name_matches(cert: x509.Certificate, host: str) -> bool:
-    """v1 compares the subject CN only (§4.1), wildcards as in RFC 6125."""
-    wanted = _normalise(host)
-    return any(_pattern_matches(_normalise(cn), wanted) for cn in common_names(cert))
 
 
 def _slots_v1(trusted_roots: Sequence[CertSource], use_well_known: bool) -> list[Finding]:
