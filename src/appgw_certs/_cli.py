@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn, TypeAlias
@@ -27,6 +28,8 @@ __all__ = ["build_parser", "main"]
 
 PROG = "appgw-certs"
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: Set to see the traceback of an unexpected error (hidden by default: it may quote input).
+DEBUG_ENV = "APPGW_CERTS_DEBUG"
 
 SKU_HELP = "Standard, WAF (v1); Standard_v2, WAF_v2, Basic (v2); or v1 / v2"
 KEY_TYPES = ("rsa2048", "rsa3072", "rsa4096", "ec-p256", "ec-p384")
@@ -282,6 +285,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(_one_line(exc))
     except _app_error() as exc:
         _fail(_one_line(exc))
+    except (SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # a bug of ours, or a panic in a native library
+        if os.environ.get(DEBUG_ENV):
+            raise
+        # The message is not shown: it could quote input (a password, key bytes).
+        _fail(
+            f"internal error ({type(exc).__name__}); rerun with {DEBUG_ENV}=1 "
+            "for a traceback, and please report it"
+        )
     return EXIT_USAGE
 
 
@@ -320,7 +333,5 @@ def _fail(message: str) -> None:
 
 
 def _silence_stdout() -> None:
-    import os
-
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())

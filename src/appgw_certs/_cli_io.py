@@ -362,10 +362,12 @@ def render_findings(findings: Sequence[Finding], style: _Styler) -> Iterator[str
     if not findings:
         return
     code_width = max(len(f.code) for f in findings)
-    indent = " " * (4 + 7 + 2 + code_width + 2)
+    margin = " " * 8  # under the report's title, past "FAILED  "
+    indent = margin + " " * (7 + 2 + code_width + 2)
     for f in findings:
         severity = f.severity.value
-        yield (f"    {style(severity.ljust(7), severity)}  {f.code.ljust(code_width)}  {f.message}")
+        code = f.code.ljust(code_width)
+        yield f"{margin}{style(severity.ljust(7), severity)}  {code}  {f.message}"
         if f.certificate:
             yield f"{indent}{style('certificate: ' + f.certificate, 'dim')}"
         if f.location:
