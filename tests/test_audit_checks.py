@@ -356,3 +356,47 @@ def test_deeply_nested_json_never_exhausts_the_stack(depth: int) -> None:
             assert depth > 900  # the JSON parser's own limit
         else:
             assert all(f.location for f in audit.report.findings)
+
+
+def test_tls_proxy_collections(chain: TestChain) -> None:
+    g = GatewayBuilder()
+    bundle = b64(pkcs7_der([chain.server.certificate, chain.issuer.certificate]))
+    g.add("sslCertificates", "tls-cert", publicCertData=bundle)
+    g.add(
+        "listeners",
+        "tls",
+        protocol="Tls",
+        hostNames=["db.fabrikam.com"],
+        sslCertificate=g.ref("sslCertificates", "tls-cert"),
+    )
+    g.add("backendAddressPools", "ips", backendAddresses=[{"ipAddress": "10.2.0.4"}])
+    g.add(
+        "backendSettingsCollection",
+        "tls-be",
+        protocol="Tls",
+        port=5432,
+        pickHostNameFromBackendAddress=True,
+    )
+    g.add(
+        "routingRules",
+        "rr",
+        priority=1,
+        listener=g.ref("listeners", "tls"),
+        backendAddressPool=g.ref("backendAddressPools", "ips"),
+        backendSettings=g.ref("backendSettingsCollection", "tls-be"),
+    )
+    audit = audit_gateway(g.cli())
+    assert at(audit, "GW001") == {"listeners[tls]"}
+    assert {c.name: c.used_by for c in audit.certificates} == {"tls-cert": ("tls",)}
+    assert at(audit, "GW005") == {"backendSettingsCollection[tls-be]"}
+    assert at(audit, "GW004") == {"backendSettingsCollection[tls-be]"}
+    v1 = g.rest()
+    v1["properties"]["sku"] = {"name": "WAF_Large", "tier": "WAF"}  # type: ignore[index]
+    old = audit_gateway(v1)
+    proxy = [f for f in old.report.findings if f.code == "GEN006"]
+    assert {f.location for f in proxy} == {
+        "listeners[tls]",
+        "routingRules[rr]",
+        "backendSettingsCollection[tls-be]",
+    }
+    assert {f.severity.value for f in proxy} == {"warning"}
