@@ -14,7 +14,7 @@ from cryptography.x509.oid import NameOID
 from pyasn1.codec.ber import decoder
 from pyasn1.codec.der import encoder
 from pyasn1.type import univ
-from pyasn1_modules import rfc2315, rfc5208, rfc7292, rfc8018
+from pyasn1_modules import rfc2315, rfc5208, rfc7292, rfc7914, rfc8018
 
 NOW = datetime.now(UTC)
 
@@ -166,14 +166,16 @@ def encrypted_key_with_iterations(encrypted_pkcs8_der: bytes, iterations: int) -
 
 
 def _with_iterations(algorithm: univ.Sequence, iterations: int) -> univ.Any:
+    """The parameters with PBKDF2/PKCS#12 iterations, or scrypt's N, set to ``iterations``."""
     oid = str(algorithm["algorithm"])
     raw = bytes(algorithm["parameters"])
-    if oid == "1.2.840.113549.1.5.13":  # PBES2: rewrite the PBKDF2 parameters
+    if oid == "1.2.840.113549.1.5.13":  # PBES2: rewrite the KDF parameters
         params, _ = decoder.decode(raw, asn1Spec=rfc8018.PBES2_params())
-        kdf_params, _ = decoder.decode(
-            bytes(params["keyDerivationFunc"]["parameters"]), asn1Spec=rfc8018.PBKDF2_params()
-        )
-        kdf_params["iterationCount"] = iterations
+        kdf = params["keyDerivationFunc"]
+        scrypt = str(kdf["algorithm"]) == "1.3.6.1.4.1.11591.4.11"
+        spec = rfc7914.Scrypt_params() if scrypt else rfc8018.PBKDF2_params()
+        kdf_params, _ = decoder.decode(bytes(kdf["parameters"]), asn1Spec=spec)
+        kdf_params["costParameter" if scrypt else "iterationCount"] = iterations
         params["keyDerivationFunc"]["parameters"] = univ.Any(encoder.encode(kdf_params))
         return univ.Any(encoder.encode(params))
     pbe, _ = decoder.decode(raw, asn1Spec=rfc7292.Pkcs_12PbeParams())

@@ -375,6 +375,33 @@ def test_encrypted_key_with_absurd_iterations(openssl: str, chain: Chain, tmp_pa
     assert time.perf_counter() - start < 2
 
 
+def test_encrypted_key_with_hostile_scrypt_cost(openssl: str, chain: Chain, tmp_path: Path) -> None:
+    key = write(tmp_path / "k.pem", chain.leaf.key_pem())
+    der = run(
+        openssl, "pkcs8", "-topk8", "-in", key, "-scrypt", "-passout", "pass:pw", "-outform", "DER"
+    )
+    assert key_matches(load_private_key(der, "pw"), chain.leaf.cert)  # openssl's defaults load
+    start = time.perf_counter()
+    with pytest.raises(CertificateFormatError, match="scrypt"):
+        load_private_key(encrypted_key_with_iterations(der, 2**30), "pw")
+    assert time.perf_counter() - start < 2
+
+
+def test_openssh_keys() -> None:
+    """Plain OpenSSH keys load; encrypted ones are refused (bcrypt rounds are the file's)."""
+    folder = X509_VECTORS.parent / "asymmetric" / "OpenSSH"
+    plain = load_private_key(folder / "ecdsa-nopsw.key")
+    assert key_description(plain) == "EC P-256"
+    encrypted = (folder / "ed25519-psw.key").read_bytes()
+    with pytest.raises(PfxPasswordError, match="PKCS#8"):
+        load_private_key(encrypted)
+    with pytest.raises(CertificateFormatError, match="PKCS#8"):
+        load_private_key(encrypted, "password")
+    bundle = load_bundle(encrypted)
+    assert bundle.has_private_key
+    assert bundle.private_key is None
+
+
 def test_sniff_format(chain: Chain, chain_pem: bytes) -> None:
     pfx = pkcs12.serialize_key_and_certificates(
         None, chain.leaf.key, chain.leaf.cert, None, serialization.NoEncryption()

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyasn1.codec.ber import decoder
 from pyasn1.type import char, univ
-from pyasn1_modules import rfc2315, rfc5208, rfc7292, rfc8018
+from pyasn1_modules import rfc2315, rfc5208, rfc7292, rfc7914, rfc8018
 
 from ._errors import CertificateFormatError, PfxPasswordError, translate_errors
 from ._inputs import Password, PrivateKey, check_size, encode_password, read_bytes
@@ -28,6 +28,7 @@ from ._keys import key_description, key_matches
 
 __all__ = [
     "MAX_ITERATIONS",
+    "MAX_SCRYPT_WORK",
     "Pfx",
     "PfxEncryption",
     "check_encrypted_key_info",
@@ -38,6 +39,8 @@ __all__ = [
 #: KDF or MAC iteration counts above this are refused before any derivation.
 #: Real files use 1 to a few hundred thousand; ten million takes minutes.
 MAX_ITERATIONS = 10_000_000
+#: The same for scrypt-encrypted keys, as N * r * p.
+MAX_SCRYPT_WORK = 2**24
 
 _PKCS12_PBE = {
     "1.2.840.113549.1.12.1.1": "pbeWithSHA1And128BitRC4",
@@ -56,6 +59,7 @@ _PKCS12_PBE = {
 }
 _PBES2 = "1.2.840.113549.1.5.13"
 _PBKDF2 = "1.2.840.113549.1.5.12"
+_SCRYPT = "1.3.6.1.4.1.11591.4.11"
 _CIPHERS = {
     "2.16.840.1.101.3.4.1.2": "AES-128-CBC",
     "2.16.840.1.101.3.4.1.22": "AES-192-CBC",
@@ -187,7 +191,7 @@ def read_pfx_encryption(der: bytes) -> PfxEncryption:
 
 
 def check_encrypted_key_info(der: bytes) -> None:
-    """Refuse a PKCS#8 ``ENCRYPTED PRIVATE KEY`` with an absurd iteration count.
+    """Refuse a PKCS#8 ``ENCRYPTED PRIVATE KEY`` with an absurd iteration count or scrypt cost.
 
     Called before ``cryptography`` derives the key, for the same reason as
     for PFX files. Structure errors are left to ``cryptography`` to report.
@@ -195,6 +199,8 @@ def check_encrypted_key_info(der: bytes) -> None:
     try:
         info, _ = decoder.decode(der, asn1Spec=rfc5208.EncryptedPrivateKeyInfo())
         _, iterations = _algorithm(info["encryptionAlgorithm"])
+    except CertificateFormatError:
+        raise  # scrypt asking for too much work
     except Exception:
         return  # not well-formed: cryptography says so with its own message
     _check_iterations(iterations, "the private key")
@@ -338,10 +344,29 @@ def _algorithm(identifier: univ.Sequence) -> tuple[str, int | None]:
 
 
 def _pbkdf2_iterations(kdf: univ.Sequence) -> int | None:
-    if str(kdf["algorithm"]) != _PBKDF2:
+    """PBKDF2's iteration count; scrypt's cost is bounded here (it has no such count)."""
+    kdf_oid = str(kdf["algorithm"])
+    if kdf_oid == _SCRYPT:
+        params, _ = decoder.decode(bytes(kdf["parameters"]), asn1Spec=rfc7914.Scrypt_params())
+        _check_scrypt_cost(
+            int(params["costParameter"]),
+            int(params["blockSize"]),
+            int(params["parallelizationParameter"]),
+        )
+        return None
+    if kdf_oid != _PBKDF2:
         return None
     params, _ = decoder.decode(bytes(kdf["parameters"]), asn1Spec=rfc8018.PBKDF2_params())
     return int(params["iterationCount"])
+
+
+def _check_scrypt_cost(n: int, r: int, p: int) -> None:
+    # openssl's default is N=16384, r=8, p=1 (2**17); allow 128 times that
+    if n * r * p > MAX_SCRYPT_WORK:
+        raise CertificateFormatError(
+            f"the key's scrypt parameters (N={n:,}, r={r}, p={p}) ask for more work than "
+            f"{MAX_SCRYPT_WORK:,} (N*r*p): the file is corrupt or hostile; not decrypting it"
+        )
 
 
 def _mac(pfx: univ.Sequence) -> tuple[str | None, int | None]:

@@ -20,7 +20,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from ._errors import CertificateFormatError, PfxPasswordError, translate_errors
+from ._errors import AppGwCertError, CertificateFormatError, PfxPasswordError, translate_errors
 from ._inputs import CertSource, Password, PrivateKey, check_size, encode_password, read_bytes
 from ._pfx import Pfx, check_encrypted_key_info, load_pfx
 
@@ -531,12 +531,23 @@ def _pem_key(blocks: list[PemBlock], password: bytes | None) -> PrivateKey:
         raise CertificateFormatError(f"no private key in this PEM (blocks found: {labels})")
     if block.label == "ENCRYPTED PRIVATE KEY":
         check_encrypted_key_info(block.der())
-    loader = (
-        serialization.load_ssh_private_key
-        if block.label == "OPENSSH PRIVATE KEY"
-        else serialization.load_pem_private_key
+    if block.label == "OPENSSH PRIVATE KEY":
+        return _openssh_key(block.text, password)
+    return _decrypt_key(
+        lambda secret: serialization.load_pem_private_key(block.text, secret), password
     )
-    return _decrypt_key(lambda secret: loader(block.text, secret), password)
+
+
+def _openssh_key(text: bytes, password: bytes | None) -> PrivateKey:
+    """Unencrypted only: an encrypted OpenSSH key names its own bcrypt rounds (never derived)."""
+    try:
+        return _decrypt_key(lambda _: serialization.load_ssh_private_key(text, None), None)
+    except PfxPasswordError as exc:
+        error = PfxPasswordError if password is None else CertificateFormatError
+        raise error(
+            "an encrypted OpenSSH private key is not read: convert it to PKCS#8 first "
+            "(ssh-keygen -p -m PKCS8 -f KEYFILE)"
+        ) from exc
 
 
 def _der_key(data: bytes, password: bytes | None) -> PrivateKey:
@@ -548,6 +559,8 @@ def _decrypt_key(load: Callable[[bytes | None], object], password: bytes | None)
     """Run a cryptography key loader, turning its password complaints into ours."""
     try:
         key = load(password)
+    except AppGwCertError:
+        raise
     except TypeError as exc:
         if password is None:  # "Password was not given but private key is encrypted"
             raise PfxPasswordError(
