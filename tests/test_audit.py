@@ -492,6 +492,7 @@ def test_bare_der_public_cert_data_2016_form(web: TestChain) -> None:
         b"{",
         "[1, 2]",
         "42",
+        '{"sku": {"name": "Standard_LRS", "tier": "Standard"}, "kind": "StorageV2"}',
         '{"name": "x", "tags": {}}',
         '{"resources": []}',
         b"\xff\xfe",

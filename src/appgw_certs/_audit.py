@@ -197,7 +197,7 @@ def audit_gateway(
     document = _document(source)
     doc = read_gateway(document, parameters)
     moment = now or datetime.now(UTC)
-    sku = _sku(doc)
+    sku = doc.sku
     decoder = CertificateDecoder(
         sku, now=moment, expiry_warning_days=expiry_warning_days, store=store
     )
@@ -232,16 +232,6 @@ def _document(source: object) -> object:
     raise TypeError(
         f"audit_gateway takes JSON text, bytes, a path or a mapping, not {type(source).__name__}"
     )
-
-
-def _sku(doc: GatewayDocument) -> Sku | None:
-    for value in (doc.sku_tier, doc.sku_name):
-        if value:
-            try:
-                return Sku.parse(value)
-            except ValueError:
-                continue
-    return None
 
 
 def _cross_checks(

@@ -24,6 +24,7 @@ from typing import Literal
 
 from ._arm import ArmContext, Unknown, evaluate
 from ._errors import CertificateFormatError
+from ._sku import Sku
 
 __all__ = [
     "MAX_JSON_BYTES",
@@ -71,7 +72,6 @@ COLLECTIONS = (
     "entraJWTValidationConfigs",
 )
 _CANONICAL = {name.lower(): name for name in COLLECTIONS}
-_GATEWAY_KEYS = frozenset({"sku", *_CANONICAL})
 
 Shape = Literal["rest", "cli", "arm"]
 
@@ -225,6 +225,15 @@ class GatewayDocument:
     collections: Mapping[str, tuple[Element, ...]] = field(repr=False)
     _index: Mapping[str, Mapping[str, Element]] = field(repr=False)
 
+    @property
+    def sku(self) -> Sku | None:
+        """The SKU its tier (else its name) names; None when neither is one."""
+        for value in (self.sku_tier, self.sku_name):
+            sku = _sku_or_none(value) if value else None
+            if sku is not None:
+                return sku
+        return None
+
     def elements(self, collection: str) -> tuple[Element, ...]:
         """The objects of a collection (REST spelling), in document order."""
         return self.collections.get(collection, ())
@@ -337,11 +346,31 @@ def _find_gateway(
 
 
 def _looks_like_gateway(keys: Mapping[str, object]) -> bool:
+    """The gateway's type, one of its collections, or a gateway SKU (other resources
+    have a ``sku`` too)."""
     if str(keys.get("type", "")).lower() == GATEWAY_TYPE:
         return True
     props = keys.get("properties")
-    inner = {str(k).lower() for k in props} if isinstance(props, Mapping) else set()
-    return bool((set(keys) | inner) & _GATEWAY_KEYS)
+    inner = {str(k).lower(): v for k, v in props.items()} if isinstance(props, Mapping) else {}
+    fields = {**inner, **keys}
+    return bool(set(fields) & set(_CANONICAL)) or _is_gateway_sku(fields.get("sku"))
+
+
+def _is_gateway_sku(sku: object) -> bool:
+    """A gateway's SKU name (``Standard_Medium``, ``WAF_v2``), else its tier alone:
+    a storage account's ``Standard_LRS`` shares the tier ``Standard``."""
+    if not isinstance(sku, Mapping):
+        return False
+    fields = {str(k).lower(): v for k, v in sku.items()}
+    value = fields.get("name", fields.get("tier"))
+    return isinstance(value, str) and _sku_or_none(value) is not None
+
+
+def _sku_or_none(value: str) -> Sku | None:
+    try:
+        return Sku.parse(value)
+    except ValueError:
+        return None
 
 
 def _find_in_template(
