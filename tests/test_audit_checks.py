@@ -400,3 +400,16 @@ def test_tls_proxy_collections(chain: TestChain) -> None:
         "backendSettingsCollection[tls-be]",
     }
     assert {f.severity.value for f in proxy} == {"warning"}
+
+
+def test_same_leaf_with_another_chain_is_a_duplicate(chain: TestChain) -> None:
+    g = GatewayBuilder()
+    g.add(
+        "sslCertificates",
+        "full",
+        publicCertData=b64(pkcs7_der([chain.server.certificate, chain.issuer.certificate])),
+    )
+    g.add("sslCertificates", "bare", publicCertData=b64(pkcs7_der([chain.server.certificate])))
+    g.add("sslCertificates", "other", publicCertData=b64(pkcs7_der([chain.issuer.certificate])))
+    audit = audit_gateway(g.rest())
+    assert at(audit, "GW011") == {"sslCertificates[bare]"}

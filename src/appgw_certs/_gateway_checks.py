@@ -553,12 +553,11 @@ def _name_key(name: x509.Name) -> list[tuple[str, str]]:
 
 
 def check_duplicates(objects: Iterable[CertificateObject]) -> Iterator[Finding]:
-    """GW011: the same certificate(s) under several names."""
-    first: dict[frozenset[bytes], CertificateObject] = {}
+    """GW011: the same certificate (the object's leaf, by SHA-256) under several names,
+    whatever else each upload bundles with it."""
+    first: dict[bytes, CertificateObject] = {}
     for obj in objects:
-        if not obj.certificates:
-            continue
-        key = _fingerprints(obj.certificates)
+        key = _fingerprint(obj.leaf) if obj.leaf is not None else None
         if key is None:
             continue
         seen = first.setdefault(key, obj)
@@ -571,8 +570,8 @@ def check_duplicates(objects: Iterable[CertificateObject]) -> Iterator[Finding]:
             )
 
 
-def _fingerprints(certs: Iterable[x509.Certificate]) -> frozenset[bytes] | None:
+def _fingerprint(cert: x509.Certificate) -> bytes | None:
     try:
-        return frozenset(c.fingerprint(_SHA256) for c in certs)
+        return cert.fingerprint(_SHA256)
     except Exception:
         return None
