@@ -266,6 +266,17 @@ def test_broken_base64_inside_pem(chain: Chain) -> None:
         load_certificates(b"".join(lines))
 
 
+def test_der_with_invalid_version() -> None:
+    """cryptography raises InvalidVersion (not a ValueError) for it: still ours."""
+    pem = (X509_VECTORS / "custom" / "invalid_version.pem").read_bytes()
+    der = pem_blocks(pem)[0].der()
+    for data in (pem, der, base64.b64encode(der)):
+        with pytest.raises(CertificateFormatError, match="version"):
+            load_certificates(data)
+        with pytest.raises(CertificateFormatError, match="version"):
+            load_bundle(data)
+
+
 def test_truncated_der(chain: Chain) -> None:
     with pytest.raises(CertificateFormatError):
         load_certificates(chain.leaf.cert_der()[:-10])

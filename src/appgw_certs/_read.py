@@ -442,11 +442,9 @@ def _pkcs7_der(der: bytes) -> list[x509.Certificate]:
 
 def _parse_der(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
     try:
-        cert = x509.load_der_x509_certificate(data)
-    except ValueError:
-        pass
-    else:
-        return Bundle([cert], None, "der")
+        return Bundle([x509.load_der_x509_certificate(data)], None, "der")
+    except Exception as exc:  # ValueError, InvalidVersion, ...: see what else it is
+        cert_error = exc
     if want_key:
         try:
             return Bundle([], _der_key(data, password), "der")
@@ -454,10 +452,10 @@ def _parse_der(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle
             raise
         except CertificateFormatError:
             pass
-    raise CertificateFormatError(_what_der_is(data))
+    raise CertificateFormatError(_what_der_is(data, cert_error)) from cert_error
 
 
-def _what_der_is(data: bytes) -> str:
+def _what_der_is(data: bytes, cert_error: Exception) -> str:
     """A message saying what DER bytes that are not a certificate hold."""
     probes: list[tuple[str, object]] = [
         (
@@ -479,9 +477,10 @@ def _what_der_is(data: bytes) -> str:
             continue
         else:
             return f"this is {what}"
+    reason = str(cert_error).strip().splitlines()[0][:200] if str(cert_error).strip() else ""
     return (
-        "could not read the DER certificate: the bytes are corrupt or not a certificate "
-        "(expected X.509 DER, PEM, PKCS#7 or PKCS#12)"
+        f"could not read the DER certificate ({reason or type(cert_error).__name__}): the "
+        "bytes are corrupt or not a certificate (expected X.509 DER, PEM, PKCS#7 or PKCS#12)"
     )
 
 
