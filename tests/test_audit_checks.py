@@ -262,6 +262,7 @@ def test_unresolved_template_ids_are_unknown() -> None:
                             "properties": {
                                 "protocol": "Https",
                                 "sslCertificate": {"id": "[reference('x').id]"},
+                                "hostNames": ["[reference('dns').fqdn]", "www.contoso.com"],
                             },
                         }
                     ],
@@ -271,6 +272,7 @@ def test_unresolved_template_ids_are_unknown() -> None:
     }
     audit = audit_gateway(json.dumps(template))
     assert at(audit, "GW013") == {"sslCertificates[c]", "httpListeners[l]"}
+    assert sum(f.location == "httpListeners[l]" for f in audit.report.findings) == 2
     assert audit.gateway == "(unnamed gateway)"
     assert audit.report.ok
 

@@ -16,6 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
+from ._arm import Unknown
 from ._gateway_certs import CertificateObject
 from ._gateway_json import Element, GatewayDocument, Reference
 from ._gateway_routes import (
@@ -250,10 +251,12 @@ def _old_crs(doc: GatewayDocument) -> bool:
 def check_listeners(
     doc: GatewayDocument, objects: Mapping[str, CertificateObject]
 ) -> Iterator[Finding]:
-    """GW001, GW014 and the host-name GW008 rules, per listener."""
+    """GW001, GW014 and the host-name GW008 rules, per listener (GW013 for host names
+    a template leaves unresolved)."""
     for collection in ("httpListeners", "listeners"):
         for listener in doc.elements(collection):
             yield from _host_name_rules(listener)
+            yield from _unknown_host_names(listener)
             if listener.protocol() not in _HTTPS:
                 continue
             target = doc.find(listener.ref("sslcertificate"))
@@ -262,6 +265,19 @@ def check_listeners(
                 continue  # no certificate, dangling (GW002) or unknown (GW013)
             for name in listener_host_names(listener):
                 yield from _coverage(listener, name, obj.leaf)
+
+
+def _unknown_host_names(listener: Element) -> Iterator[Finding]:
+    names = listener.get("hostnames")
+    values = [listener.get("hostname"), *(names if isinstance(names, list) else [names])]
+    for value in values:
+        if isinstance(value, Unknown):
+            yield finding(
+                "GW013",
+                f"a host name is a template expression not known offline ({value.expression}): "
+                "it was not checked against the certificate",
+                location=listener.location,
+            )
 
 
 def _host_name_rules(listener: Element) -> Iterator[Finding]:
