@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ._report import Report
 
 __all__ = [
+    "MAX_BUNDLE_CERTIFICATES",
     "MAX_INPUT_BYTES",
     "AppGwCertError",
     "CertificateFormatError",
@@ -29,6 +30,10 @@ __all__ = [
 
 #: Inputs larger than this (1 MiB) are refused before any parsing.
 MAX_INPUT_BYTES = 1024 * 1024
+#: PEM and PKCS#7 bundles holding more certificates than this are refused (a chain
+#: has a handful, certifi's whole store about 150): later steps compare certificates
+#: pairwise, and 1 MiB of small certificates would be about 2,000.
+MAX_BUNDLE_CERTIFICATES = 1000
 
 
 class AppGwCertError(Exception):

@@ -20,7 +20,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from ._errors import AppGwCertError, CertificateFormatError, PfxPasswordError, translate_errors
+from ._errors import (
+    MAX_BUNDLE_CERTIFICATES,
+    AppGwCertError,
+    CertificateFormatError,
+    PfxPasswordError,
+    translate_errors,
+)
 from ._inputs import CertSource, Password, PrivateKey, check_size, encode_password, read_bytes
 from ._pfx import Pfx, check_encrypted_key_info, load_pfx
 
@@ -379,12 +385,14 @@ def _parse(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
 
 def _parse_pem(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
     blocks, extra_text = _split_pem(data)
+    _check_count(sum(block.label in _CERT_LABELS for block in blocks))  # before parsing any
     certs: list[x509.Certificate] = []
     for block in blocks:
         if block.label in _CERT_LABELS:
             certs.append(_pem_certificate(block))
         elif block.label in _PKCS7_LABELS:
             certs.extend(_pkcs7_der(block.der()))
+    _check_count(len(certs))  # PKCS#7 blocks add theirs
     key = _optional_pem_key(blocks, password) if want_key else None
     fmt: Format = "pem"
     return Bundle(certs, key, fmt, extra_text, tuple(b.label for b in blocks))
@@ -437,7 +445,17 @@ def _pem_certificate(block: PemBlock) -> x509.Certificate:
 def _pkcs7_der(der: bytes) -> list[x509.Certificate]:
     with translate_errors("the PKCS#7 (.p7b) bundle"), warnings.catch_warnings():
         warnings.filterwarnings("ignore", _PKCS7_ORDER_WARNING, UserWarning)
-        return pkcs7.load_der_pkcs7_certificates(der)
+        certs = pkcs7.load_der_pkcs7_certificates(der)
+    _check_count(len(certs))
+    return certs
+
+
+def _check_count(count: int) -> None:
+    if count > MAX_BUNDLE_CERTIFICATES:
+        raise CertificateFormatError(
+            f"this bundle holds {count:,} certificates, over the limit of "
+            f"{MAX_BUNDLE_CERTIFICATES:,}: a chain has a handful; check that this is the right file"
+        )
 
 
 def _parse_der(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
