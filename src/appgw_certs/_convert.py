@@ -144,6 +144,9 @@ def _encryption(
             "an empty PFX password is not supported: pass password=None for an unencrypted "
             "PFX, or a real password"
         )
+    if b"\x00" in password:
+        # OpenSSL reads a PKCS#12 password as a C string: nobody could open the file
+        raise PfxPasswordError("a PFX password cannot contain NUL characters")
     builder = serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(PFX_ITERATIONS)
     if profile == "compatible":
         # SHA-1 MAC: what Azure imports; the password, not the hash, is the secret here.

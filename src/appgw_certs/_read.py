@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 
 from ._errors import (
     MAX_BUNDLE_CERTIFICATES,
+    MAX_INPUT_BYTES,
     AppGwCertError,
     CertificateFormatError,
     PfxPasswordError,
@@ -144,6 +145,10 @@ def load_certificates(source: CertSource) -> list[x509.Certificate]:
     ['CN=www.contoso.com', 'CN=Contoso Issuing CA', 'CN=Contoso Root CA']
     """
     if isinstance(source, bytes):
+        if len(source) <= MAX_INPUT_BYTES:  # the common shapes first, without a detour
+            certs = _common_case(source)
+            if certs is not None:
+                return certs
         return parse_certificates(source)
     if isinstance(source, x509.Certificate):
         return [source]
@@ -168,29 +173,35 @@ def parse_certificates(data: bytes) -> list[x509.Certificate]:
 
 
 def _common_case(data: bytes) -> list[x509.Certificate] | None:
-    """One DER certificate, or PEM of CERTIFICATE blocks only: straight to cryptography.
+    """The common shapes straight to cryptography: one DER certificate, a PKCS#7
+    DER bundle, PEM of CERTIFICATE blocks only (text around them is fine).
 
     Anything else, or any failure, returns None and takes the general path,
     which says precisely what is wrong.
     """
-    try:
-        if data[:1] == b"0":
+    if data[:1] == b"0":
+        try:
+            if data.startswith(_PKCS7_SIGNED_DATA, _content_offset(data)):
+                return _pkcs7_der(data)
             return [x509.load_der_x509_certificate(data)]
-        markers = _MARKER.findall(data)
-        if not _only_certificate_blocks(markers):
+        except Exception:  # InvalidVersion and the like too: the general path explains
             return None
-        certs = x509.load_pem_x509_certificates(data)
-    except Exception:  # InvalidVersion and the like too: the general path explains
+    blocks = data.count(b"-----BEGIN CERTIFICATE-----")
+    if not blocks or blocks > MAX_BUNDLE_CERTIFICATES or not _only_certificate_blocks(data, blocks):
         return None
-    return certs if len(certs) == len(markers) // 2 else None
+    try:
+        certs = x509.load_pem_x509_certificates(data)
+    except Exception:
+        return None
+    return certs if len(certs) == blocks else None
 
 
-def _only_certificate_blocks(markers: list[tuple[bytes, bytes]]) -> bool:
-    if not markers or len(markers) % 2:
-        return False
-    return all(
-        label == b"CERTIFICATE" and kind == (b"END" if i % 2 else b"BEGIN")
-        for i, (kind, label) in enumerate(markers)
+def _only_certificate_blocks(data: bytes, blocks: int) -> bool:
+    """Every BEGIN and END line is a CERTIFICATE one (pairing is cryptography's to check)."""
+    return (
+        data.count(b"-----BEGIN ") == blocks
+        and data.count(b"-----END ") == blocks
+        and data.count(b"-----END CERTIFICATE-----") == blocks
     )
 
 
@@ -263,10 +274,10 @@ def sniff_format(data: bytes) -> str:
     if b"-----BEGIN " in data:
         return "pem"
     if data[0] == 0x30:
-        content = _after_outer_header(data)
-        if content.startswith(_PFX_VERSION_3):
+        offset = _content_offset(data)
+        if data.startswith(_PFX_VERSION_3, offset):
             return "pkcs12"
-        if content.startswith(_PKCS7_SIGNED_DATA):
+        if data.startswith(_PKCS7_SIGNED_DATA, offset):
             return "pkcs7"
         return "der"
     if _BASE64_TEXT.fullmatch(data):
@@ -606,14 +617,11 @@ def _decrypt_key(load: Callable[[bytes | None], object], password: bytes | None)
 # --- DER framing (for sniffing only; parsing is cryptography's and pyasn1's) --
 
 
-def _after_outer_header(data: bytes) -> bytes:
-    """The content of the outer DER/BER element (from its first byte), best effort."""
-    if len(data) < 2:
-        return b""
-    first = data[1]
-    if first < 0x80 or first == 0x80:  # short form, or BER indefinite length
-        return data[2:]
-    return data[2 + (first & 0x7F) :]
+def _content_offset(data: bytes) -> int:
+    """Where the outer DER/BER element's content starts, best effort."""
+    if len(data) < 2 or data[1] <= 0x80:  # short form, or BER indefinite length
+        return 2
+    return 2 + (data[1] & 0x7F)
 
 
 def _first_element_length(der: bytes) -> int:
