@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from ._chain import is_issued_by, is_self_signed, missing_issuer_text
+from ._chain import is_issued_by, is_self_signed, missing_issuer_text, name_key
 from ._errors import (
     AppGwCertError,
     CertificateFormatError,
@@ -518,14 +518,55 @@ def _chain_complete(c: _Checker, leaf: x509.Certificate, chain: Sequence[x509.Ce
 
 def _path_up(start: x509.Certificate, others: Iterable[x509.Certificate]) -> list[x509.Certificate]:
     """From ``start`` up through its issuers among ``others`` (signature-checked)."""
-    pool = [cert for cert in dict.fromkeys(others) if cert != start]
-    path = [start]
+    index = _by_subject(cert for cert in dict.fromkeys(others) if cert != start)
+    path, on_path = [start], {start}
     while not is_self_signed(path[-1]):
-        parent = next((p for p in pool if p not in path and is_issued_by(path[-1], p)), None)
+        parent = next(
+            (
+                p
+                for p in _possible_issuers(path[-1], index)
+                if p not in on_path and is_issued_by(path[-1], p)
+            ),
+            None,
+        )
         if parent is None:
             break
         path.append(parent)
+        on_path.add(parent)
     return path
+
+
+# Issuers are looked up by name, not paired with every certificate: a bundle of
+# hundreds of CAs took seconds (cubic) when each step tried them all.
+def _by_subject(certs: Iterable[x509.Certificate]) -> dict[object, list[x509.Certificate]]:
+    index: dict[object, list[x509.Certificate]] = {}
+    for cert in certs:
+        index.setdefault(_name_key_of(cert, "subject"), []).append(cert)
+    return index
+
+
+def _possible_issuers(
+    cert: x509.Certificate, index: dict[object, list[x509.Certificate]]
+) -> list[x509.Certificate]:
+    """In file order: those named as ``cert``'s issuer, and those whose name is unreadable."""
+    key = _name_key_of(cert, "issuer")
+    if key is None:
+        return index.get(None, [])
+    unreadable = index.get(None, [])
+    named = index.get(key, [])
+    return sorted(named + unreadable, key=_position(index)) if unreadable else named
+
+
+def _position(index: dict[object, list[x509.Certificate]]) -> Callable[[x509.Certificate], int]:
+    order = {id(cert): i for i, cert in enumerate(c for group in index.values() for c in group)}
+    return lambda cert: order[id(cert)]
+
+
+def _name_key_of(cert: x509.Certificate, which: str) -> object:
+    try:
+        return name_key(getattr(cert, which))
+    except Exception:  # an unreadable name: compared with everything, as is_issued_by does
+        return None
 
 
 def _server_use(c: _Checker, leaf: x509.Certificate) -> None:
@@ -686,8 +727,14 @@ def _check_client_ca(c: _Checker, data: bytes) -> None:
             "ApplicationGatewayOnlyOneRootCAAllowedInTrustedClientCertificate",
             certificate=roots[1] if len(roots) > 1 else cas[0],
         )
+    tops: dict[int, x509.Certificate] = {}
+    for start in [*_chain_tips(cas), *cas]:  # from the tips, each path is walked once
+        if id(start) not in tops:
+            path = _path_up(start, cas)
+            for member in path:
+                tops.setdefault(id(member), path[-1])
     for ca in cas:
-        top = _path_up(ca, cas)[-1]
+        top = tops[id(ca)]
         if not is_self_signed(top):
             c.add(
                 "CCA008",
@@ -796,7 +843,11 @@ def client_ca_issuer(cas: Sequence[x509.Certificate]) -> x509.Certificate | None
 
 def _chain_tips(cas: Sequence[x509.Certificate]) -> list[x509.Certificate]:
     """The CAs that issued no other CA of the file: where each chain ends."""
-    return [ca for ca in cas if not any(o is not ca and is_issued_by(o, ca) for o in cas)]
+    index = _by_subject(cas)
+    issuers = {
+        id(p) for o in cas for p in _possible_issuers(o, index) if o is not p and is_issued_by(o, p)
+    }
+    return [ca for ca in cas if id(ca) not in issuers]
 
 
 def _issuer_dn(c: _Checker, cas: list[x509.Certificate]) -> None:
