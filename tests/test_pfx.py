@@ -136,6 +136,30 @@ def test_reads_what_openssl_exports_with_its_encryption(
     )
 
 
+@pytest.mark.parametrize(
+    ("pbe", "name"),
+    [
+        ("PBE-SHA1-RC4-128", "pbeWithSHA1And128BitRC4"),
+        ("PBE-SHA1-RC2-128", "pbeWithSHA1And128BitRC2-CBC"),
+        ("PBE-SHA1-RC2-40", "pbeWithSHA1And40BitRC2-CBC"),
+        ("PBE-SHA1-2DES", "pbeWithSHA1And2-KeyTripleDES-CBC"),
+        ("PBE-MD5-DES", "pbeWithMD5AndDES-CBC"),
+        ("DES-CBC", "PBES2/DES-CBC"),
+        ("CAMELLIA-256-CBC", "PBES2/CAMELLIA-256-CBC"),
+    ],
+)
+def test_old_and_odd_algorithms_are_named_and_not_azure_compatible(
+    pbe: str, name: str, openssl: str, pem_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """Azure documents 3DES and AES-256 only (L6): anything else is reported, and read."""
+    data = openssl_export(openssl, pem_files, tmp_path, "-legacy", "-keypbe", pbe, "-certpbe", pbe)
+    pfx = load_pfx(data, PASSWORD)
+    assert pfx.encryption.key_algorithm == name
+    assert pfx.encryption.cert_algorithm == name
+    assert not pfx.encryption.azure_compatible
+    assert pfx.private_key is not None
+
+
 def x509_list(pem: bytes) -> list:  # type: ignore[type-arg]
     from cryptography import x509
 
