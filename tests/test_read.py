@@ -425,6 +425,20 @@ def test_sniff_format(chain: Chain, chain_pem: bytes) -> None:
     assert sniff_format(b"\xff\xfe") == "unknown"
 
 
+def test_pem_blocks_framing(chain: Chain, chain_pem: bytes) -> None:
+    blocks = pem_blocks(b"intro\n" + chain_pem + chain.leaf.key_pem(b"pw"))
+    assert [b.label for b in blocks] == ["CERTIFICATE"] * 3 + ["ENCRYPTED PRIVATE KEY"]
+    assert blocks[0].der() == chain.leaf.cert_der()
+    assert not blocks[0].encrypted_header
+    with pytest.raises(CertificateFormatError, match="no matching BEGIN"):
+        pem_blocks(b"-----END CERTIFICATE-----\n")
+    with pytest.raises(CertificateFormatError, match="no END line"):
+        pem_blocks(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----BEGIN CERTIFICATE-----\n")
+    mismatched = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END PRIVATE KEY-----\n"
+    with pytest.raises(CertificateFormatError):
+        pem_blocks(mismatched)
+
+
 def test_key_description(chain: Chain) -> None:
     assert key_description(chain.leaf.cert.public_key()) == "EC P-256"
     assert key_description(object()) == "unknown"
