@@ -8,6 +8,7 @@ batch of 200 files.
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import subprocess
 import tempfile
@@ -131,6 +132,7 @@ def comparisons() -> list[Comparison]:
     openssl = shutil.which("openssl")
     assert openssl, "the openssl CLI is the baseline of the batch comparison"
     folder = Path(tempfile.mkdtemp(prefix="bench-read-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     paths: list[Path] = []
 
     def make_batch() -> None:
