@@ -38,10 +38,14 @@ PrivateKey: TypeAlias = (
 def check_size(data: bytes | str, what: str = "input") -> None:
     """Refuse an input over :data:`MAX_INPUT_BYTES` before anything parses it."""
     if len(data) > MAX_INPUT_BYTES:
-        raise InputTooLargeError(
-            f"{what} is {len(data):,} bytes, over the {MAX_INPUT_BYTES:,}-byte limit; "
-            "certificate files are a few KB: check that this is the right file"
-        )
+        raise _too_large(what, len(data))
+
+
+def _too_large(what: str, size: int) -> InputTooLargeError:
+    return InputTooLargeError(
+        f"{what} is {size:,} bytes, over the {MAX_INPUT_BYTES:,}-byte limit; "
+        "certificate files are a few KB: check that this is the right file"
+    )
 
 
 def read_path(path: os.PathLike[str]) -> bytes:
@@ -50,6 +54,8 @@ def read_path(path: os.PathLike[str]) -> bytes:
     try:
         with open(name, "rb") as handle:
             data = handle.read(MAX_INPUT_BYTES + 1)
+            if len(data) > MAX_INPUT_BYTES:  # say the file's size, not how much was read
+                raise _too_large(name, max(os.fstat(handle.fileno()).st_size, len(data)))
     except FileNotFoundError as exc:
         raise CertificateFormatError(f"no such file: {name}") from exc
     except IsADirectoryError as exc:
