@@ -49,6 +49,7 @@ from appgw_certs import (
     order_chain,
     to_cer,
 )
+from appgw_certs._arm import ArmContext, Unknown, evaluate
 from appgw_certs._errors import MAX_BUNDLE_CERTIFICATES
 from appgw_certs._pfx import MAX_ITERATIONS, MAX_TOTAL_ITERATIONS
 
@@ -395,3 +396,64 @@ def test_limits_are_what_the_docs_say() -> None:
     assert MAX_BUNDLE_CERTIFICATES == 1000
     assert MAX_ITERATIONS == 300_000  # .NET's Pkcs12LoaderLimits defaults
     assert MAX_TOTAL_ITERATIONS == 1_000_000
+
+
+# --- ARM templates: expression length, and values that grow without end ---------------------
+
+TEMPLATE_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+
+
+def template(name: str, variables: dict[str, object] | None = None, **props: object) -> Any:
+    resource = {"type": "Microsoft.Network/applicationGateways", "name": name, "properties": props}
+    return {"$schema": TEMPLATE_SCHEMA, "variables": variables or {}, "resources": [resource]}
+
+
+@pytest.mark.parametrize(
+    ("shape", "unit"), [("member", "a."), ("index", "x[0]"), ("parens", "("), ("quotes", "'")]
+)
+def test_long_expressions_take_linear_time(shape: str, unit: str) -> None:
+    """Up to ARM's own limit (24,576 characters) an expression is read in one pass
+    (a 20,000-character accessor chain took seconds, 200,000 forever); past it, not at all."""
+    at_limit = "[" + unit * (24_000 // len(unit)) + "]"
+    over = "[" + unit * (300_000 // len(unit)) + "]"
+    for text in (at_limit, over):
+        with cpu_under(0.5):
+            audit = audit_gateway(template(text))
+        assert isinstance(audit.gateway, str)
+
+
+def test_arm_expression_limit_is_arm_s() -> None:
+    context = ArmContext.from_template({})
+    just_over = "[concat('" + "a" * 24_570 + "')]"
+    assert len(just_over) - 2 > 24_576
+    assert isinstance(evaluate(just_over, context), Unknown)
+    assert evaluate("[concat('" + "a" * 24_000 + "')]", context) == "a" * 24_000
+
+
+@pytest.mark.parametrize("kind", ["string", "list", "replace", "format"])
+def test_values_that_double_are_cut_at_arm_s_4_mb(kind: str) -> None:
+    """40 variables each doubling the next: 2**40 characters or list items if evaluated
+    (memory exhausted, the process killed); ARM refuses anything over 4 MB expanded."""
+
+    def double(i: int) -> object:
+        inner = f"variables('v{i + 1}')"
+        return {
+            "string": f"[concat({inner}, {inner})]",
+            "list": [f"[{inner}]", f"[{inner}]"],
+            "replace": f"[replace({inner}, 'x', concat({inner}, {inner}))]",
+            "format": f"[format('{{0}}{{0}}{{0}}{{0}}', {inner})]",
+        }[kind]
+
+    variables: dict[str, object] = {f"v{i}": double(i) for i in range(40)}
+    variables["v40"] = "x"
+    with cpu_under(1.0):
+        audit = audit_gateway(
+            template(
+                "[string(length(variables('v0')))]", variables, sslCertificates="[variables('v0')]"
+            )
+        )
+        value = ArmContext.from_template({"variables": variables}).lookup("variables", "v0")
+    assert isinstance(audit.gateway, str)
+    written = repr(value)  # the doubling stopped where it passed 4 MB: that part is unknown
+    assert "larger than ARM's 4 MB template limit" in written
+    assert len(written) < 8 * 1024 * 1024

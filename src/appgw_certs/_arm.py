@@ -30,6 +30,16 @@ __all__ = ["ArmContext", "Unknown", "evaluate", "is_expression"]
 _SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 _RESOURCE_GROUP = "{resourceGroup}"
 _MAX_DEPTH = 64
+#: ARM itself refuses template expressions longer than this: not evaluated.
+_MAX_EXPRESSION = 24_576
+#: ARM limits a template to 4 MB after expansion: no value evaluated here is larger
+#: (variables that double each other would otherwise take all memory, or forever).
+_MAX_VALUE = 4 * 1024 * 1024
+#: What one JSON value (number, list, object) counts toward it: walking a node costs
+#: far more than a character, and JSON spends a few characters on each anyway.
+_NODE_SIZE = 32
+#: How much of an expression an Unknown quotes (a long accessor chain must not grow it).
+_MAX_QUOTED = 1_000
 _MISSING = object()
 
 
@@ -104,6 +114,8 @@ class ArmContext:
             value = evaluate(table[key[1]], self)
         finally:
             self._resolving.discard(key)
+        if _too_large(value):
+            value = Unknown(f"{kind}('{name}'){_TOO_LARGE}")
         self._resolved[key] = value
         return value
 
@@ -154,24 +166,76 @@ def _evaluate_string(text: str, context: ArmContext) -> object:
     if not is_expression(text):
         return text
     body = text[1:-1]
+    if len(body) > _MAX_EXPRESSION:
+        return Unknown(_quoted(body))
     try:
         parser = _Parser(body, context)
         result = parser.parse()
+    except _TooLarge:
+        return Unknown(_quoted(body.strip()) + _TOO_LARGE)
     except _ArmError:
-        return Unknown(body.strip())
+        return Unknown(_quoted(body.strip()))
     except RecursionError:
-        return Unknown(body.strip())
+        return Unknown(_quoted(body.strip()))
+    if _too_large(result):
+        return Unknown(_quoted(body.strip()) + _TOO_LARGE)
     return result
+
+
+def _too_large(value: object) -> bool:
+    """Whether ``value`` written out passes :data:`_MAX_VALUE` (shared parts count each
+    time they appear, as they would in the expanded template)."""
+    sizes: dict[int, int] = {}
+
+    def size(item: object) -> int:
+        if isinstance(item, str):
+            return len(item)
+        if not isinstance(item, Mapping | list):
+            return _NODE_SIZE
+        known = sizes.get(id(item))
+        if known is None:
+            children = item.values() if isinstance(item, Mapping) else item
+            known = sizes[id(item)] = _NODE_SIZE + sum(size(child) for child in children)
+        return known
+
+    try:
+        return size(value) > _MAX_VALUE
+    except RecursionError:
+        return True
+
+
+def _check_size(size: int) -> None:
+    if size > _MAX_VALUE:
+        raise _TooLarge(_TOO_LARGE)
+
+
+def _quoted(expression: str) -> str:
+    if len(expression) <= _MAX_QUOTED:
+        return expression
+    return expression[: _MAX_QUOTED - 1] + "…"
 
 
 class _ArmError(Exception):
     """Syntax the evaluator does not handle; the expression becomes Unknown."""
 
 
+class _TooLarge(_ArmError):
+    """A value that would pass ARM's 4 MB limit; not built."""
+
+
+_TOO_LARGE = ": larger than ARM's 4 MB template limit"
+
+
 _TOKEN = re.compile(
-    r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<number>-?\d+)|(?P<name>[A-Za-z_][\w.]*?(?=\s*\()|[A-Za-z_]\w*)"
+    r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<number>-?\d+)"
+    # a function name has at most one dot (namespace.function): a lazy [\w.]*? scanned
+    # the whole rest of "a.b.c.d..." at every token (quadratic)
+    r"|(?P<name>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?(?=\s*\()|[A-Za-z_]\w*)"
     r"|(?P<punct>[(),.\[\]]))"
 )
+
+
+_TRAILING_SPACE = re.compile(r"\s*\Z")
 
 
 class _Parser:
@@ -189,7 +253,7 @@ class _Parser:
         tokens: list[tuple[str, str]] = []
         pos = 0
         while pos < len(text):
-            if text[pos:].strip() == "":
+            if _TRAILING_SPACE.match(text, pos):  # not text[pos:].strip(): a copy per token
                 break
             match = _TOKEN.match(text, pos)
             if match is None or match.end() == pos:
@@ -263,7 +327,7 @@ class _Parser:
 
 def _member(value: object, key: object) -> object:
     if isinstance(value, Unknown):
-        return Unknown(f"{value.expression}.{key}")
+        return Unknown(_quoted(f"{value.expression}.{key}"))
     if isinstance(value, Mapping) and isinstance(key, str):
         for k, v in value.items():
             if str(k).lower() == key.lower():
@@ -315,7 +379,9 @@ def _strings(args: list[object], count: int | None = None) -> list[str]:
 def _concat(args: list[object]) -> object:
     if args and all(isinstance(a, list) for a in args):
         return [item for a in args if isinstance(a, list) for item in a]
-    return "".join(_scalar_text(a) for a in args)
+    texts = [_scalar_text(a) for a in args]
+    _check_size(sum(map(len, texts)))
+    return "".join(texts)
 
 
 def _scalar_text(value: object) -> str:
@@ -333,13 +399,17 @@ def _format(args: list[object]) -> object:
     if not args or not isinstance(args[0], str):
         raise _ArmError("format() needs a format string")
     template, values = args[0], args[1:]
+    total = [len(template)]
 
     def item(match: re.Match[str]) -> str:
         if match.group(0) in ("{{", "}}"):
             return match.group(0)[0]
         if ":" in match.group(0) or "," in match.group(0):
             raise _ArmError("format specifiers are not evaluated offline")
-        return _scalar_text(values[int(match.group(1))])
+        text = _scalar_text(values[int(match.group(1))])
+        total[0] += len(text)
+        _check_size(total[0])  # before the pieces are joined
+        return text
 
     return _FORMAT_ITEM.sub(item, template)
 
@@ -370,6 +440,8 @@ def _base64_to_string(args: list[object]) -> object:
 
 
 def _replace(text: str, old: str, new: str) -> str:
+    count = text.count(old) if old else len(text) + 1
+    _check_size(len(text) + count * (len(new) - len(old)))
     return text.replace(old, new)
 
 
