@@ -34,6 +34,7 @@ from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _audit_helpers import GatewayBuilder
 from _hostile_helpers import (
     HOSTNAME,
     PASSWORD,
@@ -284,9 +285,25 @@ def real_gateway() -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _arm_template() -> dict[str, Any]:
+    """An ARM template (expressions, parameters with defaults) around real certificate data."""
+    s = seeds()
+    g = GatewayBuilder(name="gw", tier="Standard_v2")
+    g.listener_cert("web", s.certificates, s.files["pfx-compatible"], PASSWORD)
+    g.add(
+        "httpListeners", "l", protocol="Https", hostName=HOSTNAME,
+        sslCertificate=g.ref("sslCertificates", "web"),
+    )  # fmt: skip
+    template = g.arm(nested=True)
+    for name, value in g.arm_parameters()["parameters"].items():  # type: ignore[attr-defined]
+        template["parameters"][name]["defaultValue"] = value["value"]  # type: ignore[index]
+    return template
+
+
 def gateways() -> list[dict[str, Any]]:
     examples = [json.loads(p.read_text())["body"] for p in sorted(EXAMPLES.glob("*.json"))]
-    return [real_gateway(), *examples]
+    return [real_gateway(), _arm_template(), *examples]
 
 
 def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -328,6 +345,8 @@ _ODD_VALUES = st.one_of(
     st.just("[parameters('missing')]"),
     st.just("[concat(parameters('a'), '"),
     st.lists(st.text(max_size=5), max_size=3),
+    st.text(alphabet="[]()',.a0 ", max_size=40).map(lambda t: f"[{t}]"),  # odd expressions
+    st.sampled_from(["[parameters('gatewayName')]", "[variables('gwId')]", "[concat('a', 1)]"]),
 )
 
 
@@ -628,3 +647,14 @@ def test_odd_key_types_through_every_loader_and_check(kind: str) -> None:
         Slot.LISTENER, _odd_files(kind)["pfx"], sku="v2", password=PASSWORD, now=NOW
     )
     assert "GEN005" in listener.codes or "LST001" in listener.codes, str(listener)
+
+
+@pytest.mark.parametrize("password", [{}, [], ["Hostile1Pw"], 1234, None, True])
+def test_a_pfx_password_of_another_json_type_is_no_password(password: object) -> None:
+    """A list or object as ``password`` crashed the audit (TypeError: unhashable type)."""
+    gateway = real_gateway()
+    put = gateway["properties"]["sslCertificates"][1]["properties"]
+    put["password"] = password
+    audit = audit_gateway(gateway, now=NOW)
+    located = {f.code for f in audit.report.findings if f.location == "sslCertificates[put]"}
+    assert "LST002" in located  # the PFX needs its password: opened without one

@@ -154,7 +154,10 @@ class CertificateDecoder:
     ) -> tuple[_Decoded, list[Finding]]:
         data = element.get("data")
         if slot is Slot.LISTENER and _usable(data):
-            return self._cached(("pfx", data, element.get("password")), self._read_pfx), []
+            password = element.get("password")
+            if not isinstance(password, str | Unknown):  # a list or object: unhashable, and
+                password = None  # no password either (the PFX is opened without one)
+            return self._cached(("pfx", data, password), self._read_pfx), []
         public = element.get("publiccertdata") if slot is Slot.LISTENER else None
         if _usable(public):
             return self._cached(("p7", public), self._read_public_cert_data), []
