@@ -17,6 +17,8 @@ import functools
 import gc
 import io
 import json
+import os
+import subprocess
 import sys
 import tracemalloc
 from collections.abc import Callable
@@ -599,10 +601,11 @@ ODD_KEYS: dict[str, Callable[[], Any]] = {
 }
 
 
-def _odd_files(kind: str) -> dict[str, bytes]:
-    key = ODD_KEYS[kind]()
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{kind}.contoso.com")])
-    cert = (
+def _self_signed(key: Any, common_name: str, dns_name: str) -> x509.Certificate:
+    """A self-signed leaf with any key type (Ed25519/Ed448 sign without a hash)."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    signs_with_hash = not isinstance(key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey)
+    return (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
@@ -610,9 +613,14 @@ def _odd_files(kind: str) -> dict[str, bytes]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(NOW - timedelta(days=1))
         .not_valid_after(NOW + timedelta(days=30))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(f"{kind}.contoso.com")]), False)
-        .sign(key, None if kind.startswith("ed") else hashes.SHA256())
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(dns_name)]), critical=False)
+        .sign(key, hashes.SHA256() if signs_with_hash else None)
     )
+
+
+def _odd_files(kind: str) -> dict[str, bytes]:
+    key = ODD_KEYS[kind]()
+    cert = _self_signed(key, f"{kind}.contoso.com", f"{kind}.contoso.com")
     encryption = serialization.BestAvailableEncryption(PASSWORD.encode())
     key_pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -658,3 +666,71 @@ def test_a_pfx_password_of_another_json_type_is_no_password(password: object) ->
     audit = audit_gateway(gateway, now=NOW)
     located = {f.code for f in audit.report.findings if f.location == "sslCertificates[put]"}
     assert "LST002" in located  # the PFX needs its password: opened without one
+
+
+# --- text from strangers never drives a terminal or a notebook --------------------------------
+
+EVIL_NAME = "evil\x1b]0;pwned\x07\x1b[2J\r\nFAKE OK line <script>alert(1)</script>"
+
+
+@functools.cache
+def _evil_pem() -> bytes:
+    cert = _self_signed(ec.generate_private_key(ec.SECP256R1()), EVIL_NAME, "a\x1b[31m<b>.com")
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _evil_reports() -> list[Report]:
+    pem = _evil_pem()
+    reports = [check_upload(slot, pem, sku="v2", hostnames=["x.com"], now=NOW) for slot in Slot]
+    reports.append(check_backend(pem, sku="v2", host_name="x.com", now=NOW))
+    reports.append(check_client(pem, pem, now=NOW))
+    return reports
+
+
+def _assert_inert_text(text: str) -> None:
+    assert "\x1b" not in text
+    assert "\x07" not in text
+    assert "\r" not in text
+    assert not [line for line in text.splitlines() if line.lstrip().startswith("FAKE OK")]
+
+
+def test_certificate_text_cannot_drive_a_terminal() -> None:
+    """A subject with ESC, BEL, CR and a newline: str(report) shows them escaped."""
+    reports = _evil_reports()
+    assert any("evil" in str(r) for r in reports)
+    for report in reports:
+        _assert_inert_text(str(report))
+
+
+def test_certificate_text_cannot_inject_html() -> None:
+    texts = [r._repr_html_() for r in _evil_reports()]
+    texts.append(describe(_evil_pem())._repr_html_())
+    assert any("evil" in t for t in texts)
+    for text in texts:
+        assert "<script" not in text
+        assert "<b>" not in text
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["inspect", "{file}"],
+        ["check", "trusted-root", "{file}", "--sku", "v2"],
+        ["check", "listener", "{file}", "--sku", "v2"],
+        ["backend", "{file}", "--sku", "v2", "--host-name", "x.com"],
+        ["extract", "root", "{file}"],
+    ],
+    ids=lambda argv: argv[0] + (f"-{argv[1]}" if argv[0] == "check" else ""),
+)
+def test_certificate_text_cannot_drive_the_cli_s_terminal(argv: list[str], tmp_path: Path) -> None:
+    """The CLI prints subjects and names: ESC/BEL/CR escaped, no forged line."""
+    path = tmp_path / "evil.pem"
+    path.write_bytes(_evil_pem())
+    result = subprocess.run(
+        [sys.executable, "-m", "appgw_certs", *(a.format(file=path) for a in argv)],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+    assert "evil" in result.stdout + result.stderr or argv[0] == "extract"
+    _assert_inert_text(result.stdout if argv[0] != "extract" else "")
+    _assert_inert_text(result.stderr)

@@ -329,7 +329,10 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _fail(message: str) -> None:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    from ._report import printable  # light: no cryptography
+
+    # messages can quote a certificate's name: no control character reaches the terminal
+    print(f"{PROG}: error: {printable(message)}", file=sys.stderr)
 
 
 def _silence_stdout() -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import string
 import sys
@@ -320,8 +321,9 @@ class Console:
         return f"\x1b[{_STYLES[style]}m{text}\x1b[0m"
 
     def line(self, text: str = "") -> None:
-        """Print one line."""
-        print(text, file=self.stream)
+        """Print one line; control characters in it are shown escaped (our colours aside)."""
+        safe = _terminal_safe(text) if self.colour else text.translate(_CONTROLS)
+        print(safe, file=self.stream)
 
     def json(self, value: object) -> None:
         """Print ``value`` as indented JSON (the machine-readable form)."""
@@ -346,6 +348,18 @@ class Console:
             self.table([(name.replace("_", " "), value) for name, value in details], " " * 8)
         for text in render_findings(report.findings, self.style):
             self.line(text)
+
+
+# Text from certificates and gateway JSON is a stranger's: ESC, BEL, CR or a newline in
+# it would clear or retitle the terminal, or forge a line of output. Only the colour
+# codes this module writes itself pass.
+_OUR_COLOURS = re.compile(r"(\x1b\[[0-9;]*m)")
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+
+
+def _terminal_safe(text: str) -> str:
+    parts = _OUR_COLOURS.split(text)
+    return "".join(p if i % 2 else p.translate(_CONTROLS) for i, p in enumerate(parts))
 
 
 def _counts(report: Report) -> str:

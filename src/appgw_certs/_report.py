@@ -148,11 +148,11 @@ class Report:
         return f"{self.title}: {', '.join(parts) if parts else 'no findings'}"
 
     def __str__(self) -> str:
-        lines = [self.summary()]
-        lines += [f"  {name}: {value}" for name, value in self.details]
+        lines = [self.summary()]  # the title is the caller's; findings quote certificates
+        lines += [f"  {name}: {printable(value)}" for name, value in self.details]
         for f in self.findings:
-            lines.append(f"  {f.severity.value.upper():<7} {f.code:<7} {f.message}")
-            lines += [f"  {'':<15} {label}: {text}" for label, text in _extra(f)]
+            lines.append(f"  {f.severity.value.upper():<7} {f.code:<7} {printable(f.message)}")
+            lines += [f"  {'':<15} {label}: {printable(text)}" for label, text in _extra(f)]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -190,6 +190,21 @@ def _pairs(details: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tupl
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# Certificates carry text from strangers (names, host names): a control character in
+# it would drive the terminal the report is printed on (clear it, retitle it, forge a
+# line). Text output shows them escaped; HTML output escapes markup.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+
+
+def printable(text: str) -> str:
+    """``text`` for one line of a terminal: control characters (newlines too) escaped.
+
+    >>> printable("CN=evil\x1b[2J")
+    'CN=evil\\x1b[2J'
+    """
+    return text.translate(_CONTROLS)
 
 
 def _extra(f: Finding) -> Iterable[tuple[str, str]]:
