@@ -734,3 +734,19 @@ def test_certificate_text_cannot_drive_the_cli_s_terminal(argv: list[str], tmp_p
     assert "evil" in result.stdout + result.stderr or argv[0] == "extract"
     _assert_inert_text(result.stdout if argv[0] != "extract" else "")
     _assert_inert_text(result.stderr)
+
+
+def test_gateway_json_text_cannot_drive_a_terminal(tmp_path: Path) -> None:
+    """Gateway and object names come from the JSON: the overview and the CLI escape them."""
+    gateway = real_gateway()
+    gateway["name"] = EVIL_NAME
+    gateway["properties"]["sslCertificates"][0]["name"] = EVIL_NAME
+    _assert_inert_text(audit_gateway(gateway, now=NOW).overview())
+    result = subprocess.run(
+        [sys.executable, "-m", "appgw_certs", "audit", "-"],
+        input=json.dumps(gateway), capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+    assert "evil" in result.stdout
+    _assert_inert_text(result.stdout)
+    _assert_inert_text(result.stderr)

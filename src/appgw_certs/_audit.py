@@ -40,7 +40,7 @@ from ._gateway_checks import (
 )
 from ._gateway_json import GatewayDocument, load_json, read_gateway
 from ._gateway_routes import routes
-from ._report import Finding, Report
+from ._report import Finding, Report, printable
 from ._sku import Sku, Slot
 from ._trust import TrustStore
 
@@ -122,9 +122,11 @@ class GatewayAudit:
     def overview(self) -> str:
         """The gateway and its certificate objects, next expiry first (no findings)."""
         sku = self.sku.value if self.sku else "unknown SKU"
-        lines = [f"Gateway {self.gateway} ({sku}): {len(self.certificates)} certificate objects"]
+        # names and subjects come from the JSON: escaped, they cannot drive a terminal
+        gateway = printable(self.gateway)
+        lines = [f"Gateway {gateway} ({sku}): {len(self.certificates)} certificate objects"]
         for cert in self.by_expiry():
-            lines.append("  " + "  ".join(_row(cert, self.audited_at)))
+            lines.append("  " + "  ".join(map(printable, _row(cert, self.audited_at))))
         return "\n".join(lines)
 
     def __str__(self) -> str:
