@@ -6,6 +6,7 @@ before anything is derived; per derivation and per file)."""
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import random
 import sys
@@ -354,11 +355,17 @@ def test_many_bags_within_each_limit_are_refused_by_their_sum(
 def test_deeply_nested_safe_contents_bags_are_refused_in_time() -> None:
     """safeContentsBag inside safeContentsBag, as deep as 1 MiB allows."""
     bag_oid = bytes.fromhex("060b2a864886f70d010c0a0106")  # safeContentsBag
-    inner = b"\x30\x00"  # an empty SafeContents
+    # SEQUENCE OF { SEQUENCE { bag_oid, [0] inner } }, 20,000 deep, prefixes outermost first
+    prefixes, length = [], 2  # the innermost: an empty SafeContents
     for _ in range(20_000):
-        inner = _sequence(_sequence(bag_oid + _explicit0(inner)))
-        if len(inner) > MAX_INPUT_BYTES // 2:
-            break
+        explicit = b"\xa0" + _length(length)
+        bag_length = len(bag_oid) + len(explicit) + length
+        bag = b"\x30" + _length(bag_length)
+        contents = b"\x30" + _length(bag_length + len(bag))
+        prefixes.append(contents + bag + bag_oid + explicit)
+        length = bag_length + len(bag) + len(contents)
+    inner = b"".join(reversed(prefixes)) + b"\x30\x00"
+    assert len(inner) == length
     data_oid = bytes.fromhex("06092a864886f70d010701")
     content_info = _sequence(data_oid + _explicit0(_octet_string(inner)))
     auth_safe = _sequence(data_oid + _explicit0(_octet_string(_sequence(content_info))))
@@ -457,3 +464,38 @@ def test_values_that_double_are_cut_at_arm_s_4_mb(kind: str) -> None:
     written = repr(value)  # the doubling stopped where it passed 4 MB: that part is unknown
     assert "larger than ARM's 4 MB template limit" in written
     assert len(written) < 8 * 1024 * 1024
+
+
+# --- nesting --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", ["der", "pkcs7", "pkcs12"])
+def test_deeply_nested_der_is_refused_in_time(shape: str) -> None:
+    """100,000 nested SEQUENCEs (about 480 KB): no parser recurses without bound."""
+    inner = _nested_sequences(100_000)
+    signed_data_oid = bytes.fromhex("06092a864886f70d010702")
+    data = {
+        "der": inner,
+        "pkcs7": _sequence(signed_data_oid + _explicit0(inner)),
+        "pkcs12": _sequence(b"\x02\x01\x03" + inner),
+    }[shape]
+    assert len(data) < MAX_INPUT_BYTES
+    for name, loader in LOADERS.items():
+        with cpu_under(1.0), shallow_stack(400), pytest.raises(CertificateFormatError):
+            loader(data)
+        assert name
+    with cpu_under(1.0), shallow_stack(400):
+        reports = [check_upload(slot, data, sku="v2") for slot in Slot]
+    assert all(not r.ok for r in reports)
+
+
+@functools.cache
+def _nested_sequences(depth: int) -> bytes:
+    """SEQUENCE { SEQUENCE { ... NULL } }, built from the inside out without copying."""
+    core = b"\x05\x00"
+    headers, length = [], len(core)
+    for _ in range(depth):
+        header = b"\x30" + _length(length)
+        headers.append(header)
+        length += len(header)
+    return b"".join(reversed(headers)) + core
