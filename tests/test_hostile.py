@@ -750,3 +750,41 @@ def test_gateway_json_text_cannot_drive_a_terminal(tmp_path: Path) -> None:
     assert "evil" in result.stdout
     _assert_inert_text(result.stdout)
     _assert_inert_text(result.stderr)
+
+
+@st.composite
+def mutated_parameters(draw: st.DrawFn) -> Any:
+    """A deployment parameters file for the ARM seed, its values damaged or retyped."""
+    values = {
+        name: {"value": spec["defaultValue"]}
+        for name, spec in _arm_template()["parameters"].items()
+        if "defaultValue" in spec
+    }
+    for name in draw(st.lists(st.sampled_from(sorted(values)), max_size=3, unique=True)):
+        current = values[name]["value"]
+        if isinstance(current, str) and len(current) > 40 and draw(st.booleans()):
+            values[name]["value"] = draw(_b64_damaged(current))
+        else:
+            values[name] = draw(st.one_of(_ODD_VALUES, _ODD_VALUES.map(lambda v: {"value": v})))
+    shape = draw(st.sampled_from(["file", "plain", "bare"]))
+    if shape == "file":
+        return {"$schema": "x", "contentVersion": "1.0.0.0", "parameters": values}
+    if shape == "plain":
+        return {
+            k: v["value"] if isinstance(v, dict) and "value" in v else v for k, v in values.items()
+        }
+    return values
+
+
+@settings(max_examples=100)
+@given(mutated_parameters())
+def test_audit_gateway_with_mutated_parameters(parameters: Any) -> None:
+    template = _arm_template()
+    result = call_loader(
+        "audit_gateway",
+        lambda: audit_gateway(template, parameters=parameters, now=NOW),
+        AppGwCertError,
+    )
+    if isinstance(result, GatewayAudit):
+        str(result)
+        json.loads(result.to_json())
