@@ -448,7 +448,18 @@ _SPECS = st.one_of(
     st.sampled_from(["pass", "env", "file", "fd", "stdin"]).flatmap(
         lambda kind: st.text(max_size=20).map(lambda rest: f"{kind}:{rest}")
     ),
-    st.sampled_from(["fd:²", "fd:٣", "fd:99999999999999999999999", "file:\x00", "env:\x00", "fd:"]),
+    st.sampled_from(
+        [
+            "fd:²",
+            "fd:٣",
+            "fd:99999999999999999999999",
+            "file:\x00",
+            "file:\n",
+            "file:a\rb",
+            "env:\x00",
+            "fd:",
+        ]
+    ),
 )
 
 

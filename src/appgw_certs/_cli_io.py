@@ -80,9 +80,9 @@ def read_password(spec: str, *, option: str = "--password") -> Password:
     if kind == "file":
         try:
             with open(rest, "rb") as handle:
-                return _first_line(handle, f"file {rest}", option)
+                return _first_line(handle, f"file {rest!r}", option)
         except OSError as exc:
-            raise CliError(f"{option}: cannot read {rest}: {exc.strerror or exc}") from None
+            raise CliError(f"{option}: cannot read {rest!r}: {exc.strerror or exc}") from None
         except ValueError:  # a NUL in the path
             raise CliError(f"{option}: {rest!r} is not a file name") from None
     if kind == "fd" and rest.isascii() and rest.isdigit():  # not "²": isdigit() takes it
