@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 import contextlib
 import time
+import warnings
 from pathlib import Path
 
+import certifi
 import cryptography_vectors
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.utils import CryptographyDeprecationWarning
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -459,6 +462,27 @@ def _cryptography_reads(data: bytes) -> list[x509.Certificate] | None:
         return [x509.load_der_x509_certificate(data)]
     except Exception:
         return None
+
+
+def _certifi_roots() -> tuple[list[x509.Certificate], list[x509.Certificate]]:
+    """certifi's roots and those cryptography warns about (serial 0), read by the oracle."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        roots = x509.load_pem_x509_certificates(Path(certifi.where()).read_bytes())
+        return roots, [root for root in roots if root.serial_number <= 0]
+
+
+def test_certificates_with_serial_zero_load_under_warnings_as_errors() -> None:
+    # pytest runs with -W error here: cryptography's deprecation warning must not
+    # turn these real roots into unreadable files.
+    roots, bad_serials = _certifi_roots()
+    assert bad_serials, "certifi no longer ships a root with serial 0: pick another vector"
+    assert fingerprints(load_certificates(Path(certifi.where()))) == fingerprints(roots)
+    for root in bad_serials:
+        der = root.public_bytes(serialization.Encoding.DER)
+        pem = root.public_bytes(serialization.Encoding.PEM)
+        assert fingerprints(load_certificates(der)) == fingerprints([root])
+        assert fingerprints(load_certificates(pem)) == fingerprints([root])
 
 
 @pytest.mark.filterwarnings("ignore::cryptography.utils.CryptographyDeprecationWarning")

@@ -38,7 +38,16 @@ from ._inputs import CertSource, Password, encode_password, read_bytes
 from ._keys import key_description, key_matches
 from ._names import extension_value, matches_hostname, subject_text
 from ._pfx import Pfx, PfxEncryption, load_pfx, read_pfx_encryption
-from ._read import Bundle, PemBlock, load_bundle, pem_blocks, sniff_format, unwrap_base64
+from ._read import (
+    CERT_LABELS,
+    KEY_LABELS,
+    Bundle,
+    PemBlock,
+    load_bundle,
+    pem_blocks,
+    sniff_format,
+    unwrap_base64,
+)
 from ._report import Finding, Report, Severity
 from ._rules import finding
 from ._sku import Sku, Slot
@@ -59,17 +68,6 @@ _TITLES = {
     Slot.TRUSTED_CLIENT_CA: "Trusted client CA certificate (mutual TLS)",
 }
 _PASSWORD = re.compile(rb"[A-Za-z0-9]{4,12}")
-_KEY_LABELS = frozenset(
-    {
-        "PRIVATE KEY",
-        "ENCRYPTED PRIVATE KEY",
-        "RSA PRIVATE KEY",
-        "EC PRIVATE KEY",
-        "DSA PRIVATE KEY",
-        "OPENSSH PRIVATE KEY",
-    }
-)
-_CERT_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"})
 _WEAK_HASHES = (hashes.SHA1, hashes.MD5)
 _AZURE_CURVES = frozenset({"secp256r1", "secp384r1"})
 
@@ -595,9 +593,7 @@ def _server_use(c: _Checker, leaf: x509.Certificate) -> None:
 def _extra_content(c: _Checker, code: str, bundle: Bundle, cert: x509.Certificate) -> None:
     """``code`` for anything in a .cer besides its certificate blocks (A2, R6, T17)."""
     others = [
-        label
-        for label in bundle.pem_labels
-        if label not in _CERT_LABELS and label not in _KEY_LABELS
+        label for label in bundle.pem_labels if label not in CERT_LABELS and label not in KEY_LABELS
     ]
     if bundle.pem_extra_text:
         c.add(
@@ -769,9 +765,9 @@ def _client_ca_certificates(c: _Checker, data: bytes) -> list[x509.Certificate]:
         return []
     certs: list[x509.Certificate] = []
     for number, block in enumerate(blocks, 1):
-        if block.label in _KEY_LABELS:
+        if block.label in KEY_LABELS:
             c.add("CCA002", f"PEM block {number} is a private key ({block.label})")
-        elif block.label not in _CERT_LABELS:
+        elif block.label not in CERT_LABELS:
             c.add("CCA003", f"PEM block {number} is {block.label!r}, not a CERTIFICATE")
         else:
             cert = _block_certificate(block)

@@ -19,6 +19,7 @@ from typing import Literal
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.utils import CryptographyDeprecationWarning
 
 from ._errors import (
     MAX_BUNDLE_CERTIFICATES,
@@ -45,9 +46,9 @@ __all__ = [
 
 Format = Literal["pem", "der", "pkcs7", "pkcs12"]
 
-_CERT_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"})
+CERT_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"})
 _PKCS7_LABELS = frozenset({"PKCS7", "CMS", "PKCS #7 SIGNED DATA"})
-_KEY_LABELS = frozenset(
+KEY_LABELS = frozenset(
     {
         "PRIVATE KEY",
         "ENCRYPTED PRIVATE KEY",
@@ -126,9 +127,7 @@ class Bundle:
     @property
     def has_private_key(self) -> bool:
         """A key was read, or a private-key PEM block was seen (even one not decrypted)."""
-        return self.private_key is not None or any(
-            label in _KEY_LABELS for label in self.pem_labels
-        )
+        return self.private_key is not None or any(label in KEY_LABELS for label in self.pem_labels)
 
 
 # --- public ---------------------------------------------------------------
@@ -363,10 +362,19 @@ def _is_private_key(value: object) -> bool:
 
 
 def _parse(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
+    # cryptography warns when it parses a serial number <= 0 (six of certifi's roots,
+    # old Windows exports). Such files are real and our checks describe them; under
+    # ``-W error`` the warning would turn a readable file into an unreadable one.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        return _parse_format(data, password, want_key=want_key)
+
+
+def _parse_format(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
     if data[:2] in _UTF16_BOMS:  # Windows PowerShell's Out-File writes PEM as UTF-16
         text = _utf16_to_ascii(data)
         if text is not None:
-            return replace(_parse(text, password, want_key=want_key), utf16=True)
+            return replace(_parse_format(text, password, want_key=want_key), utf16=True)
     fmt = sniff_format(data)
     if fmt == "base64":
         inner = unwrap_base64(data)
@@ -375,7 +383,7 @@ def _parse(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
                 "this looks like base64 text but does not decode to a certificate file: "
                 "check that it was copied whole"
             )
-        return replace(_parse(inner, password, want_key=want_key), base64_wrapped=True)
+        return replace(_parse_format(inner, password, want_key=want_key), base64_wrapped=True)
     if fmt == "pem":
         return _parse_pem(data, password, want_key=want_key)
     if fmt == "pkcs12":
@@ -396,10 +404,10 @@ def _parse(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
 
 def _parse_pem(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
     blocks, extra_text = _split_pem(data)
-    _check_count(sum(block.label in _CERT_LABELS for block in blocks))  # before parsing any
+    _check_count(sum(block.label in CERT_LABELS for block in blocks))  # before parsing any
     certs: list[x509.Certificate] = []
     for block in blocks:
-        if block.label in _CERT_LABELS:
+        if block.label in CERT_LABELS:
             certs.append(_pem_certificate(block))
         elif block.label in _PKCS7_LABELS:
             certs.extend(_pkcs7_der(block.der()))
@@ -527,7 +535,7 @@ def _no_certificate_in_pem(labels: tuple[str, ...]) -> str:
     if not labels:
         return "no PEM block found: expected -----BEGIN CERTIFICATE-----"
     for label in labels:
-        if label in _KEY_LABELS:
+        if label in KEY_LABELS:
             return (
                 f"this PEM holds a private key ({label}) but no certificate: "
                 "pass the certificate (.cer/.crt/.pem) file"
@@ -542,7 +550,7 @@ def _no_certificate_in_pem(labels: tuple[str, ...]) -> str:
 
 def _optional_pem_key(blocks: list[PemBlock], password: bytes | None) -> PrivateKey | None:
     """The first private key of a PEM bundle; None if it is encrypted and no password was given."""
-    if not any(b.label in _KEY_LABELS for b in blocks):
+    if not any(b.label in KEY_LABELS for b in blocks):
         return None
     try:
         return _pem_key(blocks, password)
@@ -553,7 +561,7 @@ def _optional_pem_key(blocks: list[PemBlock], password: bytes | None) -> Private
 
 
 def _pem_key(blocks: list[PemBlock], password: bytes | None) -> PrivateKey:
-    block = next((b for b in blocks if b.label in _KEY_LABELS), None)
+    block = next((b for b in blocks if b.label in KEY_LABELS), None)
     if block is None:
         labels = ", ".join(b.label for b in blocks) or "none"
         raise CertificateFormatError(f"no private key in this PEM (blocks found: {labels})")
