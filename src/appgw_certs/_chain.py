@@ -342,6 +342,8 @@ def _ordered(
     unique = _unique(certificates_of(certs))  # anything else: CertificateFormatError
     if not unique:
         raise ChainError("no certificates given: nothing to order")
+    if len(unique) == 1:  # a lone certificate is its own path (most uploads: no index needed)
+        return unique, []
     graph = _Graph(unique)
     leaf = _leaf_of(graph)
     path = _path(graph, leaf, prefer)

@@ -142,6 +142,28 @@ def check_upload_bytes(
     return Report(_title(slot, sku), checker.findings, checker.details)
 
 
+def certificate_findings(
+    certs: Iterable[x509.Certificate], *, now: datetime, expiry_warning_days: int
+) -> list[Finding]:
+    """GEN002–GEN005, the checks every upload's certificates get, on parsed certificates.
+
+    For certificates that come without their file (an audit's ``publicCertData``).
+
+    >>> certificate_findings([leaf], now=now, expiry_warning_days=30)   # doctest: +SKIP
+    []
+    """
+    checker = _Checker(
+        sku=Sku.STANDARD_V2,  # these checks do not depend on the SKU
+        password=None,
+        hostnames=(),
+        now=now,
+        location=None,
+        expiry_warning=timedelta(days=expiry_warning_days),
+    )
+    checker.certificates(certs)
+    return checker.findings
+
+
 def _title(slot: Slot, sku: Sku) -> str:
     return f"{_TITLES[slot]} for {sku.value}"
 

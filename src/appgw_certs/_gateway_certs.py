@@ -26,10 +26,9 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from ._arm import Unknown
-from ._check import check_upload_bytes
+from ._check import certificate_findings, check_upload_bytes
 from ._errors import AppGwCertError
 from ._gateway_json import Element, is_placeholder
 from ._inputs import check_size
@@ -54,8 +53,6 @@ SLOT_COLLECTIONS: dict[str, Slot] = {
 #: Codes the audit decides gateway-wide instead (SKU fit once per object kind,
 #: listener chain completeness alike for a PFX and a PKCS#7 bundle).
 _GATEWAY_WIDE = frozenset({"GEN006", "LST008"})
-#: What the checks every certificate gets say about a bundle without its PFX.
-_PER_CERTIFICATE = frozenset({"GEN002", "GEN003", "GEN004", "GEN005"})
 
 #: A SKU on which each slot exists, for running a slot's checks on a gateway
 #: whose SKU lacks it (GEN006 says so once, gateway-wide).
@@ -194,16 +191,15 @@ class CertificateDecoder:
 
     def _certificate_checks(self, certs: Sequence[x509.Certificate]) -> tuple[Finding, ...]:
         """Validity, signature and key checks for certificates that come without their
-        PFX (``publicCertData``): the checks every upload's certificates get, run
-        through the one public-certificate slot that applies them all, once per
+        PFX (``publicCertData``): the checks every upload's certificates get, once per
         distinct certificate (an issuing CA is in every bundle it issued)."""
         found: list[Finding] = []
         for cert in certs:
             checked = self._per_certificate.get(cert)
             if checked is None:
-                der = cert.public_bytes(serialization.Encoding.DER)
-                every = self._upload_checks(Slot.AUTHENTICATION, der, None)
-                checked = tuple(f for f in every if f.code in _PER_CERTIFICATE)
+                checked = tuple(
+                    certificate_findings([cert], now=self._now, expiry_warning_days=self._days)
+                )
                 self._per_certificate[cert] = checked
             found += checked
         return tuple(found)
