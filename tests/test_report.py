@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from appgw_certs import CheckFailedError, Finding, Report, Severity
+from appgw_certs._report import printable
 
 ERR = Finding("ROOT002", Severity.ERROR, "not a root", hint="extract it", certificate="CN=Int")
 WARN = Finding("ROOT004", Severity.WARNING, "two certificates", reference="https://example.test/r")
@@ -138,5 +139,8 @@ def test_any_report_renders(title: str, findings: list[Finding]) -> None:
     counts = report.to_dict()["counts"]
     assert isinstance(counts, dict)
     assert sum(counts.values()) == len(findings)
-    assert str(report).startswith(title)
+    text = str(report)
+    assert text.startswith(printable(title))
+    # strangers' text (titles name hosts, findings quote certificates) cannot drive a terminal
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in text.replace("\n", ""))
     assert report._repr_html_().count("<tr") == (len(findings) + 1 if findings else 0)

@@ -148,7 +148,7 @@ class Report:
         return f"{self.title}: {', '.join(parts) if parts else 'no findings'}"
 
     def __str__(self) -> str:
-        lines = [self.summary()]  # the title is the caller's; findings quote certificates
+        lines = [printable(self.summary())]  # titles name hosts and files; findings quote certs
         lines += [f"  {name}: {printable(value)}" for name, value in self.details]
         for f in self.findings:
             lines.append(f"  {f.severity.value.upper():<7} {f.code:<7} {printable(f.message)}")
