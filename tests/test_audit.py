@@ -14,6 +14,7 @@ import cryptography_vectors
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.serialization import pkcs7
 
 from _audit_helpers import GatewayBuilder, b64, flatten, shape_findings
 from appgw_certs import (
@@ -479,6 +480,19 @@ def test_bare_der_public_cert_data_2016_form(web: TestChain) -> None:
     audit = audit_gateway(g.rest(), now=NOW)
     assert [c.role for c in audit.certificates[0].certificates] == ["leaf"]
     assert at(audit, "LST008") == {"sslCertificates[old]"}
+
+
+def test_client_certificate_as_listener_is_lst010_from_public_or_pfx_data(web: TestChain) -> None:
+    # A GET shows publicCertData, a template data + password: both must say LST010.
+    client = web.issue_client("alice", key_type=KeyType.EC_P256)
+    bundle = pkcs7.serialize_certificates(
+        [client.certificate, web.issuer.certificate], serialization.Encoding.DER
+    )
+    g = GatewayBuilder()
+    g.add("sslCertificates", "public", publicCertData=b64(bundle))
+    g.add("sslCertificates", "pfx", data=b64(client.pfx("Passw0rd1")), password="Passw0rd1")
+    audit = audit_gateway(g.rest(), now=NOW)
+    assert at(audit, "LST010") == {"sslCertificates[public]", "sslCertificates[pfx]"}
 
 
 # -- bad input -----------------------------------------------------------------------------

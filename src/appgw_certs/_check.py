@@ -152,16 +152,32 @@ def certificate_findings(
     >>> certificate_findings([leaf], now=now, expiry_warning_days=30)   # doctest: +SKIP
     []
     """
-    checker = _Checker(
-        sku=Sku.STANDARD_V2,  # these checks do not depend on the SKU
+    checker = _bare_checker(now, expiry_warning_days)
+    checker.certificates(certs)
+    return checker.findings
+
+
+def server_leaf_findings(leaf: x509.Certificate) -> list[Finding]:
+    """LST010 on a listener's leaf that comes without its PFX (``publicCertData``).
+
+    >>> server_leaf_findings(ca_certificate)[0].code   # doctest: +SKIP
+    'LST010'
+    """
+    checker = _bare_checker(datetime.now(UTC), EXPIRY_WARNING_DAYS)
+    _server_use(checker, leaf)
+    return checker.findings
+
+
+def _bare_checker(now: datetime, expiry_warning_days: int) -> _Checker:
+    """A checker for certificate-level checks, which depend on no SKU, password or host."""
+    return _Checker(
+        sku=Sku.STANDARD_V2,
         password=None,
         hostnames=(),
         now=now,
         location=None,
         expiry_warning=timedelta(days=expiry_warning_days),
     )
-    checker.certificates(certs)
-    return checker.findings
 
 
 def _title(slot: Slot, sku: Sku) -> str:

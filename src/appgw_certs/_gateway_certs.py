@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from cryptography import x509
 
 from ._arm import Unknown
-from ._check import certificate_findings, check_upload_bytes
+from ._check import certificate_findings, check_upload_bytes, server_leaf_findings
 from ._errors import AppGwCertError
 from ._gateway_json import Element, is_placeholder
 from ._inputs import check_size
@@ -229,7 +229,11 @@ class CertificateDecoder:
             certs = parse_certificates(raw)
         except AppGwCertError as exc:
             return _Decoded((), (finding("GEN001", f"publicCertData could not be read: {exc}"),))
-        return _Decoded(tuple(leaf_of(certs)), self._certificate_checks(certs))
+        ordered = tuple(leaf_of(certs))
+        found = self._certificate_checks(certs)
+        if ordered:  # a PKCS#7 bundle may hold no certificate
+            found += tuple(server_leaf_findings(ordered[0]))
+        return _Decoded(ordered, found)
 
     def _read_public_file(self, key: tuple[object, ...]) -> _Decoded:
         slot, data = Slot(str(key[0])), key[1]
