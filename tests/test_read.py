@@ -13,7 +13,7 @@ import cryptography_vectors
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 from cryptography.utils import CryptographyDeprecationWarning
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -43,6 +43,7 @@ from appgw_certs._read import (
     load_private_key,
     parse_certificates,
     pem_blocks,
+    sharing_parsed_certificates,
     sniff_format,
 )
 
@@ -538,3 +539,17 @@ def test_mutated_files_raise_only_library_errors(chain: Chain, data: st.DataObje
     for with_password in (load_bundle, load_private_key, load_pfx):
         with contextlib.suppress(AppGwCertError):
             with_password(mutated, "cryptography")
+
+
+def test_sharing_parsed_certificates_gives_one_object_per_certificate(chain: Chain) -> None:
+    der = chain.certs[0].public_bytes(serialization.Encoding.DER)
+    p7 = pkcs7.serialize_certificates(list(chain.certs), serialization.Encoding.DER)
+    assert parse_certificates(der)[0] is not parse_certificates(der)[0]  # outside: fresh parses
+    with sharing_parsed_certificates():
+        first = parse_certificates(der)[0]
+        assert parse_certificates(der)[0] is first
+        assert load_bundle(der).certificates[0] is first
+        # PKCS#7 members join the same pool (a SET OF: any position)
+        assert any(cert is first for cert in parse_certificates(p7))
+        assert sorted(fingerprints(parse_certificates(p7))) == sorted(fingerprints(chain.certs))
+    assert parse_certificates(der)[0] is not first

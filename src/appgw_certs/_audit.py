@@ -40,6 +40,7 @@ from ._gateway_checks import (
 )
 from ._gateway_json import GatewayDocument, load_json, read_gateway
 from ._gateway_routes import routes
+from ._read import sharing_parsed_certificates
 from ._report import Finding, Report, printable
 from ._sku import Sku, Slot
 from ._trust import TrustStore
@@ -197,6 +198,17 @@ def audit_gateway(
     CLI: ``az network application-gateway show -g RG -n GW | appgw-certs audit -``.
     """
     document = _document(source)
+    with sharing_parsed_certificates():  # a CA in every bundle is decoded once
+        return _audit(document, parameters, expiry_warning_days, store, now)
+
+
+def _audit(
+    document: object,
+    parameters: Mapping[str, object] | None,
+    expiry_warning_days: int,
+    store: TrustStore | None,
+    now: datetime | None,
+) -> GatewayAudit:
     doc = read_gateway(document, parameters)
     moment = now or datetime.now(UTC)
     sku = doc.sku

@@ -12,7 +12,9 @@ import binascii
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -182,7 +184,7 @@ def _common_case(data: bytes) -> list[x509.Certificate] | None:
         try:
             if data.startswith(_PKCS7_SIGNED_DATA, _content_offset(data)):
                 return _pkcs7_der(data)
-            return [x509.load_der_x509_certificate(data)]
+            return [_der_certificate(data)]
         except Exception:  # InvalidVersion and the like too: the general path explains
             return None
     blocks = data.count(b"-----BEGIN CERTIFICATE-----")
@@ -192,7 +194,7 @@ def _common_case(data: bytes) -> list[x509.Certificate] | None:
         certs = x509.load_pem_x509_certificates(data)
     except Exception:
         return None
-    return certs if len(certs) == blocks else None
+    return _shared(certs) if len(certs) == blocks else None
 
 
 def _only_certificate_blocks(data: bytes, blocks: int) -> bool:
@@ -453,12 +455,57 @@ def _unterminated(begin: re.Match[bytes]) -> CertificateFormatError:
     )
 
 
+# -- one parse per certificate within a unit of work (an audit) ---------------
+
+# A gateway holds the same certificates many times (an issuing CA in every
+# listener bundle, a root checked and then described). Inside
+# ``sharing_parsed_certificates`` equal DER gives the same object, so what
+# cryptography materialises lazily (names, extensions, the key) is built once.
+# Scoped, not process-wide: a loader called twice still parses twice.
+_SHARED: ContextVar[dict[bytes, x509.Certificate] | None] = ContextVar(
+    "appgw_certs_shared_certificates", default=None
+)
+
+
+@contextmanager
+def sharing_parsed_certificates() -> Iterator[None]:
+    """Within the block, loaders return one object per distinct certificate.
+
+    >>> with sharing_parsed_certificates():
+    ...     parse_certificates(der)[0] is parse_certificates(der)[0]
+    True
+    """
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _der_certificate(der: bytes) -> x509.Certificate:
+    shared = _SHARED.get()
+    if shared is None:
+        return x509.load_der_x509_certificate(der)
+    cert = shared.get(der)
+    if cert is None:
+        cert = shared[der] = x509.load_der_x509_certificate(der)
+    return cert
+
+
+def _shared(certs: list[x509.Certificate]) -> list[x509.Certificate]:
+    """``certs``, each replaced by the object already parsed for its DER, if any."""
+    shared = _SHARED.get()
+    if shared is None:
+        return certs
+    return [shared.setdefault(c.public_bytes(serialization.Encoding.DER), c) for c in certs]
+
+
 def _pem_certificate(block: PemBlock) -> x509.Certificate:
     der = block.der()
     if block.label == "TRUSTED CERTIFICATE":  # OpenSSL -trustout: certificate + trust settings
         der = der[: _first_element_length(der)]
     with translate_errors(f"the PEM block {block.label!r}"):
-        return x509.load_der_x509_certificate(der)
+        return _der_certificate(der)
 
 
 def _pkcs7_der(der: bytes) -> list[x509.Certificate]:
@@ -466,7 +513,7 @@ def _pkcs7_der(der: bytes) -> list[x509.Certificate]:
         warnings.filterwarnings("ignore", _PKCS7_ORDER_WARNING, UserWarning)
         certs = pkcs7.load_der_pkcs7_certificates(der)
     _check_count(len(certs))
-    return certs
+    return _shared(certs)
 
 
 def _check_count(count: int) -> None:
@@ -479,7 +526,7 @@ def _check_count(count: int) -> None:
 
 def _parse_der(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
     try:
-        return Bundle([x509.load_der_x509_certificate(data)], None, "der")
+        return Bundle([_der_certificate(data)], None, "der")
     except Exception as exc:  # ValueError, InvalidVersion, ...: see what else it is
         cert_error = exc
     if want_key:
