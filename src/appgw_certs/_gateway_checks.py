@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
 from ._arm import Unknown
@@ -60,7 +59,6 @@ _WAF_OLD_CRS_CERTIFICATES = 40
 _OLD_CRS_VERSIONS = frozenset({"2.2.9", "3.0", "3.1"})
 _PRIVATE_SUFFIXES = (".local", ".internal", ".localdomain", ".lan", ".home.arpa", ".corp")
 _HTTPS = frozenset({"https", "tls"})
-_SHA256 = hashes.SHA256()
 
 # Who uses certificate objects: (user collection, reference field, a list of them?).
 _USERS = (
@@ -569,14 +567,14 @@ def _name_key(name: x509.Name) -> list[tuple[str, str]]:
 
 
 def check_duplicates(objects: Iterable[CertificateObject]) -> Iterator[Finding]:
-    """GW011: the same certificate (the object's leaf, by SHA-256) under several names,
+    """GW011: the same certificate (the object's leaf, byte for byte) under several names,
     whatever else each upload bundles with it."""
-    first: dict[bytes, CertificateObject] = {}
+    # certificates compare and hash by their DER: no fingerprint needed
+    first: dict[x509.Certificate, CertificateObject] = {}
     for obj in objects:
-        key = _fingerprint(obj.leaf) if obj.leaf is not None else None
-        if key is None:
+        if obj.leaf is None:
             continue
-        seen = first.setdefault(key, obj)
+        seen = first.setdefault(obj.leaf, obj)
         if seen is not obj:
             yield finding(
                 "GW011",
@@ -584,10 +582,3 @@ def check_duplicates(objects: Iterable[CertificateObject]) -> Iterator[Finding]:
                 certificate=obj.leaf,
                 location=obj.element.location,
             )
-
-
-def _fingerprint(cert: x509.Certificate) -> bytes | None:
-    try:
-        return cert.fingerprint(_SHA256)
-    except Exception:
-        return None
