@@ -14,7 +14,7 @@ import cryptography_vectors
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 from _audit_helpers import GatewayBuilder, b64, flatten, shape_findings
 from appgw_certs import (
@@ -493,6 +493,26 @@ def test_client_certificate_as_listener_is_lst010_from_public_or_pfx_data(web: T
     g.add("sslCertificates", "pfx", data=b64(client.pfx("Passw0rd1")), password="Passw0rd1")
     audit = audit_gateway(g.rest(), now=NOW)
     assert at(audit, "LST010") == {"sslCertificates[public]", "sslCertificates[pfx]"}
+
+
+def test_another_leaf_is_lst011_from_public_or_pfx_data(web: TestChain) -> None:
+    client = web.issue_client("alice", key_type=KeyType.EC_P256)
+    extra = [web.issuer.certificate, client.certificate]
+    bundle = pkcs7.serialize_certificates(
+        [web.server.certificate, *extra], serialization.Encoding.DER
+    )
+    pfx = pkcs12.serialize_key_and_certificates(
+        None,
+        web.server.private_key,
+        web.server.certificate,
+        extra,
+        serialization.BestAvailableEncryption(b"Passw0rd1"),
+    )
+    g = GatewayBuilder()
+    g.add("sslCertificates", "public", publicCertData=b64(bundle))
+    g.add("sslCertificates", "pfx", data=b64(pfx), password="Passw0rd1")
+    audit = audit_gateway(g.rest(), now=NOW)
+    assert at(audit, "LST011") == {"sslCertificates[public]", "sslCertificates[pfx]"}
 
 
 # -- bad input -----------------------------------------------------------------------------

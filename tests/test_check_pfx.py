@@ -273,6 +273,30 @@ def test_lst010_not_a_server_certificate(ossl: OpenSSL, pki: Pki) -> None:
     assert listener(data).findings == ()
 
 
+def test_lst011_another_leaf_in_the_pfx(ossl: OpenSSL, pki: Pki) -> None:
+    # openssl writes it: the server's key and certificate, plus the client leaf as "chain"
+    data = ossl.pkcs12(
+        key=pki.server.key,
+        cert=pki.server.cert,
+        chain=[pki.intermediate.cert, pki.root.cert, pki.client.cert],
+        options=TRIPLE_DES,
+    )
+    report = listener(data)
+    assert report.codes == {"LST011"}
+    assert report.ok  # unconfirmed (azure-rules T5): a warning
+    assert "client one" in report.warnings[0].message
+    assert report.warnings[0].certificate is not None
+    assert "www.contoso.com" in report.warnings[0].certificate
+    # Extra CAs are not leaves: an unrelated root is no LST011.
+    extra_ca = ossl.pkcs12(
+        key=pki.server.key,
+        cert=pki.server.cert,
+        chain=[pki.intermediate.cert, pki.root.cert, pki.other_root.cert],
+        options=TRIPLE_DES,
+    )
+    assert "LST011" not in listener(extra_ca).codes
+
+
 def test_gen_codes_reach_the_chain(ossl: OpenSSL, pki: Pki) -> None:
     expired_int = make_cert(
         "Expired Issuing CA", issuer=pki.root, ca=True, not_after=NOW - timedelta(days=1)

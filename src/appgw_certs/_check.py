@@ -157,13 +157,17 @@ def certificate_findings(
     return checker.findings
 
 
-def server_leaf_findings(leaf: x509.Certificate) -> list[Finding]:
-    """LST010 on a listener's leaf that comes without its PFX (``publicCertData``).
+def listener_bundle_findings(
+    leaf: x509.Certificate, chain: Sequence[x509.Certificate]
+) -> list[Finding]:
+    """LST010 and LST011 on a listener's certificates that come without their PFX
+    (``publicCertData``): the checks on what the PFX holds that need no key.
 
-    >>> server_leaf_findings(ca_certificate)[0].code   # doctest: +SKIP
+    >>> listener_bundle_findings(ca_certificate, [])[0].code   # doctest: +SKIP
     'LST010'
     """
     checker = _bare_checker(datetime.now(UTC), EXPIRY_WARNING_DAYS)
+    _other_leaves(checker, leaf, chain)
     _server_use(checker, leaf)
     return checker.findings
 
@@ -434,6 +438,7 @@ def _check_listener(c: _Checker, data: bytes) -> None:
         return
     _key(c, pfx, leaf)
     _chain_complete(c, leaf, pfx.chain)
+    _other_leaves(c, leaf, pfx.chain)
     _server_use(c, leaf)
     for host in c.hostnames:
         if not matches_hostname(leaf, host):
@@ -550,6 +555,19 @@ def _chain_complete(c: _Checker, leaf: x509.Certificate, chain: Sequence[x509.Ce
         f"issuer {missing_issuer_text(top)} is missing",
         certificate=leaf,
     )
+
+
+def _other_leaves(c: _Checker, leaf: x509.Certificate, chain: Sequence[x509.Certificate]) -> None:
+    others = [cert for cert in dict.fromkeys(chain) if cert != leaf and not _is_ca(cert)]
+    if others:
+        names = ", ".join(repr(subject_text(cert)) for cert in others)
+        c.add(
+            "LST011",
+            f"besides its leaf the PFX holds {len(others)} more end-entity "
+            f"certificate{'s' if len(others) > 1 else ''} ({names}); which certificate "
+            "the gateway serves from such a file is not documented",
+            certificate=leaf,
+        )
 
 
 def _path_up(start: x509.Certificate, others: Iterable[x509.Certificate]) -> list[x509.Certificate]:

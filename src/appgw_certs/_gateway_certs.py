@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from cryptography import x509
 
 from ._arm import Unknown
-from ._check import certificate_findings, check_upload_bytes, server_leaf_findings
+from ._check import certificate_findings, check_upload_bytes, listener_bundle_findings
 from ._errors import AppGwCertError
 from ._gateway_json import Element, is_placeholder
 from ._inputs import check_size
@@ -232,7 +232,7 @@ class CertificateDecoder:
         ordered = tuple(leaf_of(certs))
         found = self._certificate_checks(certs)
         if ordered:  # a PKCS#7 bundle may hold no certificate
-            found += tuple(server_leaf_findings(ordered[0]))
+            found += tuple(listener_bundle_findings(ordered[0], ordered[1:]))
         return _Decoded(ordered, found)
 
     def _read_public_file(self, key: tuple[object, ...]) -> _Decoded:

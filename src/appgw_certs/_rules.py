@@ -230,6 +230,16 @@ RULES: Mapping[str, Rule] = _rules(
         SSL_OVERVIEW,
         "L11 (INFERRED)",
     ),
+    Rule(
+        "LST011",
+        W,
+        "listener",
+        "PFX holds another end-entity certificate besides its leaf",
+        "Export the PFX with the server's key, its certificate and that certificate's chain "
+        "only (`to_pfx(key, [leaf, *chain])`).",
+        SSL_OVERVIEW,
+        "T5 (UNCONFIRMED)",
+    ),
     # -- authentication (v1) -------------------------------------------------
     Rule(
         "AUTH001",
