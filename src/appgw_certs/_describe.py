@@ -10,6 +10,7 @@ read says so instead of making the whole description fail.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
 import warnings
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import serialization
 from cryptography.utils import CryptographyDeprecationWarning
 
 from ._chain import is_self_signed, order_chain
@@ -172,14 +173,15 @@ def cert_info(cert: x509.Certificate, role: Role | None = None) -> CertInfo:
     self_signed = is_self_signed(cert)
     constraints = extension_value(cert, x509.BasicConstraints)
     is_ca = constraints is not None and constraints.ca
+    thumbprint, fingerprint = _fingerprints(cert)
     return CertInfo(
         subject=subject_text(cert),
         issuer=issuer_text(cert),
         serial_number=_serial(cert),
         not_before=_time(cert, "not_valid_before_utc"),
         not_after=_time(cert, "not_valid_after_utc"),
-        sha1_thumbprint=_fingerprint(cert, hashes.SHA1()),  # noqa: S303 - the portal's thumbprint
-        sha256_fingerprint=_fingerprint(cert, hashes.SHA256()),
+        sha1_thumbprint=thumbprint,
+        sha256_fingerprint=fingerprint,
         dns_names=dns_names(cert),
         key=_key(cert),
         signature_algorithm=_signature_algorithm(cert),
@@ -215,11 +217,18 @@ def _time(cert: x509.Certificate, attribute: str) -> datetime:
     return value
 
 
-def _fingerprint(cert: x509.Certificate, algorithm: hashes.HashAlgorithm) -> str:
+def _fingerprints(cert: x509.Certificate) -> tuple[str, str]:
+    """SHA-1 (the portal's thumbprint) and SHA-256 of the DER, in upper-case hex.
+
+    hashlib on the DER, once: cryptography's ``fingerprint`` sets up an OpenSSL
+    digest per call, several times the cost of hashing a kilobyte.
+    """
     try:
-        return cert.fingerprint(algorithm).hex().upper()
+        der = cert.public_bytes(serialization.Encoding.DER)
     except Exception:
-        return "unreadable"
+        return "unreadable", "unreadable"
+    sha1 = hashlib.sha1(der, usedforsecurity=False).hexdigest().upper()
+    return sha1, hashlib.sha256(der).hexdigest().upper()
 
 
 def _key(cert: x509.Certificate) -> str:
