@@ -189,6 +189,22 @@ def test_a_file_that_appears_before_commit_is_not_overwritten(tmp_path: Path) ->
     assert os.listdir(tmp_path) == ["a.cer"]
 
 
+def test_a_directory_in_the_way_is_named_not_the_temp_file(tmp_path: Path) -> None:
+    """`extract root chain.pem -o somedir --force`: the error names somedir."""
+    (tmp_path / "out.cer").mkdir()
+
+    def write() -> None:
+        with OutputFiles(force=True) as out:
+            out.add(tmp_path / "out.cer", b"new")
+            out.commit()
+
+    with pytest.raises(CliError) as caught:
+        write()
+    assert str(caught.value).startswith(f"cannot write {tmp_path / 'out.cer'}: "), caught.value
+    assert ".tmp" not in str(caught.value)
+    assert os.listdir(tmp_path) == ["out.cer"]
+
+
 def test_a_dangling_symlink_counts_as_existing(tmp_path: Path) -> None:
     (tmp_path / "link.pem").symlink_to(tmp_path / "elsewhere.pem")
     with pytest.raises(CliError), OutputFiles() as out:

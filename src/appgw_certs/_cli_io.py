@@ -227,7 +227,7 @@ class OutputFiles:
         """Rename every temp file onto its target."""
         for staged in self._staged:
             if self.force:
-                os.replace(staged.temp, staged.target)
+                _replace(staged.temp, staged.target)
             else:
                 _rename_no_clobber(staged.temp, staged.target)
         for directory in {s.target.parent for s in self._staged}:
@@ -257,9 +257,17 @@ def _rename_no_clobber(temp: Path, target: Path) -> None:
         # File systems without hard links: check, then rename (a small race).
         if target.exists():
             raise CliError(f"refusing to overwrite {target}; pass --force to replace") from None
-        os.replace(temp, target)
+        _replace(temp, target)
         return
     temp.unlink()
+
+
+def _replace(temp: Path, target: Path) -> None:
+    """``os.replace``, with an error that names the target, not our temp file."""
+    try:
+        os.replace(temp, target)
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
 def _fsync_dir(directory: Path) -> None:
