@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from _audit_helpers import GatewayBuilder, b64
-from appgw_certs import KeyType, TestChain, build_test_chain
+from appgw_certs import KeyType, TestChain, audit_gateway, build_test_chain
 from appgw_certs._cli import main
 
 PASSWORD = "Passw0rd1"
@@ -81,6 +81,27 @@ def test_days_option(tmp_path: Path, chain: TestChain, capsys: pytest.CaptureFix
     assert "GEN003" not in {f["code"] for f in json.loads(short)["report"]["findings"]}
     assert "GEN003" in {f["code"] for f in json.loads(long)["report"]["findings"]}
     assert left > timedelta(days=2)
+
+
+@pytest.mark.parametrize("days", ["-1", "soon", "1.5"])
+def test_days_must_be_a_whole_number_of_zero_or_more(
+    tmp_path: Path, chain: TestChain, capsys: pytest.CaptureFixture[str], days: str
+) -> None:
+    path = tmp_path / "gw.json"
+    path.write_text(json.dumps(gateway(chain, "www.contoso.com").cli()))
+    with pytest.raises(SystemExit) as exit_info:  # argparse's usage error
+        main(["audit", str(path), "--days", days])
+    out, err = capsys.readouterr()
+    assert (exit_info.value.code, out) == (2, "")
+    assert "--days" in err
+    assert "Traceback" not in err
+
+
+def test_overview_counts_objects_in_words(tmp_path: Path, chain: TestChain) -> None:
+    one = audit_gateway(gateway(chain, "www.contoso.com").cli())
+    assert len(one.certificates) == 1
+    assert "1 certificate object" in str(one)
+    assert "1 certificate objects" not in str(one)
 
 
 def test_template_with_parameters_file(

@@ -125,7 +125,9 @@ class GatewayAudit:
         sku = self.sku.value if self.sku else "unknown SKU"
         # names and subjects come from the JSON: escaped, they cannot drive a terminal
         gateway = printable(self.gateway)
-        lines = [f"Gateway {gateway} ({sku}): {len(self.certificates)} certificate objects"]
+        count = len(self.certificates)
+        objects = f"{count} certificate object{'' if count == 1 else 's'}"
+        lines = [f"Gateway {gateway} ({sku}): {objects}"]
         for cert in self.by_expiry():
             lines.append("  " + "  ".join(map(printable, _row(cert, self.audited_at))))
         return "\n".join(lines)

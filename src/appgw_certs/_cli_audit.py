@@ -47,13 +47,24 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--days",
-        type=int,
+        type=_days,
         default=30,
         metavar="N",
         help="warn about certificates expiring within N days (default 30)",
     )
     sub.add_argument("--json", action="store_true", help="print JSON (each audit's to_dict)")
     return sub
+
+
+def _days(text: str) -> int:
+    """A whole number of days, 0 or more (argparse reports the error as a usage error)."""
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, not {text!r}") from None
+    if days < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more days, not {days}")
+    return days
 
 
 def run(args: argparse.Namespace) -> int:
