@@ -189,7 +189,8 @@ def _decrypt(data: bytes, password: bytes | None) -> pkcs12.PKCS12KeyAndCertific
 def _password_error(password: bytes | None) -> PfxPasswordError:
     if not password:
         return PfxPasswordError(
-            "this PFX is protected by a password: pass password=... (the one it was exported with)"
+            "this PFX is protected by a password: give the one it was exported with "
+            "(password=... in Python, --password on the command line)"
         )
     return PfxPasswordError(
         "the PFX password is wrong (or the file is corrupt): check the password it was "
