@@ -52,7 +52,13 @@ from ._report import Finding, Report, Severity
 from ._rules import finding
 from ._sku import Sku, Slot
 
-__all__ = ["check_upload", "check_upload_bytes", "client_ca_issuer"]
+__all__ = [
+    "certificate_findings",
+    "check_upload",
+    "check_upload_bytes",
+    "client_ca_issuer",
+    "listener_bundle_findings",
+]
 
 KB = 1024
 #: Listener PFX limit per generation (azure-rules L3, S3), in bytes.

@@ -35,6 +35,8 @@ from ._inputs import CertSource, Password, PrivateKey, check_size, encode_passwo
 from ._pfx import Pfx, check_encrypted_key_info, load_pfx
 
 __all__ = [
+    "CERT_LABELS",
+    "KEY_LABELS",
     "Bundle",
     "PemBlock",
     "load_bundle",
@@ -42,6 +44,7 @@ __all__ = [
     "load_private_key",
     "parse_certificates",
     "pem_blocks",
+    "sharing_parsed_certificates",
     "sniff_format",
     "unwrap_base64",
 ]
