@@ -205,6 +205,22 @@ def test_a_directory_in_the_way_is_named_not_the_temp_file(tmp_path: Path) -> No
     assert os.listdir(tmp_path) == ["out.cer"]
 
 
+def test_a_directory_among_targets_replaces_nothing_with_force(tmp_path: Path) -> None:
+    (tmp_path / "first.pem").write_bytes(b"old")
+    (tmp_path / "second.pem").mkdir()
+
+    def write() -> None:
+        with OutputFiles(force=True) as out:
+            out.add(tmp_path / "first.pem", b"new")
+            out.add(tmp_path / "second.pem", b"new")
+            out.commit()
+
+    with pytest.raises(CliError, match=r"second\.pem"):
+        write()
+    assert (tmp_path / "first.pem").read_bytes() == b"old"
+    assert sorted(os.listdir(tmp_path)) == ["first.pem", "second.pem"]
+
+
 def test_a_dangling_symlink_counts_as_existing(tmp_path: Path) -> None:
     (tmp_path / "link.pem").symlink_to(tmp_path / "elsewhere.pem")
     with pytest.raises(CliError), OutputFiles() as out:

@@ -208,6 +208,8 @@ class OutputFiles:
     def add(self, target: Path, data: bytes, *, private: bool = False) -> None:
         """Write ``data`` to a temp file for ``target``; visible only after :meth:`commit`."""
         self.refuse_existing([target])
+        if target.is_dir():  # found now, before any file of the set is renamed into place
+            raise CliError(f"cannot write {target}: it is a directory")
         temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
         try:
