@@ -123,7 +123,8 @@ def _cer_bytes(certs: list[x509.Certificate], encoding: Encoding) -> bytes:
         if len(certs) != 1:
             raise CertificateFormatError(
                 f"a DER .cer holds exactly one certificate, and there are {len(certs)}: "
-                'use encoding="base64" for several, or pick one'
+                'write Base-64 for several (encoding="base64"; on the command line --to cer) '
+                "or pick one"
             )
         return _public_bytes(certs[0], serialization.Encoding.DER)
     raise ValueError(f'encoding is "base64" or "der", not {encoding!r}')
