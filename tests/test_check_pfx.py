@@ -206,7 +206,21 @@ def test_lst007_openssl3_default_aes(ossl: OpenSSL, pki: Pki) -> None:
     assert report.codes == {"LST007"}
     assert report.ok
     assert "AES-256" in report.warnings[0].message
+    assert "Password specified for certificate is incorrect" in report.warnings[0].message
     assert "--profile compatible" in report.warnings[0].hint
+
+
+def test_lst007_unencrypted_pfx_does_not_talk_about_aes(ossl: OpenSSL, pki: Pki) -> None:
+    data = ossl.pkcs12(
+        key=pki.server.key,
+        cert=pki.server.cert,
+        chain=[pki.intermediate.cert, pki.root.cert],
+        options=("-keypbe", "NONE", "-certpbe", "NONE"),
+    )
+    report = listener(data, password=None)
+    (lst007,) = (f for f in report.findings if f.code == "LST007")
+    assert "not encrypted" in lst007.message
+    assert "AES" not in lst007.message
 
 
 def test_lst008_chain_incomplete(ossl: OpenSSL, pki: Pki) -> None:

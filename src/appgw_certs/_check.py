@@ -506,12 +506,17 @@ def _encryption(
 ) -> None:
     if encryption is None or encryption.azure_compatible:
         return
+    algorithms = (encryption.key_algorithm or "", encryption.cert_algorithm or "")
+    refused = (
+        '; AES PFX files have been refused with "Password specified for certificate is incorrect"'
+        if any("AES" in name or "PBES2" in name for name in algorithms)
+        else ""
+    )
     c.add(
         "LST007",
         f"key bag {encryption.key_algorithm or 'not encrypted'}, certificate bag "
         f"{encryption.cert_algorithm or 'not encrypted'}, MAC {encryption.mac_algorithm or 'none'}"
-        ": Application Gateway is known to import 3DES with a SHA-1 MAC; AES PFX files have "
-        'been refused with "Password specified for certificate is incorrect"',
+        f": Application Gateway is known to import 3DES with a SHA-1 MAC{refused}",
         certificate=leaf,
     )
 
