@@ -10,6 +10,8 @@ checks and audits never raise; nothing takes longer than a second.
 from __future__ import annotations
 
 import contextlib
+import importlib
+import pkgutil
 import sys
 import time
 
@@ -17,6 +19,11 @@ import atheris
 
 with atheris.instrument_imports():
     import appgw_certs as ag
+
+    # The package imports its modules lazily (PEP 562): import every one now,
+    # inside this block, or coverage would see only __init__.
+    for _module in pkgutil.iter_modules(ag.__path__):
+        importlib.import_module(f"appgw_certs.{_module.name}")
 
 SLOTS = ("listener", "authentication", "trusted-root", "trusted-client-ca")
 SKUS = ("Standard", "WAF", "Standard_v2", "WAF_v2", "Basic")
