@@ -719,7 +719,7 @@ def _issuer_dn_findings(
         expected = client_issuer_dn(ca_certs)
     except ChainError as exc:
         return [finding("MT004", f"{MSG_ISSUER_DN}: no issuer DN can be extracted ({exc})")]
-    details.append(("extracted issuer DN", name_text(expected)))
+    details.append(("client_cert_issuer_dn", name_text(expected)))
     try:
         actual = leaf.issuer
     except Exception:
