@@ -78,8 +78,8 @@ def _add_force(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--force", action="store_true", help="replace existing files")
 
 
-def _add_json(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--json", action="store_true", help="print JSON (the report's to_dict)")
+def _add_json(sub: argparse.ArgumentParser, what: str = "the report's to_dict") -> None:
+    sub.add_argument("--json", action="store_true", help=f"print JSON ({what})")
 
 
 def _add_password(sub: argparse.ArgumentParser, help_: str = SPEC_HELP) -> None:
@@ -119,7 +119,7 @@ def _add_quickstart(verbs: _Verbs) -> None:
         help="also print the invented passwords (they are always in passwords.txt, 0600)",
     )
     _add_force(sub)
-    _add_json(sub)
+    _add_json(sub, "the files written and each one's check report")
 
 
 def _add_chain(verbs: _Verbs) -> None:
