@@ -4,6 +4,7 @@ and the checks every certificate gets (GEN codes). Listener PFX files: test_chec
 from __future__ import annotations
 
 import base64
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from _check_helpers import NOW, PASSWORD, OpenSSL, Pki, der, key_pem, make_cert, make_pki, pem
@@ -459,3 +461,26 @@ def test_location_is_stamped_on_every_finding(pki: Pki) -> None:
 def test_naive_now_is_refused(pki: Pki) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         check_upload("trusted-root", pem(pki.root.cert), sku="v2", now=datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+def _serial_zero_roots() -> list[x509.Certificate]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        roots = x509.load_pem_x509_certificates(Path(certifi.where()).read_bytes())
+        return [root for root in roots if root.serial_number <= 0]
+
+
+@pytest.mark.parametrize("encoding", [serialization.Encoding.PEM, serialization.Encoding.DER])
+def test_real_roots_with_serial_zero_are_judged_in_every_public_slot(
+    encoding: serialization.Encoding,
+) -> None:
+    # pytest turns warnings into errors here: cryptography's warning about the
+    # serial number must not make a real root unreadable in any slot.
+    roots = _serial_zero_roots()
+    assert roots
+    for root in roots:
+        data = root.public_bytes(encoding)
+        client_ca = check_upload("trusted-client-ca", data, sku="v2", now=NOW)
+        assert not {"GEN001", "CCA004", "CCA005"} & client_ca.codes, client_ca
+        trusted = check_upload("trusted-root", data, sku="v2", now=NOW)
+        assert not {"GEN001", "ROOT002", "ROOT003"} & trusted.codes, trusted

@@ -44,6 +44,7 @@ from ._read import (
     Bundle,
     PemBlock,
     load_bundle,
+    load_der_certificate,
     pem_blocks,
     sniff_format,
     unwrap_base64,
@@ -870,7 +871,7 @@ _FORMAT_NAMES = {
 
 def _der_client_ca(c: _Checker, data: bytes) -> list[x509.Certificate]:
     try:
-        cert = x509.load_der_x509_certificate(data)
+        cert = load_der_certificate(data)
     except ValueError:
         c.add("CCA003", "DER bytes that are not a certificate")
         return []
@@ -887,7 +888,7 @@ def _der_client_ca(c: _Checker, data: bytes) -> list[x509.Certificate]:
 
 def _block_certificate(block: PemBlock) -> x509.Certificate | None:
     try:
-        return x509.load_der_x509_certificate(block.der())
+        return load_der_certificate(block.der())
     except Exception:
         return None
 

@@ -41,6 +41,7 @@ __all__ = [
     "PemBlock",
     "load_bundle",
     "load_certificates",
+    "load_der_certificate",
     "load_private_key",
     "parse_certificates",
     "pem_blocks",
@@ -483,6 +484,18 @@ def sharing_parsed_certificates() -> Iterator[None]:
         yield
     finally:
         _SHARED.reset(token)
+
+
+def load_der_certificate(der: bytes) -> x509.Certificate:
+    """One DER certificate, read as the loaders read it (shared inside
+    ``sharing_parsed_certificates``, no warning for a serial number <= 0);
+    raises what cryptography raises.
+
+    >>> load_der_certificate(der).subject   # doctest: +SKIP
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        return _der_certificate(der)
 
 
 def _der_certificate(der: bytes) -> x509.Certificate:
