@@ -13,8 +13,23 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID
+from pyasn1.codec.der import decoder as der_decoder
+from pyasn1.codec.der import encoder as der_encoder
+from pyasn1.type import univ
+from pyasn1_modules import rfc7292
 
-from _check_helpers import NOW, PASSWORD, OpenSSL, Pki, der, key_pem, make_cert, make_pki, pem
+from _check_helpers import (
+    NOW,
+    PASSWORD,
+    Issued,
+    OpenSSL,
+    Pki,
+    der,
+    key_pem,
+    make_cert,
+    make_pki,
+    pem,
+)
 from appgw_certs import Report, Severity, Sku, check_upload
 
 V1, V2 = Sku.STANDARD, Sku.STANDARD_V2
@@ -309,6 +324,43 @@ def test_lst011_another_leaf_in_the_pfx(ossl: OpenSSL, pki: Pki) -> None:
         options=TRIPLE_DES,
     )
     assert "LST011" not in listener(extra_ca).codes
+
+
+def _two_key_pfx(ossl: OpenSSL, first: Issued, second: Issued) -> bytes:
+    """Two openssl-written PFX files (no encryption, no MAC) spliced into one with two
+    key bags, as some tools write them (azure-rules T5); openssl reads both keys."""
+    safes = []
+    for cred in (first, second):
+        data = ossl.pkcs12(
+            key=cred.key,
+            cert=cred.cert,
+            password="",
+            options=("-keypbe", "NONE", "-certpbe", "NONE", "-nomac"),
+        )
+        pfx, _ = der_decoder.decode(data, asn1Spec=rfc7292.PFX())
+        octets, _ = der_decoder.decode(
+            bytes(pfx["authSafe"]["content"]), asn1Spec=univ.OctetString()
+        )
+        safe, _ = der_decoder.decode(bytes(octets), asn1Spec=rfc7292.AuthenticatedSafe())
+        safes.append((pfx, list(safe)))
+    combined = rfc7292.AuthenticatedSafe()
+    for position, info in enumerate(safes[0][1] + safes[1][1]):
+        combined.setComponentByPosition(position, info)
+    pfx = safes[0][0]
+    inner = der_encoder.encode(univ.OctetString(der_encoder.encode(combined)))
+    pfx["authSafe"]["content"] = pfx["authSafe"]["content"].clone(inner)
+    data = der_encoder.encode(pfx)
+    # the oracle reads it (check=True): a well-formed PFX, both key bags included
+    ossl.run("pkcs12", "-in", ossl.file(data, ".p12"), "-info", "-noout", "-passin", "pass:")
+    return data
+
+
+def test_lst011_two_keys_and_leaves_in_one_pfx(ossl: OpenSSL, pki: Pki) -> None:
+    other = make_cert("other.contoso.com", issuer=pki.intermediate, dns=("other.contoso.com",))
+    data = _two_key_pfx(ossl, pki.server, other)
+    report = listener(data, password=None)
+    assert "LST011" in report.codes
+    assert "other.contoso.com" in next(f.message for f in report.findings if f.code == "LST011")
 
 
 def test_gen_codes_reach_the_chain(ossl: OpenSSL, pki: Pki) -> None:
