@@ -95,6 +95,21 @@ def test_examples_audit_the_same_in_cli_shape() -> None:
         assert shape_findings(rest.report.findings) == shape_findings(cli.report.findings)
 
 
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.name)
+def test_examples_audit_the_same_whole_file_or_in_spec_wrappers(path: Path) -> None:
+    # The file as it is ({"_source", "body"}) and azure-rest-api-specs' example shapes
+    # ({"parameters": {"parameters": PUT}}, {"responses": {"200": {"body": GET}}}).
+    body = json.loads(path.read_text())["body"]
+    expected = shape_findings(audit_gateway(body).report.findings)
+    wrapped = [
+        path,
+        {"parameters": {"api-version": "2025-03-01", "parameters": body}},
+        {"parameters": {"api-version": "2025-03-01"}, "responses": {"200": {"body": body}}},
+    ]
+    for document in wrapped:
+        assert shape_findings(audit_gateway(document).report.findings) == expected  # type: ignore[arg-type]
+
+
 # -- a gateway built from real certificates ------------------------------------------
 
 

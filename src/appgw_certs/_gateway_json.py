@@ -342,6 +342,26 @@ def _find_gateway(
         return _find_gateway(template, parameters, depth + 1)
     if _looks_like_gateway(keys):
         return ("cli" if "properties" not in keys else "rest"), doc
+    return _find_in_wrapper(keys, parameters, depth)
+
+
+# Where REST examples keep the gateway: azure-rest-api-specs' example files
+# ({"parameters": {"parameters": PUT body}, "responses": {"200": {"body": GET body}}})
+# and files that quote one response ({"_source": ..., "body": ...}).
+_WRAPPERS = ("body", "responses", "200", "201", "parameters")
+
+
+def _find_in_wrapper(
+    keys: Mapping[str, object], parameters: Mapping[str, object] | None, depth: int
+) -> tuple[Shape, Mapping[str, object]] | None:
+    if depth >= _MAX_NESTING:
+        return None
+    for wrapper in _WRAPPERS:
+        inner = keys.get(wrapper)
+        if isinstance(inner, Mapping):
+            found = _find_gateway(inner, parameters, depth + 1)
+            if found is not None:
+                return found
     return None
 
 
