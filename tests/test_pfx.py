@@ -29,7 +29,7 @@ from appgw_certs import (
     load_pfx,
 )
 from appgw_certs._keys import key_matches
-from appgw_certs._pfx import read_pfx_encryption
+from appgw_certs._pfx import load_pfx_with_layout, read_pfx_encryption
 
 PASSWORD = "Tr1cky-pässwörd"  # non-ASCII on purpose
 VECTORS = Path(cryptography_vectors.__file__).parent / "pkcs12"
@@ -445,3 +445,20 @@ def test_java_keytool_files(name: str, friendly_name: str, expected: PfxEncrypti
     bare = pkcs12.load_pkcs12(data, b"Passw0rd1")
     assert bare.cert is not None
     assert fingerprint(pfx.certificate) == fingerprint(bare.cert.certificate)
+
+
+def test_layout_counts_key_bags(chain: Chain) -> None:
+    with_key = pkcs12.serialize_key_and_certificates(
+        None,
+        chain.leaf.key,
+        chain.leaf.cert,
+        [chain.intermediate.cert],
+        serialization.NoEncryption(),
+    )
+    without_key = pkcs12.serialize_key_and_certificates(
+        None, None, None, [chain.leaf.cert], serialization.NoEncryption()
+    )
+    pfx, layout = load_pfx_with_layout(with_key)
+    assert (pfx.certificate, layout.key_bags) == (chain.leaf.cert, 1)
+    pfx, layout = load_pfx_with_layout(without_key)
+    assert (pfx.private_key, layout.key_bags) == (None, 0)

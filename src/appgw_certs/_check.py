@@ -37,7 +37,7 @@ from ._errors import (
 from ._inputs import CertSource, Password, encode_password, read_bytes
 from ._keys import key_description, key_matches
 from ._names import extension_value, matches_hostname, subject_text
-from ._pfx import Pfx, PfxEncryption, load_pfx, read_pfx_encryption
+from ._pfx import Pfx, PfxEncryption, load_pfx_with_layout, read_pfx_encryption
 from ._read import (
     CERT_LABELS,
     KEY_LABELS,
@@ -425,7 +425,7 @@ def _check_listener(c: _Checker, data: bytes) -> None:
         _not_a_pfx(c, data, fmt)
         return
     try:
-        pfx = load_pfx(data, c.password)
+        pfx, layout = load_pfx_with_layout(data, c.password)
     except PfxPasswordError as exc:
         if encode_password(c.password):
             _password_rule(c)
@@ -445,7 +445,7 @@ def _check_listener(c: _Checker, data: bytes) -> None:
         return
     _key(c, pfx, leaf)
     _chain_complete(c, leaf, pfx.chain)
-    _other_leaves(c, leaf, pfx.chain)
+    _other_leaves(c, leaf, pfx.chain, key_bags=layout.key_bags)
     _server_use(c, leaf)
     for host in c.hostnames:
         if not matches_hostname(leaf, host):
@@ -569,15 +569,23 @@ def _chain_complete(c: _Checker, leaf: x509.Certificate, chain: Sequence[x509.Ce
     )
 
 
-def _other_leaves(c: _Checker, leaf: x509.Certificate, chain: Sequence[x509.Certificate]) -> None:
+def _other_leaves(
+    c: _Checker, leaf: x509.Certificate, chain: Sequence[x509.Certificate], *, key_bags: int = 1
+) -> None:
+    """LST011: more than one server identity in one PFX (azure-rules T5)."""
     others = [cert for cert in dict.fromkeys(chain) if cert != leaf and not _is_ca(cert)]
+    held = []
+    if key_bags > 1:
+        held.append(f"{key_bags} private keys")
     if others:
         names = ", ".join(repr(subject_text(cert)) for cert in others)
+        plural = "s" if len(others) > 1 else ""
+        held.append(f"{len(others)} end-entity certificate{plural} besides its leaf ({names})")
+    if held:
         c.add(
             "LST011",
-            f"besides its leaf the PFX holds {len(others)} more end-entity "
-            f"certificate{'s' if len(others) > 1 else ''} ({names}); which certificate "
-            "the gateway serves from such a file is not documented",
+            f"the PFX holds {' and '.join(held)}; which key and certificate the gateway "
+            "serves from such a file is not documented",
             certificate=leaf,
         )
 

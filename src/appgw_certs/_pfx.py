@@ -33,6 +33,7 @@ __all__ = [
     "PfxEncryption",
     "check_encrypted_key_info",
     "load_pfx",
+    "load_pfx_with_layout",
     "read_pfx_encryption",
 ]
 
@@ -114,10 +115,22 @@ def load_pfx(source: bytes | os.PathLike[str], password: Password = None) -> Pfx
     >>> pfx.encryption.azure_compatible
     True
     """
+    return load_pfx_with_layout(source, password)[0]
+
+
+def load_pfx_with_layout(
+    source: bytes | os.PathLike[str], password: Password = None
+) -> tuple[Pfx, Layout]:
+    """:func:`load_pfx`, and what the ASN.1 says beyond it (e.g. how many key bags).
+
+    >>> pfx, layout = load_pfx_with_layout(data, "secret")   # doctest: +SKIP
+    >>> layout.key_bags
+    1
+    """
     data = _pfx_bytes(source)
     layout = _read_layout(data)
     parsed = _decrypt(data, encode_password(password))
-    return _assemble(parsed, layout)
+    return _assemble(parsed, layout), layout
 
 
 def _pfx_bytes(source: bytes | str | os.PathLike[str]) -> bytes:

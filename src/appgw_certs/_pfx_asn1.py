@@ -94,13 +94,14 @@ def check_encrypted_key_info(der: bytes) -> None:
 class Layout:
     encryption: PfxEncryption
     key_friendly_name: str | None
+    key_bags: int  # key bags outside encrypted content (where exporters put them)
 
 
 @dataclass
 class _Seen:
     key_algorithm: str | None = None
     key_iterations: int | None = None
-    has_key_bag: bool = False
+    key_bags: int = 0
     cert_algorithm: str | None = None
     key_friendly_name: str | None = None
     total_iterations: int = 0
@@ -125,7 +126,7 @@ def read_layout(der: bytes) -> Layout:
         mac_algorithm, mac_iterations = _mac(pfx)
     _check_iterations(seen.key_iterations, "the PFX's key bag")
     seen.spend(mac_iterations, "the PFX's MAC")
-    iterations = seen.key_iterations if seen.has_key_bag else mac_iterations
+    iterations = seen.key_iterations if seen.key_bags else mac_iterations
     encryption = PfxEncryption(
         key_algorithm=seen.key_algorithm,
         cert_algorithm=seen.cert_algorithm,
@@ -137,7 +138,7 @@ def read_layout(der: bytes) -> Layout:
             and mac_algorithm == "sha1"
         ),
     )
-    return Layout(encryption, seen.key_friendly_name)
+    return Layout(encryption, seen.key_friendly_name, seen.key_bags)
 
 
 def _authenticated_safe(pfx: univ.Sequence) -> Iterator[univ.Sequence]:
@@ -191,9 +192,9 @@ def _read_bags(bags: univ.SequenceOf, seen: _Seen) -> None:
 def _note_key_bag(
     seen: _Seen, bag: univ.Sequence, algorithm: str | None, iterations: int | None
 ) -> None:
-    if seen.has_key_bag:
+    seen.key_bags += 1
+    if seen.key_bags > 1:
         return  # the first key bag describes the file
-    seen.has_key_bag = True
     seen.key_algorithm = algorithm
     seen.key_iterations = iterations
     seen.key_friendly_name = _friendly_name(bag)

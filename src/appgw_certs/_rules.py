@@ -234,7 +234,7 @@ RULES: Mapping[str, Rule] = _rules(
         "LST011",
         W,
         "listener",
-        "PFX holds another end-entity certificate besides its leaf",
+        "PFX holds several private keys, or another end-entity certificate besides its leaf",
         "Export the PFX with the server's key, its certificate and that certificate's chain "
         "only (`to_pfx(key, [leaf, *chain])`).",
         SSL_OVERVIEW,
