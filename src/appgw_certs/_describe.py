@@ -12,17 +12,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
-import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.utils import CryptographyDeprecationWarning
 
 from ._chain import is_self_signed, order_chain
-from ._errors import ChainError
+from ._errors import ChainError, tolerating_deprecated_encodings
 from ._keys import key_description
 from ._names import dns_names, extension_value, issuer_text, subject_text
 from ._read import load_bundle
@@ -199,9 +197,7 @@ def _role(*, self_signed: bool, is_ca: bool, constraints: x509.BasicConstraints 
 
 def _serial(cert: x509.Certificate) -> str:
     try:
-        with warnings.catch_warnings():
-            # Serial number 0 (six of certifi's roots) warns on every read.
-            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        with tolerating_deprecated_encodings():  # serial 0 warns on every read
             serial = cert.serial_number
     except Exception:
         return "unreadable"

@@ -8,6 +8,7 @@ password or key material.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ __all__ = [
     "InputTooLargeError",
     "PfxPasswordError",
     "ProbeError",
+    "tolerating_deprecated_encodings",
     "translate_errors",
 ]
 
@@ -103,6 +105,22 @@ def translate_errors(
         # pyasn1 errors, cryptography's InternalError/UnsupportedAlgorithm,
         # pyOpenSSL's Error: anything else a parser can throw at hostile bytes.
         raise error(f"could not read {what}: {_describe(exc)}") from exc
+
+
+@contextmanager
+def tolerating_deprecated_encodings() -> Iterator[None]:
+    """Silence cryptography's warnings about encodings it still reads.
+
+    A serial number <= 0 (six of certifi's roots, old Windows exports) warns on
+    parsing and on every read of ``serial_number``. Such certificates are real
+    and our checks describe them; under ``-W error`` the warning would make a
+    readable certificate unreadable.
+    """
+    from cryptography.utils import CryptographyDeprecationWarning  # light, already loaded
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        yield
 
 
 def _describe(exc: BaseException) -> str:

@@ -21,7 +21,6 @@ from typing import Literal
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
-from cryptography.utils import CryptographyDeprecationWarning
 
 from ._errors import (
     MAX_BUNDLE_CERTIFICATES,
@@ -29,6 +28,7 @@ from ._errors import (
     AppGwCertError,
     CertificateFormatError,
     PfxPasswordError,
+    tolerating_deprecated_encodings,
     translate_errors,
 )
 from ._inputs import CertSource, Password, PrivateKey, check_size, encode_password, read_bytes
@@ -368,11 +368,7 @@ def _is_private_key(value: object) -> bool:
 
 
 def _parse(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
-    # cryptography warns when it parses a serial number <= 0 (six of certifi's roots,
-    # old Windows exports). Such files are real and our checks describe them; under
-    # ``-W error`` the warning would turn a readable file into an unreadable one.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+    with tolerating_deprecated_encodings():
         return _parse_format(data, password, want_key=want_key)
 
 
@@ -493,8 +489,7 @@ def load_der_certificate(der: bytes) -> x509.Certificate:
 
     >>> load_der_certificate(der).subject   # doctest: +SKIP
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+    with tolerating_deprecated_encodings():
         return _der_certificate(der)
 
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 import binascii
 import operator
 import threading
-import warnings
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from cryptography import x509
-from cryptography.utils import CryptographyDeprecationWarning
 
 from ._chain import (
     NameKey,
@@ -29,7 +27,7 @@ from ._chain import (
     root_of,
     subject_key_id,
 )
-from ._errors import ChainError
+from ._errors import ChainError, tolerating_deprecated_encodings
 
 if TYPE_CHECKING:
     from ._inputs import CertSource
@@ -237,8 +235,7 @@ def roots_from_pem(bundle: bytes) -> list[x509.Certificate]:
     117
     """
     roots = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+    with tolerating_deprecated_encodings():
         for der in _pem_certificates(bundle):
             try:
                 roots.append(x509.load_der_x509_certificate(der))
