@@ -42,7 +42,13 @@ from appgw_certs import (
     is_well_known,
     order_chain,
 )
-from appgw_certs._chain import is_issued_by, is_self_signed, split_leaf
+from appgw_certs._chain import (
+    forget_links,
+    is_issued_by,
+    is_self_signed,
+    remembering_links_by_identity,
+    split_leaf,
+)
 from appgw_certs.testing import test_chains
 
 EMPTY = TrustStore([])
@@ -144,6 +150,22 @@ def test_links_agree_with_verify_directly_issued_by_across_pkits() -> None:
             judged += 1
             assert is_issued_by(child, parent) is expected, (child.subject, parent.subject)
     assert judged > 300  # PKITS has hundreds of links: the comparison means something
+
+
+def test_links_remembered_by_identity_agree_with_cryptography() -> None:
+    # An audit's scope answers repeated questions by the objects' ids; the
+    # answers, first and repeated, must stay cryptography's.
+    certs = _pkits_certificates()[:250]
+    pairs = [(c, p) for c in certs for p in certs if c.issuer == p.subject]
+    expected = {(id(c), id(p)): directly_issued(c, p) for c, p in pairs}
+    forget_links()
+    with remembering_links_by_identity():
+        for _ in range(2):
+            for child, parent in pairs:
+                verdict = expected[id(child), id(parent)]
+                if verdict is not None:
+                    assert is_issued_by(child, parent) is verdict
+    assert sum(v is not None for v in expected.values()) > 100
 
 
 def test_issuer_names_compare_as_rfc5280_and_openssl_do(openssl: str, tmp_path: Path) -> None:

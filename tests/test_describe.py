@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import html
 import json
+import pickle
 import subprocess
 import warnings
 from datetime import UTC, datetime
@@ -14,6 +17,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.utils import CryptographyDeprecationWarning
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from _chain_helpers import VECTORS, issue, name, pem, vector
 from appgw_certs import CertInfo, KeyType, TestChain, build_test_chain, describe
@@ -193,3 +198,70 @@ def test_describe_never_fails_on_real_world_certificates() -> None:
     assert all(info.role in ("leaf", "intermediate", "root") for info in infos)
     assert all(len(info.sha1_thumbprint) == 40 for info in infos)
     assert str(CertInfoList(infos))
+
+
+# -- fields read when first looked at -------------------------------------------
+
+FIELDS = tuple(field.name for field in dataclasses.fields(CertInfo))
+
+
+def _eager(info: CertInfo) -> CertInfo:
+    """The same description built the ordinary way, every field given."""
+    return CertInfo(**{field: getattr(info, field) for field in FIELDS})
+
+
+def test_a_field_is_read_only_when_looked_at(chain: TestChain) -> None:
+    info = cert_info(chain.issue_server(["lazy.contoso.com"]).certificate)
+    assert info.not_after > info.not_before
+    assert "subject" not in vars(info)  # not rendered: nobody asked for it
+    assert info.subject.startswith("CN=lazy.contoso.com")
+    assert "subject" in vars(info)  # kept, not read again
+
+
+@given(order=st.permutations(FIELDS))
+@settings(max_examples=25, deadline=None)
+def test_fields_do_not_depend_on_the_order_they_are_read_in(
+    chain: TestChain, order: list[str]
+) -> None:
+    cert = chain.issuer.certificate
+    info = cert_info(cert)
+    values = {field: getattr(info, field) for field in order}
+    assert values == cert_info(cert).to_dict() | {
+        "not_before": info.not_before,
+        "not_after": info.not_after,
+        "dns_names": info.dns_names,
+    }
+
+
+@pytest.mark.parametrize("cert_file", REAL_WORLD)
+def test_a_lazy_description_is_an_ordinary_certinfo(cert_file: str) -> None:
+    lazy = cert_info(_quiet(cert_file))
+    eager = _eager(cert_info(_quiet(cert_file)))
+    assert lazy == eager
+    assert hash(lazy) == hash(eager)
+    assert repr(lazy) == repr(eager)
+    assert dataclasses.asdict(lazy) == dataclasses.asdict(eager)
+    assert dataclasses.replace(lazy, role="leaf") == dataclasses.replace(eager, role="leaf")
+    assert copy.deepcopy(lazy) == eager
+
+
+def test_a_lazy_description_pickles_without_its_certificate(chain: TestChain) -> None:
+    # Audits of a gateway list come back from worker processes pickled, and a
+    # cryptography certificate cannot be pickled.
+    info = cert_info(chain.root.certificate)
+    back = pickle.loads(pickle.dumps(info))  # noqa: S301 - our own bytes
+    assert back == info
+    assert "_certificate" not in vars(back)
+    assert back.role == "root"
+
+
+def test_a_given_role_is_kept(chain: TestChain) -> None:
+    assert cert_info(chain.root.certificate, role="intermediate").role == "intermediate"
+
+
+def test_unknown_names_are_still_attribute_errors(chain: TestChain) -> None:
+    info = cert_info(chain.root.certificate)
+    with pytest.raises(AttributeError):
+        info.thumbprint  # type: ignore[attr-defined]  # noqa: B018
+    with pytest.raises(AttributeError):
+        info._certificate_not_there  # type: ignore[attr-defined]  # noqa: B018

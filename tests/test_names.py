@@ -174,6 +174,32 @@ def test_ip_helpers(ca: TestChain) -> None:
     ]  # fmt: skip
 
 
+def _ipaddress_reads(host: str) -> bool:
+    text = host.strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+@given(
+    st.one_of(
+        st.ip_addresses().map(str),
+        st.ip_addresses(v=6).map(lambda a: f"[{a}]"),
+        st.text(alphabet="0123456789.:abcdefx%[] ", max_size=45),
+        dns_name_strategy(),
+    )
+)
+@settings(max_examples=300)
+def test_is_ip_agrees_with_ipaddress(host: str) -> None:
+    # is_ip skips ipaddress for text that cannot be an address; the skip must
+    # never turn away something ipaddress reads.
+    assert is_ip(host) == _ipaddress_reads(host)
+
+
 # -- real-world certificates ----------------------------------------------------
 
 

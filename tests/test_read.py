@@ -553,3 +553,7 @@ def test_sharing_parsed_certificates_gives_one_object_per_certificate(chain: Cha
         assert any(cert is first for cert in parse_certificates(p7))
         assert sorted(fingerprints(parse_certificates(p7))) == sorted(fingerprints(chain.certs))
     assert parse_certificates(der)[0] is not first
+    with sharing_parsed_certificates():  # the other way round: PKCS#7 first, then DER
+        members = parse_certificates(p7)
+        assert any(cert is parse_certificates(der)[0] for cert in members)
+        assert all(a is b for a, b in zip(members, parse_certificates(p7), strict=True))

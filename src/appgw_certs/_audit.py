@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 
-from cryptography import x509
-
+from ._chain import remembering_links_by_identity
 from ._describe import CertInfo, cert_info
 from ._gateway_certs import SLOT_COLLECTIONS, CertificateDecoder, CertificateObject
 from ._gateway_checks import (
@@ -200,7 +199,8 @@ def audit_gateway(
     CLI: ``az network application-gateway show -g RG -n GW | appgw-certs audit -``.
     """
     document = _document(source)
-    with sharing_parsed_certificates():  # a CA in every bundle is decoded once
+    # A CA in every bundle is decoded once, and its links are looked up by identity.
+    with sharing_parsed_certificates(), remembering_links_by_identity():
         return _audit(document, parameters, expiry_warning_days, store, now)
 
 
@@ -224,7 +224,7 @@ def _audit(
     }
     used = users_of(doc)
     users = {location: used.get(location, ()) for location in objects}
-    infos: dict[x509.Certificate, CertInfo] = {}
+    infos: dict[int, CertInfo] = {}
     findings = [
         *(f for obj in objects.values() for f in obj.findings),
         *_cross_checks(doc, sku, objects, users),
@@ -277,16 +277,18 @@ def _ordered(findings: list[Finding]) -> list[Finding]:
 
 
 def _describe(
-    obj: CertificateObject, users: tuple[str, ...], infos: dict[x509.Certificate, CertInfo]
+    obj: CertificateObject, users: tuple[str, ...], infos: dict[int, CertInfo]
 ) -> GatewayCertificate:
-    """The public view of an object; ``infos`` describes each certificate once per audit."""
+    """The public view of an object; ``infos`` describes each certificate once per audit
+    (by identity: the audit shares one parsed object per distinct certificate, and
+    hashing a certificate costs a serialisation)."""
     for cert in obj.certificates:
-        if cert not in infos:
-            infos[cert] = cert_info(cert)
+        if id(cert) not in infos:
+            infos[id(cert)] = cert_info(cert)
     return GatewayCertificate(
         name=obj.element.name,
         slot=obj.slot,
-        certificates=tuple(infos[c] for c in obj.certificates),
+        certificates=tuple(infos[id(c)] for c in obj.certificates),
         used_by=users,
         key_vault_secret_id=obj.key_vault_secret_id,
     )

@@ -16,8 +16,10 @@ of a second.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, TypeAlias
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
@@ -40,6 +42,7 @@ __all__ = [
     "missing_issuer_text",
     "name_key",
     "order_chain",
+    "remembering_links_by_identity",
     "root_of",
     "signed_by_key",
     "split_leaf",
@@ -52,6 +55,13 @@ NameKey = Hashable
 # compare by their DER, i.e. by fingerprint). Bounded: cleared when full.
 _LINKS: dict[tuple[x509.Certificate, x509.Certificate], bool] = {}
 _MAX_LINKS = 65_536
+# Inside remembering_links_by_identity(), the same answers by the objects'
+# ids, asked first: hashing a certificate walks its whole parsed structure
+# (microseconds), and an audit asks about the same objects again and again.
+# An entry keeps its objects alive, so an id cannot be reused while the
+# scope lasts; the scope's end frees them all.
+_Recent: TypeAlias = dict[tuple[int, int], tuple[x509.Certificate, x509.Certificate, bool]]
+_RECENT: ContextVar[_Recent | None] = ContextVar("appgw_certs_recent_links", default=None)
 
 
 # -- names and key identifiers -------------------------------------------------
@@ -162,15 +172,40 @@ def is_issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
     >>> is_issued_by(leaf, intermediate)
     True
     """
+    recent = _RECENT.get()
+    if recent is None:
+        return _remembered_link(child, parent)
+    ids = (id(child), id(parent))
+    entry = recent.get(ids)
+    if entry is None or entry[0] is not child or entry[1] is not parent:
+        entry = recent[ids] = (child, parent, _remembered_link(child, parent))
+    return entry[2]
+
+
+def _remembered_link(child: x509.Certificate, parent: x509.Certificate) -> bool:
     pair = (child, parent)
     known = _LINKS.get(pair)
-    if known is not None:
-        return known
-    result = _links(child, parent)
-    if len(_LINKS) >= _MAX_LINKS:
-        _LINKS.clear()
-    _LINKS[pair] = result
-    return result
+    if known is None:
+        if len(_LINKS) >= _MAX_LINKS:
+            _LINKS.clear()
+        known = _LINKS[pair] = _links(child, parent)
+    return known
+
+
+@contextmanager
+def remembering_links_by_identity() -> Iterator[None]:
+    """Inside, :func:`is_issued_by` answers again for the same objects without hashing
+    them (an audit's scope, where each distinct certificate is one object).
+
+    >>> with remembering_links_by_identity():
+    ...     is_issued_by(leaf, intermediate)
+    True
+    """
+    token = _RECENT.set({})
+    try:
+        yield
+    finally:
+        _RECENT.reset(token)
 
 
 def forget_links() -> None:

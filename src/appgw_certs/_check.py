@@ -36,7 +36,7 @@ from ._errors import (
 )
 from ._inputs import CertSource, Password, encode_password, read_bytes
 from ._keys import key_description, key_matches
-from ._names import extension_value, matches_hostname, subject_text
+from ._names import extension_value, is_ca, matches_hostname, subject_text
 from ._pfx import Pfx, PfxEncryption, load_pfx_with_layout, read_pfx_encryption
 from ._read import (
     CERT_LABELS,
@@ -402,11 +402,6 @@ def _azure_takes(key: object) -> bool:
     return False  # Ed25519/Ed448, DSA and anything else: not known to work
 
 
-def _is_ca(cert: x509.Certificate) -> bool:
-    constraints = extension_value(cert, x509.BasicConstraints)
-    return constraints is not None and constraints.ca
-
-
 # -- listener ----------------------------------------------------------------------
 
 
@@ -573,7 +568,7 @@ def _other_leaves(
     c: _Checker, leaf: x509.Certificate, chain: Sequence[x509.Certificate], *, key_bags: int = 1
 ) -> None:
     """LST011: more than one server identity in one PFX (azure-rules T5)."""
-    others = [cert for cert in dict.fromkeys(chain) if cert != leaf and not _is_ca(cert)]
+    others = [cert for cert in dict.fromkeys(chain) if cert != leaf and not is_ca(cert)]
     held = []
     if key_bags > 1:
         held.append(f"{key_bags} private keys")
@@ -644,7 +639,7 @@ def _name_key_of(cert: x509.Certificate, which: str) -> object:
 
 
 def _server_use(c: _Checker, leaf: x509.Certificate) -> None:
-    if _is_ca(leaf):
+    if is_ca(leaf):
         c.add(
             "LST010",
             "the certificate is a CA (CA:TRUE), not a server certificate",
@@ -704,7 +699,7 @@ def _check_authentication(c: _Checker, data: bytes) -> None:
             f"{len(certs)} certificates; v1 matches the backend's leaf exactly, upload it alone",
             certificate=first,
         )
-    if _is_ca(first):
+    if is_ca(first):
         c.add(
             "AUTH002",
             "a CA certificate (CA:TRUE): v1 allow-lists the backend's own leaf "
@@ -744,7 +739,7 @@ def _check_trusted_root(c: _Checker, data: bytes) -> None:
             "the root of the backend's chain",
             certificate=root,
         )
-    elif not _is_ca(root):
+    elif not is_ca(root):
         c.add(
             "ROOT003",
             'self-signed without CA:TRUE; backend health will say "The '
@@ -784,8 +779,8 @@ def _check_client_ca(c: _Checker, data: bytes) -> None:
     certs = _client_ca_certificates(c, data)
     if not certs:
         return
-    cas = [cert for cert in certs if _is_ca(cert)]
-    for leaf in (cert for cert in certs if not _is_ca(cert)):
+    cas = [cert for cert in certs if is_ca(cert)]
+    for leaf in (cert for cert in certs if not is_ca(cert)):
         c.add("CCA009", "a certificate without CA:TRUE; the gateway ignores it", certificate=leaf)
     if not cas:
         c.add("CCA004", "no certificate with CA:TRUE (basicConstraints)", certificate=certs[0])

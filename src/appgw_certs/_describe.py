@@ -10,6 +10,7 @@ read says so instead of making the whole description fail.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import html
 from dataclasses import dataclass
@@ -22,10 +23,12 @@ from cryptography.hazmat.primitives import serialization
 from ._chain import is_self_signed, order_chain
 from ._errors import ChainError, tolerating_deprecated_encodings
 from ._keys import key_description
-from ._names import dns_names, extension_value, issuer_text, subject_text
+from ._names import dns_names, extension_value, is_ca, issuer_text, subject_text
 from ._read import load_bundle
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._inputs import CertSource, Password
 
 __all__ = ["CertInfo", "CertInfoList", "cert_info", "describe"]
@@ -66,6 +69,18 @@ class CertInfo:
     is_self_signed: bool
     role: Role
 
+    if not TYPE_CHECKING:  # hidden from type checkers, which would accept any name
+
+        def __getattr__(self, name: str) -> object:
+            # Only for fields not read yet (see cert_info); others are plain attributes.
+            if name in _FIELDS and "_certificate" in self.__dict__:
+                return _read_field(self, name)
+            raise AttributeError(name)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Every field, read now: the certificate itself cannot be pickled.
+        return (CertInfo, tuple(getattr(self, field) for field in _FIELDS))
+
     def to_dict(self) -> dict[str, object]:
         """JSON-ready: datetimes as ISO 8601 text, tuples as lists.
 
@@ -104,6 +119,9 @@ class CertInfo:
         if self.dns_names:
             lines.insert(2, f"  DNS names:  {', '.join(self.dns_names)}")
         return "\n".join(lines)
+
+
+_FIELDS = tuple(field.name for field in dataclasses.fields(CertInfo))
 
 
 class CertInfoList(list[CertInfo]):
@@ -165,34 +183,41 @@ def cert_info(cert: x509.Certificate, role: Role | None = None) -> CertInfo:
     By itself: self-signed and a CA (or an old v1 root without basic
     constraints) is a root, any other CA an intermediate, the rest leaves.
 
+    Each field is read from the certificate when first looked at, then kept:
+    an audit of hundreds of certificates, whose caller may only want its
+    findings, does not render names and hash keys it never shows. Equality,
+    ``repr``, ``to_dict``, pickling and :func:`dataclasses.replace` see every
+    field, as for any :class:`CertInfo`.
+
     >>> cert_info(root).role
     'root'
     """
-    self_signed = is_self_signed(cert)
+    info = object.__new__(CertInfo)
+    object.__setattr__(info, "_certificate", cert)
+    if role is not None:
+        object.__setattr__(info, "role", role)
+    return info
+
+
+def _read_field(info: CertInfo, name: str) -> object:
+    """The value of field ``name`` of a lazily described certificate, read and kept."""
+    cert: x509.Certificate = info.__dict__["_certificate"]
+    if name in ("sha1_thumbprint", "sha256_fingerprint"):
+        sha1, sha256 = _fingerprints(cert)
+        object.__setattr__(info, "sha1_thumbprint", sha1)
+        object.__setattr__(info, "sha256_fingerprint", sha256)
+        return sha1 if name == "sha1_thumbprint" else sha256
+    value = _FIELD_READERS[name](cert)
+    object.__setattr__(info, name, value)
+    return value
+
+
+def _role(cert: x509.Certificate) -> Role:
     constraints = extension_value(cert, x509.BasicConstraints)
-    is_ca = constraints is not None and constraints.ca
-    thumbprint, fingerprint = _fingerprints(cert)
-    return CertInfo(
-        subject=subject_text(cert),
-        issuer=issuer_text(cert),
-        serial_number=_serial(cert),
-        not_before=_time(cert, "not_valid_before_utc"),
-        not_after=_time(cert, "not_valid_after_utc"),
-        sha1_thumbprint=thumbprint,
-        sha256_fingerprint=fingerprint,
-        dns_names=dns_names(cert),
-        key=_key(cert),
-        signature_algorithm=_signature_algorithm(cert),
-        is_ca=is_ca,
-        is_self_signed=self_signed,
-        role=role or _role(self_signed=self_signed, is_ca=is_ca, constraints=constraints),
-    )
-
-
-def _role(*, self_signed: bool, is_ca: bool, constraints: x509.BasicConstraints | None) -> Role:
-    if self_signed and (is_ca or constraints is None):
+    ca = constraints is not None and constraints.ca
+    if is_self_signed(cert) and (ca or constraints is None):  # an old v1 root has none
         return "root"
-    return "intermediate" if is_ca else "leaf"
+    return "intermediate" if ca else "leaf"
 
 
 def _serial(cert: x509.Certificate) -> str:
@@ -244,3 +269,18 @@ def _signature_algorithm(cert: x509.Certificate) -> str:
         return "unknown"
     name = getattr(oid, "_name", None)
     return name if isinstance(name, str) and name != "Unknown OID" else oid.dotted_string
+
+
+_FIELD_READERS: dict[str, Callable[[x509.Certificate], object]] = {
+    "subject": subject_text,
+    "issuer": issuer_text,
+    "serial_number": _serial,
+    "not_before": lambda cert: _time(cert, "not_valid_before_utc"),
+    "not_after": lambda cert: _time(cert, "not_valid_after_utc"),
+    "dns_names": dns_names,
+    "key": _key,
+    "signature_algorithm": _signature_algorithm,
+    "is_ca": is_ca,
+    "is_self_signed": is_self_signed,
+    "role": _role,
+}

@@ -32,7 +32,7 @@ from ._check import certificate_findings, check_upload_bytes, listener_bundle_fi
 from ._errors import AppGwCertError
 from ._gateway_json import Element, is_placeholder
 from ._inputs import check_size
-from ._names import subject_text
+from ._names import is_ca, subject_text
 from ._pfx import load_pfx
 from ._read import parse_certificates
 from ._report import Finding
@@ -99,16 +99,9 @@ def leaf_of(certs: Sequence[x509.Certificate]) -> list[x509.Certificate]:
         leaf = candidates[0]
     else:  # several chains, or a loop: a non-CA is the likelier leaf
         leaf = next(
-            (c for c in candidates if not _is_ca(c)), candidates[0] if candidates else certs[0]
+            (c for c in candidates if not is_ca(c)), candidates[0] if candidates else certs[0]
         )
     return [leaf, *(c for c in certs if c is not leaf)]
-
-
-def _is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except Exception:
-        return False
 
 
 @dataclass(frozen=True)

@@ -432,6 +432,9 @@ def _find_in_deployment(
     return _find_in_template(template, outer, depth)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def normalise(value: object, depth: int = 0) -> object:
     """Keys lower-cased and every ``properties`` object merged into its owner.
 
@@ -442,19 +445,21 @@ def normalise(value: object, depth: int = 0) -> object:
     """
     if depth > _MAX_DEPTH:
         return None
+    if type(value) in _SCALARS:  # most values: checked first, without an ABC look-up
+        return value
+    if isinstance(value, list):
+        return [normalise(item, depth + 1) for item in value]
     if isinstance(value, Mapping):
-        out: dict[str, object] = {}
-        for key, item in value.items():
-            out[str(key).lower()] = normalise(item, depth + 1)
+        out: dict[str, object] = {
+            str(key).lower(): normalise(item, depth + 1) for key, item in value.items()
+        }
         props = out.pop("properties", None)
-        if isinstance(props, Mapping):
+        if type(props) is dict:  # normalised just above
             for key, item in props.items():
                 out.setdefault(key, item)
         elif props is not None:
             out["properties"] = props
         return out
-    if isinstance(value, list):
-        return [normalise(item, depth + 1) for item in value]
     return value
 
 

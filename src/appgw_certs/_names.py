@@ -21,6 +21,7 @@ __all__ = [
     "dns_names",
     "extension_value",
     "ip_addresses",
+    "is_ca",
     "is_ip",
     "issuer_text",
     "matches_common_name",
@@ -31,6 +32,7 @@ __all__ = [
 
 _E = TypeVar("_E", bound=x509.ExtensionType)
 IpAddress: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
+_IPV4_CHARACTERS = frozenset("0123456789.")  # IPv6 literals all have a colon
 
 
 def name_text(name: x509.Name) -> str:
@@ -95,6 +97,16 @@ def extension_value(cert: x509.Certificate, kind: type[_E]) -> _E | None:
         return None
 
 
+def is_ca(cert: x509.Certificate) -> bool:
+    """Whether basic constraints say CA:TRUE; never raises (unreadable counts as no).
+
+    >>> is_ca(root), is_ca(leaf)
+    (True, False)
+    """
+    constraints = extension_value(cert, x509.BasicConstraints)
+    return constraints is not None and constraints.ca
+
+
 def _san(cert: x509.Certificate) -> x509.SubjectAlternativeName | None:
     return extension_value(cert, x509.SubjectAlternativeName)
 
@@ -156,6 +168,8 @@ def _parse_ip(host: str) -> IpAddress | None:
     text = host.strip()
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
+    if ":" not in text and not _IPV4_CHARACTERS.issuperset(text):
+        return None  # a host name: cheaper than the ValueError ipaddress would raise
     try:
         return ipaddress.ip_address(text)
     except ValueError:

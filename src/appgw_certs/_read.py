@@ -459,12 +459,33 @@ def _unterminated(begin: re.Match[bytes]) -> CertificateFormatError:
 
 # A gateway holds the same certificates many times (an issuing CA in every
 # listener bundle, a root checked and then described). Inside
-# ``sharing_parsed_certificates`` equal DER gives the same object, so what
-# cryptography materialises lazily (names, extensions, the key) is built once.
-# Scoped, not process-wide: a loader called twice still parses twice.
-_SHARED: ContextVar[dict[bytes, x509.Certificate] | None] = ContextVar(
-    "appgw_certs_shared_certificates", default=None
-)
+# ``sharing_parsed_certificates`` equal certificates are the same object, so
+# what cryptography materialises lazily (names, extensions, the key) is built
+# once. Scoped, not process-wide: a loader called twice still parses twice.
+
+
+class _Pool:
+    """One object per distinct certificate: looked up by the DER read, or by value
+    (a certificate hashes by its parsed content, faster than serialising it)."""
+
+    __slots__ = ("by_der", "by_value")
+
+    def __init__(self) -> None:
+        self.by_der: dict[bytes, x509.Certificate] = {}
+        self.by_value: dict[x509.Certificate, x509.Certificate] = {}
+
+    def from_der(self, der: bytes) -> x509.Certificate:
+        cert = self.by_der.get(der)
+        if cert is None:
+            new = x509.load_der_x509_certificate(der)
+            cert = self.by_der[der] = self.by_value.setdefault(new, new)
+        return cert
+
+    def adopt(self, cert: x509.Certificate) -> x509.Certificate:
+        return self.by_value.setdefault(cert, cert)
+
+
+_SHARED: ContextVar[_Pool | None] = ContextVar("appgw_certs_shared_certificates", default=None)
 
 
 @contextmanager
@@ -475,7 +496,7 @@ def sharing_parsed_certificates() -> Iterator[None]:
     ...     parse_certificates(der)[0] is parse_certificates(der)[0]
     True
     """
-    token = _SHARED.set({})
+    token = _SHARED.set(_Pool())
     try:
         yield
     finally:
@@ -494,21 +515,14 @@ def load_der_certificate(der: bytes) -> x509.Certificate:
 
 
 def _der_certificate(der: bytes) -> x509.Certificate:
-    shared = _SHARED.get()
-    if shared is None:
-        return x509.load_der_x509_certificate(der)
-    cert = shared.get(der)
-    if cert is None:
-        cert = shared[der] = x509.load_der_x509_certificate(der)
-    return cert
+    pool = _SHARED.get()
+    return x509.load_der_x509_certificate(der) if pool is None else pool.from_der(der)
 
 
 def _shared(certs: list[x509.Certificate]) -> list[x509.Certificate]:
-    """``certs``, each replaced by the object already parsed for its DER, if any."""
-    shared = _SHARED.get()
-    if shared is None:
-        return certs
-    return [shared.setdefault(c.public_bytes(serialization.Encoding.DER), c) for c in certs]
+    """``certs``, each replaced by the object already parsed for the same certificate."""
+    pool = _SHARED.get()
+    return certs if pool is None else [pool.adopt(c) for c in certs]
 
 
 def _pem_certificate(block: PemBlock) -> x509.Certificate:

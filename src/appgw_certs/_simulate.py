@@ -40,6 +40,7 @@ from ._errors import AppGwCertError, ChainError
 from ._inputs import CertSource
 from ._names import (
     common_names,
+    is_ca,
     is_ip,
     matches_common_name,
     matches_hostname,
@@ -220,7 +221,7 @@ def client_issuer_dn(trusted_client_ca: CertSource) -> x509.Name:
         client_issuer_dn(Path("client-ca.cer")).rfc4514_string()
         'CN=Contoso Client Issuing CA,O=Contoso'
     """
-    issuer = client_ca_issuer([c for c in _certificates(trusted_client_ca) if _is_ca(c)])
+    issuer = client_ca_issuer([c for c in _certificates(trusted_client_ca) if is_ca(c)])
     if issuer is None:
         raise ChainError(
             "the trusted client CA file holds no CA certificate (basicConstraints CA:TRUE); "
@@ -284,13 +285,6 @@ def _load_uploads(
 
 
 # -- certificate facts, never raising --------------------------------------------
-
-
-def _is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except Exception:
-        return False
 
 
 def _ekus(cert: x509.Certificate) -> frozenset[x509.ObjectIdentifier] | None:
@@ -416,7 +410,7 @@ def _find_leaf(chain: Sequence[x509.Certificate]) -> int | None:
     A chain of CAs only has a leaf when its first certificate is self-signed:
     a self-signed CA served as the backend's own certificate (R5 allows it).
     """
-    index = next((i for i, c in enumerate(chain) if not _is_ca(c)), None)
+    index = next((i for i, c in enumerate(chain) if not is_ca(c)), None)
     if index is None and chain and is_self_signed(chain[0]):
         return 0
     return index
@@ -426,7 +420,7 @@ def _walk_backend(chain: Sequence[x509.Certificate], leaf_index: int, anchors: T
     """Up from the leaf: trusted anchors first, then the next certificate presented."""
     leaf = chain[leaf_index]
     walk = _Walk([leaf])
-    if is_self_signed(leaf) and not _is_ca(leaf):
+    if is_self_signed(leaf) and not is_ca(leaf):
         walk.end = _End.SELF_SIGNED_LEAF
         return walk
     position = leaf_index

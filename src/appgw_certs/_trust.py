@@ -197,10 +197,13 @@ class TrustStore:
         return cached[1]
 
     def _find_root_in_store(self, certs: list[x509.Certificate]) -> x509.Certificate | None:
-        try:
-            root = root_of(chain_path(certs, self), self)
-        except ChainError:
-            return None
+        if len(certs) == 1 and is_self_signed(certs[0]):
+            root = certs[0]  # a lone root (every trusted-root upload): no chain to build
+        else:
+            try:
+                root = root_of(chain_path(certs, self), self)
+            except ChainError:
+                return None
         return root if root in self else None
 
 

@@ -59,6 +59,9 @@ assert_type(ag.is_well_known(certs, store=store), bool)
 infos = ag.describe(pem)
 assert_type(infos[0], ag.CertInfo)
 assert_type(infos[0].sha1_thumbprint, str)
+assert_type(infos[0].not_after, datetime)
+# Fields are read lazily, but type checkers still refuse names CertInfo lacks.
+infos[0].thumbprint  # type: ignore[attr-defined]  # noqa: B018
 
 assert_type(ag.Sku.parse("v2"), ag.Sku)
 assert_type(ag.Sku.WAF_V2.generation, Literal[1, 2])
