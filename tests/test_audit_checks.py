@@ -3,6 +3,7 @@ references, and JSON that is odd in every way a hand-edited file can be."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -18,6 +19,7 @@ from appgw_certs import (
     audit_gateway,
     build_test_chain,
 )
+from appgw_certs._gateway_certs import _base64_field
 
 
 @pytest.fixture(scope="module")
@@ -415,3 +417,27 @@ def test_same_leaf_with_another_chain_is_a_duplicate(chain: TestChain) -> None:
     g.add("sslCertificates", "other", publicCertData=b64(pkcs7_der([chain.issuer.certificate])))
     audit = audit_gateway(g.rest())
     assert at(audit, "GW011") == {"sslCertificates[bare]"}
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=40).map(lambda b: base64.b64encode(b).decode()),
+        st.text(alphabet="ABCDabcd0189+/=\n -_", max_size=40),
+    )
+)
+@settings(max_examples=300)
+def test_base64_fields_decode_as_strict_base64_does(text: str) -> None:
+    # Certificate fields are read with binascii's strict mode; it must accept and
+    # refuse exactly what base64.b64decode(validate=True) does (whitespace aside).
+    try:
+        expected: bytes | None = base64.b64decode("".join(text.split()), validate=True)
+    except ValueError:
+        expected = None
+    raw, problem = _base64_field(text, "data")
+    if expected:
+        assert raw == expected
+        assert problem is None
+    else:  # broken base64, or empty: a GEN001 finding, never an exception
+        assert raw is None
+        assert problem is not None
+        assert problem.code == "GEN001"

@@ -17,7 +17,6 @@ and checked, so a certificate uploaded under many names is read once.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import dataclasses
 from collections.abc import Callable, Sequence
@@ -126,7 +125,10 @@ class CertificateDecoder:
         self._days = expiry_warning_days
         self._store = store
         self._cache: dict[tuple[object, ...], _Decoded] = {}
-        self._per_certificate: dict[x509.Certificate, tuple[Finding, ...]] = {}
+        # By identity: inside an audit each distinct certificate is one object
+        # (sharing_parsed_certificates), and hashing one costs microseconds. The
+        # entry holds the certificate, so its id stays its own.
+        self._per_certificate: dict[int, tuple[x509.Certificate, tuple[Finding, ...]]] = {}
 
     def decode(self, element: Element, slot: Slot) -> CertificateObject:
         """The object's certificates and findings (located at ``element``)."""
@@ -188,13 +190,13 @@ class CertificateDecoder:
         distinct certificate (an issuing CA is in every bundle it issued)."""
         found: list[Finding] = []
         for cert in certs:
-            checked = self._per_certificate.get(cert)
-            if checked is None:
-                checked = tuple(
-                    certificate_findings([cert], now=self._now, expiry_warning_days=self._days)
+            entry = self._per_certificate.get(id(cert))
+            if entry is None or entry[0] is not cert:
+                checked = certificate_findings(
+                    [cert], now=self._now, expiry_warning_days=self._days
                 )
-                self._per_certificate[cert] = checked
-            found += checked
+                entry = self._per_certificate[id(cert)] = (cert, tuple(checked))
+            found += entry[1]
         return tuple(found)
 
     def _read_pfx(self, key: tuple[object, ...]) -> _Decoded:
@@ -267,7 +269,7 @@ def _base64_field(value: object, field: str) -> tuple[bytes | None, Finding | No
         raw = text.encode("utf-8")
     else:
         try:
-            raw = base64.b64decode("".join(text.split()), validate=True)
+            raw = binascii.a2b_base64("".join(text.split()), strict_mode=True)
         except (binascii.Error, ValueError):
             return None, finding(
                 "GEN001", f"{field} is not valid base64 (truncated or damaged when copied?)"

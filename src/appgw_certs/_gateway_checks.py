@@ -374,15 +374,26 @@ def _has_issuer(leaf: x509.Certificate, others: Iterable[x509.Certificate]) -> b
 
 def check_backends(doc: GatewayDocument, sku: Sku | None, routes: list[Route]) -> Iterator[Finding]:
     """GW004, GW005 and GW007 for every HTTPS backend setting."""
+    by_settings = _routes_by_settings(routes)
     for collection in ("backendHttpSettingsCollection", "backendSettingsCollection"):
         for settings in doc.elements(collection):
             if settings.protocol() not in _HTTPS:
                 continue
-            mine = [r for r in routes if r.settings is settings]
+            mine = by_settings.get(id(settings), [])
             yield from _relaxed(settings)
             yield from _no_sni(doc, settings, mine)
             if sku is not None and sku.generation == 2:
                 yield from _well_known_private(settings, mine)
+
+
+def _routes_by_settings(routes: list[Route]) -> dict[int, list[Route]]:
+    """The routes of each backend setting, by the setting's identity (Elements of one
+    document are distinct objects; grouping once keeps a large gateway linear)."""
+    grouped: dict[int, list[Route]] = {}
+    for route in routes:
+        if route.settings is not None:
+            grouped.setdefault(id(route.settings), []).append(route)
+    return grouped
 
 
 def _relaxed(settings: Element) -> Iterator[Finding]:
@@ -440,6 +451,13 @@ def _looks_private(name: str) -> bool:
 
 def check_probes(doc: GatewayDocument, routes: list[Route]) -> Iterator[Finding]:
     """GW006 (HTTPS probe naming no host) and GW005 for probes that send an IP."""
+    # (settings, pool) of the routes using each probe, by the probe's identity
+    probed: dict[int, list[tuple[Element, Element | None]]] = {}
+    for route in routes:
+        if route.settings is not None:
+            probe = doc.find(route.settings.ref("probe"))
+            if probe is not None:
+                probed.setdefault(id(probe), []).append((route.settings, route.pool))
     for probe in doc.elements("probes"):
         if probe.protocol() not in _HTTPS:
             continue
@@ -456,9 +474,8 @@ def check_probes(doc: GatewayDocument, routes: list[Route]) -> Iterator[Finding]
             continue
         sent = {
             host
-            for route in routes
-            if route.settings is not None and doc.find(route.settings.ref("probe")) is probe
-            for host in probe_host(probe, route.settings, route.pool)
+            for settings, pool in probed.get(id(probe), ())
+            for host in probe_host(probe, settings, pool)
             if is_ip(host)
         }
         if probe.text("host") and is_ip(probe.text("host") or ""):
