@@ -296,7 +296,7 @@ class _Checker:
 
     def certificates(self, certs: Iterable[x509.Certificate]) -> None:
         """GEN002–GEN005 for each distinct certificate."""
-        for cert in dict.fromkeys(certs):
+        for cert in _distinct(certs):
             self.validity(cert)
             self.signature(cert)
             self.key(cert)
@@ -392,6 +392,14 @@ class _Checker:
             self.add("GEN001", "no certificate in the file")
             return None
         return bundle
+
+
+def _distinct(certs: Iterable[x509.Certificate]) -> Iterable[x509.Certificate]:
+    """``certs`` without repeats, in order; a lone certificate as is (hashing one
+    costs microseconds, and most uploads hold one)."""
+    if isinstance(certs, list | tuple) and len(certs) < 2:
+        return certs
+    return dict.fromkeys(certs)
 
 
 def _azure_takes(key: object) -> bool:
@@ -568,7 +576,9 @@ def _other_leaves(
     c: _Checker, leaf: x509.Certificate, chain: Sequence[x509.Certificate], *, key_bags: int = 1
 ) -> None:
     """LST011: more than one server identity in one PFX (azure-rules T5)."""
-    others = [cert for cert in dict.fromkeys(chain) if cert != leaf and not is_ca(cert)]
+    others = [
+        cert for cert in _distinct(chain) if cert is not leaf and cert != leaf and not is_ca(cert)
+    ]
     held = []
     if key_bags > 1:
         held.append(f"{key_bags} private keys")

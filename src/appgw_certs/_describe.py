@@ -50,6 +50,12 @@ _COLUMNS = (
 class CertInfo:
     """One certificate, described: what the portal shows, and its role in the chain.
 
+    A description made from a certificate (:func:`describe`, an audit's
+    certificates) reads each field when it is first looked at and keeps it, so
+    an audit that is only asked for its findings renders no names or hashes.
+    Equality, hashing, ``repr``, pickling and :func:`dataclasses.replace` see
+    every field; such a description holds its certificate until pickled.
+
     >>> info = describe(Path("backend.pfx"), "Passw0rd")[0]
     >>> info.role, info.key, info.sha1_thumbprint
     ('leaf', 'RSA 2048', '3F2A...')
