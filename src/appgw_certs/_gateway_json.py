@@ -44,6 +44,7 @@ GATEWAY_TYPE = "microsoft.network/applicationgateways"
 _DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 _MAX_NESTING = 16
 _MAX_DEPTH = 64
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # JSON's leaves
 
 #: The gateway's collections as the REST API spells them (for locations).
 COLLECTIONS = (
@@ -188,25 +189,30 @@ class Element:
         found = (Reference.parse(v) for v in values)
         return tuple(r for r in found if r is not None)
 
-    def all_refs(self) -> Iterator[Reference]:
-        """Every in-gateway reference anywhere in the object (not its own id)."""
+    def all_refs(self) -> list[Reference]:
+        """Every in-gateway reference anywhere in the object (not its own id), in
+        document order."""
+        found: list[Reference] = []
         for key, value in self.fields.items():
             if key != "id":
-                yield from _refs_below(value)
+                _collect_refs(value, found)
+        return found
 
 
-def _refs_below(value: object) -> Iterator[Reference]:
+def _collect_refs(value: object, found: list[Reference]) -> None:
+    if type(value) in _SCALARS:  # most values; no ABC look-up for them
+        return
     if isinstance(value, Mapping):
         if "id" in value:
             ref = Reference.parse(value)
             if ref is not None:
-                yield ref
+                found.append(ref)
         for key, item in value.items():
             if key != "id":
-                yield from _refs_below(item)
+                _collect_refs(item, found)
     elif isinstance(value, list):
         for item in value:
-            yield from _refs_below(item)
+            _collect_refs(item, found)
 
 
 @dataclass(frozen=True)
@@ -430,9 +436,6 @@ def _find_in_deployment(
         inner_keys = {str(k).lower(): v for k, v in template.items()}
         return _find_in_template(template, ArmContext.from_template(inner_keys, values), depth)
     return _find_in_template(template, outer, depth)
-
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def normalise(value: object, depth: int = 0) -> object:

@@ -82,9 +82,6 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # OIDs as DER: PKCS#7 signedData, the start of a PKCS#7 ContentInfo.
 _PKCS7_SIGNED_DATA = bytes.fromhex("06092a864886f70d010702")
 _PFX_VERSION_3 = bytes.fromhex("020103")
-# cryptography warns when a PKCS#7 SET OF is not in DER order (openssl crl2pkcs7
-# writes them so); the certificates are still read correctly.
-_PKCS7_ORDER_WARNING = r"PKCS#7 certificates could not be parsed as DER"
 
 
 @dataclass(frozen=True)
@@ -465,24 +462,29 @@ def _unterminated(begin: re.Match[bytes]) -> CertificateFormatError:
 
 
 class _Pool:
-    """One object per distinct certificate: looked up by the DER read, or by value
-    (a certificate hashes by its parsed content, faster than serialising it)."""
+    """One object per distinct certificate: looked up by the DER read, or among the
+    certificates with the same signature bytes, compared whole (hashing or
+    serialising a certificate costs microseconds; its signature is at hand)."""
 
-    __slots__ = ("by_der", "by_value")
+    __slots__ = ("by_der", "by_signature")
 
     def __init__(self) -> None:
         self.by_der: dict[bytes, x509.Certificate] = {}
-        self.by_value: dict[x509.Certificate, x509.Certificate] = {}
+        self.by_signature: dict[bytes, list[x509.Certificate]] = {}
 
     def from_der(self, der: bytes) -> x509.Certificate:
         cert = self.by_der.get(der)
         if cert is None:
-            new = x509.load_der_x509_certificate(der)
-            cert = self.by_der[der] = self.by_value.setdefault(new, new)
+            cert = self.by_der[der] = self.adopt(x509.load_der_x509_certificate(der))
         return cert
 
     def adopt(self, cert: x509.Certificate) -> x509.Certificate:
-        return self.by_value.setdefault(cert, cert)
+        same = self.by_signature.setdefault(cert.signature, [])
+        for known in same:  # one, unless someone copied a signature onto another body
+            if known == cert:
+                return known
+        same.append(cert)
+        return cert
 
 
 _SHARED: ContextVar[_Pool | None] = ContextVar("appgw_certs_shared_certificates", default=None)
@@ -535,7 +537,12 @@ def _pem_certificate(block: PemBlock) -> x509.Certificate:
 
 def _pkcs7_der(der: bytes) -> list[x509.Certificate]:
     with translate_errors("the PKCS#7 (.p7b) bundle"), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", _PKCS7_ORDER_WARNING, UserWarning)
+        # cryptography warns "PKCS#7 certificates could not be parsed as DER" when
+        # a SET OF is not in DER order (openssl crl2pkcs7 writes them so); the
+        # certificates are still read correctly. It is the loader's one warning,
+        # and a category filter costs a third of a message filter (which
+        # compiles a regular expression on every call).
+        warnings.simplefilter("ignore", UserWarning)
         certs = pkcs7.load_der_pkcs7_certificates(der)
     _check_count(len(certs))
     return _shared(certs)
