@@ -34,10 +34,12 @@ from appgw_certs import (
     CertificateFormatError,
     InputTooLargeError,
     PfxPasswordError,
+    build_test_chain,
     load_certificates,
     load_pfx,
 )
 from appgw_certs._keys import key_description, key_matches
+from appgw_certs._names import dns_names
 from appgw_certs._read import (
     load_bundle,
     load_private_key,
@@ -557,3 +559,22 @@ def test_sharing_parsed_certificates_gives_one_object_per_certificate(chain: Cha
         members = parse_certificates(p7)
         assert any(cert is parse_certificates(der)[0] for cert in members)
         assert all(a is b for a, b in zip(members, parse_certificates(p7), strict=True))
+
+
+def test_sharing_never_merges_different_certificates_with_one_signature() -> None:
+    # The pool finds a certificate again by its signature bytes; a hostile file can
+    # copy one signature onto many bodies. Each body must stay itself, and the
+    # work must stay linear (only the first few copies are pooled).
+    leaf = build_test_chain(["www.contoso.com"]).issue_server(["www.contoso.com"]).certificate
+    original = leaf.public_bytes(serialization.Encoding.DER)
+    variants = [original.replace(b"contoso", f"c{i:06d}".encode()) for i in range(40)]
+    with sharing_parsed_certificates():
+        parsed = [parse_certificates(v)[0] for v in variants]
+        assert len({c.signature for c in parsed}) == 1  # one signature on 40 bodies
+        for i, cert in enumerate(parsed):
+            assert cert.public_bytes(serialization.Encoding.DER) == variants[i]
+            assert dns_names(cert) == (f"www.c{i:06d}.com",)
+        p7 = pkcs7.serialize_certificates(parsed[:3], serialization.Encoding.DER)
+        again = parse_certificates(p7)
+        assert {c.public_bytes(serialization.Encoding.DER) for c in again} == set(variants[:3])
+        assert all(any(c is p for p in parsed[:3]) for c in again)

@@ -461,6 +461,9 @@ def _unterminated(begin: re.Match[bytes]) -> CertificateFormatError:
 # once. Scoped, not process-wide: a loader called twice still parses twice.
 
 
+_MAX_SAME_SIGNATURE = 8
+
+
 class _Pool:
     """One object per distinct certificate: looked up by the DER read, or among the
     certificates with the same signature bytes, compared whole (hashing or
@@ -480,10 +483,11 @@ class _Pool:
 
     def adopt(self, cert: x509.Certificate) -> x509.Certificate:
         same = self.by_signature.setdefault(cert.signature, [])
-        for known in same:  # one, unless someone copied a signature onto another body
+        for known in same:  # one, unless someone copied a signature onto other bodies
             if known == cert:
                 return known
-        same.append(cert)
+        if len(same) < _MAX_SAME_SIGNATURE:  # copies past that are not shared: no
+            same.append(cert)  # quadratic work for a hostile file
         return cert
 
 
