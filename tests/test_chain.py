@@ -38,6 +38,7 @@ from appgw_certs import (
     ChainError,
     TestChain,
     TrustStore,
+    build_test_chain,
     find_root,
     is_well_known,
     order_chain,
@@ -150,6 +151,27 @@ def test_links_agree_with_verify_directly_issued_by_across_pkits() -> None:
             judged += 1
             assert is_issued_by(child, parent) is expected, (child.subject, parent.subject)
     assert judged > 300  # PKITS has hundreds of links: the comparison means something
+
+
+def test_a_copied_signature_on_another_body_is_not_a_remembered_link() -> None:
+    # Links are remembered by the signature bytes of both certificates; a
+    # signature copied onto an edited body must not inherit the verdict.
+    chain = build_test_chain(["www.contoso.com"])
+    leaf = chain.issue_server(["www.contoso.com"]).certificate
+    issuer = chain.issuer.certificate
+    der = leaf.public_bytes(serialization.Encoding.DER)
+    forged = x509.load_der_x509_certificate(der.replace(b"contoso", b"fabrikm"))
+    assert forged.signature == leaf.signature
+    assert forged != leaf
+    with pytest.raises(InvalidSignature):
+        forged.verify_directly_issued_by(issuer)  # cryptography's verdict
+    for first, second in ((leaf, forged), (forged, leaf)):
+        forget_links()
+        assert is_issued_by(first, issuer) is (first is leaf)
+        assert is_issued_by(second, issuer) is (second is leaf)
+        with remembering_links_by_identity():
+            assert is_issued_by(forged, issuer) is False
+            assert is_issued_by(leaf, issuer) is True
 
 
 def test_links_remembered_by_identity_agree_with_cryptography() -> None:

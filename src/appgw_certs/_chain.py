@@ -51,10 +51,15 @@ __all__ = [
 
 NameKey = Hashable
 
-# Remembered signature checks, keyed by the two certificates (which hash and
-# compare by their DER, i.e. by fingerprint). Bounded: cleared when full.
-_LINKS: dict[tuple[x509.Certificate, x509.Certificate], bool] = {}
+# Remembered signature checks, found by the two certificates' signature bytes
+# and confirmed by comparing the certificates whole (a copied signature on
+# another body is another certificate). Hashing a certificate itself walks its
+# parsed structure, several microseconds; its signature is at hand. Bounded:
+# cleared when full, and a few entries per signature pair at most.
+_Link: TypeAlias = tuple[x509.Certificate, x509.Certificate, bool]
+_LINKS: dict[tuple[bytes, bytes], list[_Link]] = {}
 _MAX_LINKS = 65_536
+_MAX_SAME_SIGNATURES = 8
 # Inside remembering_links_by_identity(), the same answers by the objects'
 # ids, asked first: hashing a certificate walks its whole parsed structure
 # (microseconds), and an audit asks about the same objects again and again.
@@ -183,13 +188,29 @@ def is_issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
 
 
 def _remembered_link(child: x509.Certificate, parent: x509.Certificate) -> bool:
-    pair = (child, parent)
-    known = _LINKS.get(pair)
-    if known is None:
-        if len(_LINKS) >= _MAX_LINKS:
-            _LINKS.clear()
-        known = _LINKS[pair] = _links(child, parent)
-    return known
+    try:
+        key = (child.signature, parent.signature)
+    except Exception:  # nothing to look up by: just check
+        return _links(child, parent)
+    for link in _LINKS.get(key, ()):
+        if _same_pair(link, child, parent):
+            return link[2]
+    verdict = _links(child, parent)
+    if len(_LINKS) >= _MAX_LINKS:
+        _LINKS.clear()
+    entries = _LINKS.setdefault(key, [])
+    if len(entries) < _MAX_SAME_SIGNATURES:
+        entries.append((child, parent, verdict))
+    return verdict
+
+
+def _same_pair(link: _Link, child: x509.Certificate, parent: x509.Certificate) -> bool:
+    known_child, known_parent, _ = link
+    if not (known_child is child or known_child == child):
+        return False
+    if known_parent is known_child and parent is child:  # a self-signature question
+        return True
+    return known_parent is parent or known_parent == parent
 
 
 @contextmanager
