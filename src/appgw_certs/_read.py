@@ -271,7 +271,7 @@ def sniff_format(data: bytes) -> str:
     >>> sniff_format(Path("site.pfx").read_bytes())   # doctest: +SKIP
     'pkcs12'
     """
-    if not data.strip():
+    if not data or data.isspace():  # no copy, unlike strip()
         return "empty"
     if b"-----BEGIN " in data:
         return "pem"
