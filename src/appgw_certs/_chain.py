@@ -243,6 +243,11 @@ def _names_match(child: x509.Certificate, parent: x509.Certificate) -> bool:
             return True
     except Exception:
         return False
+    # Names that differ as parsed may still match once folded (RFC 5280: case
+    # and spaces). Differing key identifiers settle most such pairs first (a
+    # leaf asked whether it is self-signed), without folding any name.
+    if not _key_ids_agree(child, parent):
+        return False
     issuer = _issuer_key(child)
     return issuer is not None and issuer == _subject_key(parent)
 
