@@ -89,7 +89,8 @@ LOADERS: dict[str, Callable[[bytes, Any], object]] = {
     "load_certificates": lambda data, pw: load_certificates(data),
     "load_certificates(str)": lambda data, pw: load_certificates(data.decode("latin-1")),
     "load_pfx": load_pfx,
-    "describe": describe,
+    # Fields are read when looked at: to_dicts looks at every one of them.
+    "describe": lambda data, pw: describe(data, pw).to_dicts(),
     "find_root": lambda data, pw: find_root(data, store=small_store()),
     "extract_authentication_cert": extract_authentication_cert,
     "extract_trusted_root": lambda data, pw: extract_trusted_root(data, pw, store=small_store()),
