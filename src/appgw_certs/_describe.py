@@ -85,7 +85,7 @@ class CertInfo:
 
     def __reduce__(self) -> tuple[object, ...]:
         # Every field, read now: the certificate itself cannot be pickled.
-        return (CertInfo, tuple(getattr(self, field) for field in _FIELDS))
+        return (_unpickled, (tuple(getattr(self, field) for field in _FIELDS),))
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready: datetimes as ISO 8601 text, tuples as lists.
@@ -128,6 +128,14 @@ class CertInfo:
 
 
 _FIELDS = tuple(field.name for field in dataclasses.fields(CertInfo))
+
+
+def _unpickled(values: tuple[object, ...]) -> CertInfo:
+    """A pickled description, rebuilt without the frozen ``__init__``'s per-field
+    ``object.__setattr__`` (audits of a gateway list come back by the thousand)."""
+    info = object.__new__(CertInfo)
+    info.__dict__.update(zip(_FIELDS, values, strict=True))
+    return info
 
 
 class CertInfoList(list[CertInfo]):
