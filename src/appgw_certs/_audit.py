@@ -281,7 +281,7 @@ def _describe(
 ) -> GatewayCertificate:
     """The public view of an object; ``infos`` describes each certificate once per audit
     (by identity: the audit shares one parsed object per distinct certificate, and
-    hashing a certificate costs a serialisation)."""
+    hashing a certificate walks its whole parsed structure)."""
     for cert in obj.certificates:
         if id(cert) not in infos:
             infos[id(cert)] = cert_info(cert)

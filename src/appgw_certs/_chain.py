@@ -59,9 +59,9 @@ NameKey = Hashable
 _Link: TypeAlias = tuple[x509.Certificate, x509.Certificate, bool]
 _LINKS: dict[tuple[bytes, bytes], list[_Link]] = {}
 _MAX_LINKS = 65_536
-_MAX_SAME_SIGNATURES = 8
+_MAX_PER_SIGNATURE_PAIR = 8
 # Inside remembering_links_by_identity(), the same answers by the objects'
-# ids, asked first: hashing a certificate walks its whole parsed structure
+# ids, asked first: confirming a _LINKS entry compares certificates whole
 # (microseconds), and an audit asks about the same objects again and again.
 # An entry keeps its objects alive, so an id cannot be reused while the
 # scope lasts; the scope's end frees them all.
@@ -199,7 +199,7 @@ def _remembered_link(child: x509.Certificate, parent: x509.Certificate) -> bool:
     if len(_LINKS) >= _MAX_LINKS:
         _LINKS.clear()
     entries = _LINKS.setdefault(key, [])
-    if len(entries) < _MAX_SAME_SIGNATURES:
+    if len(entries) < _MAX_PER_SIGNATURE_PAIR:
         entries.append((child, parent, verdict))
     return verdict
 

@@ -576,9 +576,7 @@ def _other_leaves(
     c: _Checker, leaf: x509.Certificate, chain: Sequence[x509.Certificate], *, key_bags: int = 1
 ) -> None:
     """LST011: more than one server identity in one PFX (azure-rules T5)."""
-    others = [
-        cert for cert in _distinct(chain) if cert is not leaf and cert != leaf and not is_ca(cert)
-    ]
+    others = [cert for cert in _distinct(chain) if cert != leaf and not is_ca(cert)]
     held = []
     if key_bags > 1:
         held.append(f"{key_bags} private keys")

@@ -459,7 +459,7 @@ def _unterminated(begin: re.Match[bytes]) -> CertificateFormatError:
 # once. Scoped, not process-wide: a loader called twice still parses twice.
 
 
-_MAX_SAME_SIGNATURE = 8
+_MAX_PER_SIGNATURE = 8
 
 
 class _Pool:
@@ -484,7 +484,7 @@ class _Pool:
         for known in same:  # one, unless someone copied a signature onto other bodies
             if known == cert:
                 return known
-        if len(same) < _MAX_SAME_SIGNATURE:  # copies past that are not shared: no
+        if len(same) < _MAX_PER_SIGNATURE:  # copies past that are not shared: no
             same.append(cert)  # quadratic work for a hostile file
         return cert
 
