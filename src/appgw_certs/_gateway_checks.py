@@ -586,7 +586,7 @@ def _name_key(name: x509.Name) -> list[tuple[str, str]]:
 def check_duplicates(objects: Iterable[CertificateObject]) -> Iterator[Finding]:
     """GW011: the same certificate (the object's leaf, byte for byte) under several names,
     whatever else each upload bundles with it."""
-    # certificates compare and hash by their DER: no fingerprint needed
+    # certificates compare and hash by their parsed content: no fingerprint needed
     first: dict[x509.Certificate, CertificateObject] = {}
     for obj in objects:
         if obj.leaf is None:
