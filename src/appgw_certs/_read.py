@@ -33,6 +33,7 @@ from ._errors import (
 )
 from ._inputs import CertSource, Password, PrivateKey, check_size, encode_password, read_bytes
 from ._pfx import Pfx, check_encrypted_key_info, load_pfx
+from ._pkcs7_asn1 import degenerate_certificates
 
 __all__ = [
     "CERT_LABELS",
@@ -538,6 +539,14 @@ def _pem_certificate(block: PemBlock) -> x509.Certificate:
 
 
 def _pkcs7_der(der: bytes) -> list[x509.Certificate]:
+    certs = degenerate_certificates(der)  # a certificates-only bundle, read quickly
+    if certs is None:
+        certs = _pkcs7_by_openssl(der)
+    _check_count(len(certs))
+    return _shared(certs)
+
+
+def _pkcs7_by_openssl(der: bytes) -> list[x509.Certificate]:
     with translate_errors("the PKCS#7 (.p7b) bundle"), warnings.catch_warnings():
         # cryptography warns "PKCS#7 certificates could not be parsed as DER" when
         # a SET OF is not in DER order (openssl crl2pkcs7 writes them so); the
@@ -545,9 +554,7 @@ def _pkcs7_der(der: bytes) -> list[x509.Certificate]:
         # and a category filter costs a third of a message filter (which
         # compiles a regular expression on every call).
         warnings.simplefilter("ignore", UserWarning)
-        certs = pkcs7.load_der_pkcs7_certificates(der)
-    _check_count(len(certs))
-    return _shared(certs)
+        return pkcs7.load_der_pkcs7_certificates(der)
 
 
 def _check_count(count: int) -> None:
