@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator, Mapping
 
 import pytest
 from hypothesis import given, settings
@@ -20,6 +21,7 @@ from appgw_certs import (
     build_test_chain,
 )
 from appgw_certs._gateway_certs import _base64_field
+from appgw_certs._gateway_json import normalise
 
 
 @pytest.fixture(scope="module")
@@ -441,3 +443,65 @@ def test_base64_fields_decode_as_strict_base64_does(text: str) -> None:
         assert raw is None
         assert problem is not None
         assert problem.code == "GEN001"
+
+
+def _normalise_plainly(value: object, depth: int = 0) -> object:
+    """``normalise`` as first written, without fast paths: the reference for them."""
+    if depth > 64:
+        return None
+    if isinstance(value, list):
+        return [_normalise_plainly(item, depth + 1) for item in value]
+    if isinstance(value, Mapping):
+        out = {str(k).lower(): _normalise_plainly(v, depth + 1) for k, v in value.items()}
+        props = out.pop("properties", None)
+        if isinstance(props, dict):
+            for key, item in props.items():
+                out.setdefault(key, item)
+        elif props is not None:
+            out["properties"] = props
+        return out
+    return value
+
+
+class _FrozenMapping(Mapping[object, object]):
+    """A Mapping that is not a dict (a caller's own type)."""
+
+    def __init__(self, items: dict[object, object]) -> None:
+        self._items = items
+
+    def __getitem__(self, key: object) -> object:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_KEYS = st.sampled_from(["name", "Name", "properties", "Properties", "id", "hostName", "x"])
+_LEAVES = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5)
+)
+_TREES = st.recursive(
+    _LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(_KEYS | st.integers(0, 3), inner, max_size=4)
+        | st.dictionaries(_KEYS, inner, max_size=3).map(_FrozenMapping)
+    ),  # type: ignore[arg-type]
+    max_leaves=20,
+)
+
+
+@given(_TREES)
+def test_normalise_fast_paths_change_nothing(value: object) -> None:
+    assert normalise(value) == _normalise_plainly(value)
+
+
+@pytest.mark.parametrize("depth", [60, 63, 64, 65, 70])
+def test_normalise_drops_what_sits_too_deep_alike(depth: int) -> None:
+    value: object = {"leaf": 1, "list": [2]}
+    for _ in range(depth):
+        value = {"Properties": {"a": value}} if depth % 2 else [value]
+    assert normalise(value) == _normalise_plainly(value)

@@ -20,7 +20,7 @@ import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, TypeGuard
 
 from ._arm import ArmContext, Unknown, evaluate
 from ._errors import CertificateFormatError
@@ -31,6 +31,7 @@ __all__ = [
     "Element",
     "GatewayDocument",
     "Reference",
+    "is_object",
     "is_placeholder",
     "load_json",
     "read_gateway",
@@ -87,6 +88,12 @@ def is_placeholder(value: object) -> bool:
     return False
 
 
+def is_object(value: object) -> TypeGuard[Mapping[object, object]]:
+    """A JSON object: ``isinstance(value, Mapping)``, with plain dicts (what
+    ``json.loads`` and :func:`normalise` give) answered without the ABC look-up."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 @dataclass(frozen=True)
 class Reference:
     """A ``{"id": ...}`` pointing inside the gateway: collection and name (and child).
@@ -104,7 +111,7 @@ class Reference:
     @classmethod
     def parse(cls, value: object) -> Reference | None:
         """The in-gateway reference in ``{"id": ...}``; None for other resources or no id."""
-        target = value.get("id") if isinstance(value, Mapping) else value
+        target = value.get("id") if is_object(value) else value
         if isinstance(target, Unknown):
             return cls(raw=target.expression, unknown=True)
         if not isinstance(target, str) or not target.strip():
@@ -202,7 +209,7 @@ class Element:
 def _collect_refs(value: object, found: list[Reference]) -> None:
     if type(value) in _SCALARS:  # most values; no ABC look-up for them
         return
-    if isinstance(value, Mapping):
+    if is_object(value):
         if "id" in value:
             ref = Reference.parse(value)
             if ref is not None:
@@ -452,31 +459,40 @@ def normalise(value: object, depth: int = 0) -> object:
         return value
     if isinstance(value, list):
         return [normalise(item, depth + 1) for item in value]
-    if isinstance(value, Mapping):
-        out: dict[str, object] = {
-            str(key).lower(): normalise(item, depth + 1) for key, item in value.items()
-        }
-        props = out.pop("properties", None)
-        if type(props) is dict:  # normalised just above
-            for key, item in props.items():
-                out.setdefault(key, item)
-        elif props is not None:
-            out["properties"] = props
-        return out
+    if is_object(value):
+        return _normalise_object(value, depth + 1)
     return value
+
+
+def _normalise_object(value: Mapping[object, object], depth: int) -> dict[str, object]:
+    # A gateway has about ten objects per listener: scalars are taken as they are
+    # here, without a call, unless they sit deeper than the document may go.
+    leaves = _SCALARS if depth <= _MAX_DEPTH else frozenset()
+    out: dict[str, object] = {}
+    for key, item in value.items():
+        name = key.lower() if type(key) is str else str(key).lower()
+        out[name] = item if type(item) in leaves else normalise(item, depth)
+    props = out.pop("properties", None)
+    if type(props) is dict:  # normalised just above
+        for key, item in props.items():
+            out.setdefault(key, item)
+    elif props is not None:
+        out["properties"] = props
+    return out
 
 
 def _document(shape: Shape, fields: dict[str, object]) -> GatewayDocument:
     collections: dict[str, tuple[Element, ...]] = {}
     index: dict[str, dict[str, Element]] = {}
     for key, value in fields.items():
-        if not isinstance(value, list) or not any(isinstance(v, Mapping) for v in value):
+        # Normalised: every object is a plain dict by now.
+        if not isinstance(value, list) or not any(type(v) is dict for v in value):
             continue
         name: str = _CANONICAL.get(key, key)
         elements = tuple(
             Element(name, _element_name(item, i), item)
             for i, item in enumerate(value)
-            if isinstance(item, Mapping)
+            if type(item) is dict
         )
         collections[name] = elements
         index[key] = {e.name.lower(): e for e in reversed(elements)}
