@@ -269,7 +269,7 @@ def _base64_field(value: object, field: str) -> tuple[bytes | None, Finding | No
         raw = text.encode("utf-8")
     else:
         try:
-            raw = binascii.a2b_base64("".join(text.split()), strict_mode=True)
+            raw = _strict_base64(text)
         except (binascii.Error, ValueError):
             return None, finding(
                 "GEN001", f"{field} is not valid base64 (truncated or damaged when copied?)"
@@ -281,6 +281,14 @@ def _base64_field(value: object, field: str) -> tuple[bytes | None, Finding | No
     if not raw:
         return None, finding("GEN001", f"{field} is empty")
     return raw, None
+
+
+def _strict_base64(text: str) -> bytes:
+    """Base64 with line breaks or spaces anywhere; nothing else tolerated."""
+    try:
+        return binascii.a2b_base64(text, strict_mode=True)  # what a GET returns: one line
+    except binascii.Error:
+        return binascii.a2b_base64("".join(text.split()), strict_mode=True)
 
 
 def _pfx_certificates(raw: bytes, password: str | None) -> tuple[x509.Certificate, ...]:
