@@ -3,7 +3,9 @@
 - A gateway with 100 listener certificates (``publicCertData`` PKCS#7 bundles,
   all different), 100 trusted roots (all different), 100 listeners and 50
   backend settings, audited against decoding the same 200 certificate fields
-  with bare cryptography calls (goal: under 50 ms).
+  with bare cryptography calls (goal: under 50 ms). Timed as a first audit:
+  the signature checks a process remembers across calls are forgotten before
+  each round. A second line times the re-audit, which finds them remembered.
 - Growth: 10, 100 and 1,000 objects of each kind (goal: per-object time within
   a budget that is linear in size, 0.5 ms per listener certificate).
 - 1,000 small gateways from one ``list`` output, audited across all cores
@@ -22,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
 from appgw_certs import KeyType, audit_gateway, build_self_signed, build_test_chain
+from appgw_certs._chain import forget_links
 from appgw_certs._cli_audit import _audit_all, audit_one
 from benchmarks._harness import Comparison
 
@@ -117,8 +120,16 @@ def bare_decode(body: dict[str, object]) -> object:
     return found
 
 
+def first_audit(body: dict[str, object]) -> object:
+    """An audit as the first one of its certificates in a process: the memo of
+    signature checks (process-wide, kept across calls) is emptied first, so every
+    link and self-signature is verified, as when the CLI audits a file."""
+    forget_links()
+    return audit_gateway(body, now=NOW)
+
+
 def _audit(size: int) -> object:
-    return audit_gateway(gateway(size), now=NOW)
+    return first_audit(gateway(size))
 
 
 def _json(result: object) -> str:
@@ -155,10 +166,18 @@ def comparisons() -> list[Comparison]:
     return [
         Comparison(
             name="audit_gateway: 100 listener certs, 100 roots, 100 listeners, 50 settings",
-            ours=lambda: audit_gateway(large, now=NOW),
+            ours=lambda: first_audit(large),
             baseline=lambda: bare_decode(large),
             baseline_label="bare cryptography decode of the 200 certificate fields",
             max_seconds=0.050,
+            rounds=20,
+            note="a first audit: the process-wide memo of signature checks is emptied first",
+        ),
+        Comparison(
+            name="the same gateway audited again in the process (signature checks remembered)",
+            ours=lambda: audit_gateway(large, now=NOW),
+            baseline=lambda: bare_decode(large),
+            baseline_label="bare cryptography decode of the 200 certificate fields",
             rounds=20,
         ),
         *growth,

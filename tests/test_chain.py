@@ -39,6 +39,7 @@ from appgw_certs import (
     TestChain,
     TrustStore,
     build_test_chain,
+    check_upload,
     find_root,
     is_well_known,
     order_chain,
@@ -46,6 +47,7 @@ from appgw_certs import (
 from appgw_certs._chain import (
     forget_links,
     is_issued_by,
+    is_own_issuer,
     is_self_signed,
     remembering_links_by_identity,
     split_leaf,
@@ -120,6 +122,58 @@ def test_self_issued_with_another_key_is_not_self_signed() -> None:
     assert cert.issuer == cert.subject
     assert directly_issued(cert, cert) is False
     assert not is_self_signed(cert)
+
+
+# -- "is this upload a root?": own issuer -------------------------------------------
+
+
+def _with_broken_signature(cert: x509.Certificate) -> x509.Certificate:
+    """``cert`` with the last byte of its signature changed: still parses, no longer verifies."""
+    der = bytearray(cert.public_bytes(serialization.Encoding.DER))
+    der[-1] ^= 0x01
+    return x509.load_der_x509_certificate(bytes(der))
+
+
+def test_a_root_whose_own_signature_fails_is_still_a_trust_anchor(
+    openssl: str, tmp_path: Path
+) -> None:
+    """OpenSSL does not check a trust anchor's self-signature unless asked
+    (``-check_ss_sig``): such a root still anchors chains, so it is a root upload."""
+    root = issue("Broken Root")
+    leaf = issue("leaf", issuer=root, ca=False)
+    broken = _with_broken_signature(root.cert)
+    assert directly_issued(broken, broken) is False
+    assert openssl_verify(openssl, tmp_path, leaf.cert, [broken], []).returncode == 0
+    checked = openssl_verify(openssl, tmp_path, leaf.cert, [broken], [], "-check_ss_sig")
+    assert checked.returncode != 0
+    assert not is_self_signed(broken)
+    assert is_own_issuer(broken)
+    report = check_upload("trusted-root", pem(broken), sku="Standard_v2")
+    assert not {"ROOT002", "ROOT003"} & report.codes
+
+
+def test_own_issuer_agrees_with_self_signed_on_real_certificates() -> None:
+    """certifi and PKITS: the two differ only where the key identifiers say "self-signed"
+    and the signature does not verify (never, in these)."""
+    for cert in [*certifi_roots(), *_pkits_certificates()]:
+        assert is_own_issuer(cert) == is_self_signed(cert), cert.subject
+
+
+def test_same_name_without_key_identifiers_is_settled_by_the_signature() -> None:
+    """A CA and a server both named "CN=contoso", no key identifiers (as a bare
+    ``openssl x509 -req`` makes them): the server's signature says it is not a root."""
+    ca = issue("contoso", key_ids=False)
+    server = issue("contoso", issuer=ca, ca=False, key_ids=False)
+    assert server.cert.issuer == server.cert.subject
+    assert not is_own_issuer(server.cert)
+    assert is_own_issuer(ca.cert)
+    assert "ROOT002" in check_upload("trusted-root", pem(server.cert), sku="Standard_v2").codes
+
+
+def test_self_issued_with_another_key_is_not_its_own_issuer() -> None:
+    cert = pkits("BasicSelfIssuedNewKeyOldWithNewCACert")  # key rollover: the other key signed
+    assert cert.issuer == cert.subject
+    assert not is_own_issuer(cert)
 
 
 # -- links ----------------------------------------------------------------------

@@ -38,6 +38,7 @@ __all__ = [
     "find_root",
     "forget_links",
     "is_issued_by",
+    "is_own_issuer",
     "is_self_signed",
     "missing_issuer_text",
     "name_key",
@@ -271,6 +272,28 @@ def is_self_signed(cert: x509.Certificate) -> bool:
     (True, False)
     """
     return is_issued_by(cert, cert)
+
+
+def is_own_issuer(cert: x509.Certificate) -> bool:
+    """Whether ``cert`` is a root as a trust store sees one: it names itself as issuer,
+    and its key identifiers, when it has both, are the same. Without both, its
+    signature decides (:func:`is_self_signed`).
+
+    Path validation takes a trust anchor as given and does not check its own
+    signature (RFC 5280 6.1; OpenSSL without ``X509_V_FLAG_CHECK_SS_SIGNATURE``),
+    so "is this upload a root?" needs none when the key identifiers settle it:
+    this differs from :func:`is_self_signed` only for a certificate whose
+    identifiers say "self-signed" and whose signature does not verify.
+
+    >>> is_own_issuer(root), is_own_issuer(intermediate)
+    (True, False)
+    """
+    if not _names_match(cert, cert):
+        return False
+    aki, ski = authority_key_id(cert), subject_key_id(cert)
+    if aki is not None and ski is not None:
+        return aki == ski
+    return is_self_signed(cert)
 
 
 def missing_issuer_text(cert: x509.Certificate) -> str:

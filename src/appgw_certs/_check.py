@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from ._chain import is_issued_by, is_self_signed, missing_issuer_text, name_key
+from ._chain import is_issued_by, is_own_issuer, is_self_signed, missing_issuer_text, name_key
 from ._errors import (
     AppGwCertError,
     CertificateFormatError,
@@ -326,7 +326,7 @@ class _Checker:
             self.add("GEN003", f"expires on {end:%Y-%m-%d} ({left} from now)", certificate=cert)
 
     def signature(self, cert: x509.Certificate) -> None:
-        if is_self_signed(cert):
+        if is_own_issuer(cert):
             return  # a root's self-signature is not relied on
         try:
             algorithm = cert.signature_hash_algorithm
@@ -740,7 +740,7 @@ def _check_trusted_root(c: _Checker, data: bytes) -> None:
             "every certificate of a bundle is unconfirmed)",
             certificate=root,
         )
-    if not is_self_signed(root):
+    if not is_own_issuer(root):  # R5: not self-issued (its own signature is not relied on)
         c.add(
             "ROOT002",
             f"issued by {missing_issuer_text(root)}: an intermediate or leaf, not "

@@ -309,7 +309,7 @@ RULES: Mapping[str, Rule] = _rules(
         "Upload the root CA at the top of the backend's chain: `appgw-certs extract root "
         "chain.pem -o root.cer` (`extract_trusted_root`).",
         SSL_OVERVIEW,
-        "R1, U8",
+        "R1, R5, U8",
     ),
     Rule(
         "ROOT003",

@@ -22,6 +22,7 @@ from ._chain import (
     certificates_of,
     chain_path,
     is_issued_by,
+    is_own_issuer,
     is_self_signed,
     name_key,
     root_of,
@@ -197,7 +198,7 @@ class TrustStore:
         return cached[1]
 
     def _find_root_in_store(self, certs: list[x509.Certificate]) -> x509.Certificate | None:
-        if len(certs) == 1 and is_self_signed(certs[0]):
+        if len(certs) == 1 and is_own_issuer(certs[0]):
             root = certs[0]  # a lone root (every trusted-root upload): no chain to build
         else:
             try:
