@@ -152,7 +152,7 @@ def comparisons() -> list[Comparison]:
     many = [gateway(2, 1)] * 1000
     growth = [
         Comparison(
-            name=f"audit_gateway, {size} of each object",
+            name=f"audit_gateway (first audit), {size} of each object",
             ours=lambda size=size: _audit(size),  # type: ignore[misc]
             baseline=lambda size=size: bare_decode(gateway(size)),  # type: ignore[misc]
             baseline_label="bare cryptography decode",
@@ -165,7 +165,10 @@ def comparisons() -> list[Comparison]:
     ]
     return [
         Comparison(
-            name="audit_gateway: 100 listener certs, 100 roots, 100 listeners, 50 settings",
+            name=(
+                "audit_gateway (first audit): 100 listener certs, 100 roots, "
+                "100 listeners, 50 settings"
+            ),
             ours=lambda: first_audit(large),
             baseline=lambda: bare_decode(large),
             baseline_label="bare cryptography decode of the 200 certificate fields",

@@ -23,6 +23,7 @@ from _chain_helpers import NOW, VECTORS, issue, name, pem
 from appgw_certs import KeyType, TestChain, build_test_chain
 from appgw_certs._names import (
     dns_names,
+    extension_value,
     ip_addresses,
     is_ip,
     issuer_text,
@@ -222,6 +223,33 @@ def test_name_helpers_never_raise_on_real_world_certificates(path: Path) -> None
         assert isinstance(dns_names(cert), tuple)
         assert isinstance(ip_addresses(cert), tuple)
         assert isinstance(matches_hostname(cert, "www.cryptography.io"), bool)
+
+
+_EXTENSION_KINDS = [
+    x509.BasicConstraints,
+    x509.SubjectAlternativeName,
+    x509.KeyUsage,
+    x509.ExtendedKeyUsage,
+    x509.SubjectKeyIdentifier,
+    x509.AuthorityKeyIdentifier,
+    x509.NameConstraints,
+    x509.UnrecognizedExtension,
+]
+
+
+def _by_class(cert: x509.Certificate, kind: type[x509.ExtensionType]) -> object:
+    try:
+        return cert.extensions.get_extension_for_class(kind).value
+    except Exception:
+        return None
+
+
+@pytest.mark.parametrize("path", LOADABLE_VECTORS, ids=lambda p: p.name)
+def test_extension_values_are_what_the_class_look_up_finds(path: Path) -> None:
+    """extension_value looks up by OID; cryptography's look-up by class is the oracle."""
+    for cert in _loadable(path):
+        for kind in _EXTENSION_KINDS:
+            assert extension_value(cert, kind) == _by_class(cert, kind), (path.name, kind)
 
 
 @pytest.mark.parametrize(

@@ -90,11 +90,16 @@ def extension_value(cert: x509.Certificate, kind: type[_E]) -> _E | None:
     >>> extension_value(cert, x509.BasicConstraints).ca
     False
     """
+    oid = getattr(kind, "oid", None)  # a class attribute on all but UnrecognizedExtension
     try:
-        return cert.extensions.get_extension_for_class(kind).value
+        if not isinstance(oid, x509.ObjectIdentifier):
+            return cert.extensions.get_extension_for_class(kind).value
+        # By OID: the class look-up tests every extension with an ABC isinstance.
+        value = cert.extensions.get_extension_for_oid(oid).value
     except Exception:
         # ExtensionNotFound, or extensions that cannot be parsed at all.
         return None
+    return value if type(value) is kind or isinstance(value, kind) else None
 
 
 def is_ca(cert: x509.Certificate) -> bool:
