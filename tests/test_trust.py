@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import appgw_certs
 from _chain_helpers import VECTORS, issue, name, pem
 from appgw_certs import ChainError, TestChain, TrustStore, find_root, is_well_known, well_known_root
-from appgw_certs._trust import APPROXIMATION_NOTE, roots_from_pem
+from appgw_certs._trust import APPROXIMATION_NOTE, forget_anchors, roots_from_pem
 from appgw_certs.testing import test_chains
 
 DEBIAN_ROOTS = sorted((Path(__file__).parent / "data" / "debian-roots").glob("*.pem"))
@@ -152,6 +152,18 @@ def test_results_are_remembered_and_stay_right() -> None:
     for _ in range(3):
         assert well_known_root([root], store=store) == root
         assert well_known_root(chain, store=store) is None
+
+
+def test_forgetting_the_certifi_store_memos_changes_no_answer() -> None:
+    store = TrustStore.certifi()
+    root = next(iter(store))
+    private = issue("Private Root").cert
+    before = (well_known_root([root]), well_known_root([private]), store.anchor_for(root))
+    assert store._anchors and store._roots
+    forget_anchors()
+    assert not store._anchors and not store._roots
+    assert (well_known_root([root]), well_known_root([private]), store.anchor_for(root)) == before
+    assert before[0] == root and before[1] is None
 
 
 def test_every_user_facing_text_says_it_is_an_approximation() -> None:

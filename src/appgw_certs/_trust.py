@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "APPROXIMATION_NOTE",
     "TrustStore",
+    "forget_anchors",
     "is_well_known",
     "roots_from_pem",
     "well_known_root",
@@ -114,6 +115,10 @@ class TrustStore:
                     cls._certifi = cls(_certifi_roots())
                 store = cls._certifi
         return store
+
+    def _forget(self) -> None:
+        self._anchors.clear()
+        self._roots.clear()
 
     def find_issuer(self, cert: x509.Certificate) -> x509.Certificate | None:
         """The store's certificate that issued ``cert`` (signature-checked), else ``None``.
@@ -206,6 +211,17 @@ class TrustStore:
             except ChainError:
                 return None
         return root if root in self else None
+
+
+def forget_anchors() -> None:
+    """Drop what the shared certifi store remembers about certificates it was asked
+    about (for benchmarks that time cold work; answers never change).
+
+    >>> forget_anchors()
+    """
+    store = TrustStore._certifi
+    if store is not None:
+        store._forget()
 
 
 def _remember(memo: dict[_K, _V], key: _K, value: _V) -> None:
