@@ -159,11 +159,14 @@ def test_forgetting_the_certifi_store_memos_changes_no_answer() -> None:
     root = next(iter(store))
     private = issue("Private Root").cert
     before = (well_known_root([root]), well_known_root([private]), store.anchor_for(root))
-    assert store._anchors and store._roots
+    assert store._anchors
+    assert store._roots
     forget_anchors()
-    assert not store._anchors and not store._roots
+    assert not store._anchors
+    assert not store._roots
     assert (well_known_root([root]), well_known_root([private]), store.anchor_for(root)) == before
-    assert before[0] == root and before[1] is None
+    assert before[0] == root
+    assert before[1] is None
 
 
 def test_every_user_facing_text_says_it_is_an_approximation() -> None:
