@@ -8,6 +8,8 @@ import json
 from collections.abc import Iterator, Mapping
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -505,3 +507,22 @@ def test_normalise_drops_what_sits_too_deep_alike(depth: int) -> None:
     for _ in range(depth):
         value = {"Properties": {"a": value}} if depth % 2 else [value]
     assert normalise(value) == _normalise_plainly(value)
+
+
+def test_a_copied_signature_on_another_body_is_not_a_duplicate(chain: TestChain) -> None:
+    """GW011 means byte for byte: a certificate whose body was edited under the same
+    signature is another certificate (fingerprints differ), not the same upload."""
+    original = chain.root.certificate
+    der = bytearray(original.public_bytes(serialization.Encoding.DER))
+    at_name = der.index(b"Test Root CA")
+    der[at_name] ^= 0x20  # "test Root CA": same length, same signature bytes
+    edited = x509.load_der_x509_certificate(bytes(der))
+    assert edited.signature == original.signature
+    assert edited.fingerprint(hashes.SHA256()) != original.fingerprint(hashes.SHA256())
+    g = GatewayBuilder()
+    for name, cert in (("a", original), ("b", edited), ("c", original)):
+        g.add(
+            "trustedRootCertificates", name, data=b64(cert.public_bytes(serialization.Encoding.DER))
+        )
+    audit = audit_gateway(g.rest())
+    assert at(audit, "GW011") == {"trustedRootCertificates[c]"}

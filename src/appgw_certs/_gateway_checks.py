@@ -586,12 +586,15 @@ def _name_key(name: x509.Name) -> list[tuple[str, str]]:
 def check_duplicates(objects: Iterable[CertificateObject]) -> Iterator[Finding]:
     """GW011: the same certificate (the object's leaf, byte for byte) under several names,
     whatever else each upload bundles with it."""
-    # certificates compare and hash by their parsed content: no fingerprint needed
-    first: dict[x509.Certificate, CertificateObject] = {}
+    # Keyed by the signed bytes and the signature (the certificate, byte for byte, but
+    # for the copy of the signature algorithm outside them): hashing a certificate
+    # object walks its whole parsed structure, several times the cost.
+    first: dict[tuple[bytes, bytes], CertificateObject] = {}
     for obj in objects:
-        if obj.leaf is None:
+        leaf = obj.leaf
+        if leaf is None:
             continue
-        seen = first.setdefault(obj.leaf, obj)
+        seen = first.setdefault((leaf.tbs_certificate_bytes, leaf.signature), obj)
         if seen is not obj:
             yield finding(
                 "GW011",

@@ -19,7 +19,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal, TypeGuard
 
 from ._arm import ArmContext, Unknown, evaluate
@@ -112,6 +112,8 @@ class Reference:
     def parse(cls, value: object) -> Reference | None:
         """The in-gateway reference in ``{"id": ...}``; None for other resources or no id."""
         target = value.get("id") if is_object(value) else value
+        if type(target) is str:  # the usual case, first
+            return _parse_id(target) if target.strip() else None
         if isinstance(target, Unknown):
             return cls(raw=target.expression, unknown=True)
         if not isinstance(target, str) or not target.strip():
@@ -157,7 +159,7 @@ class Element:
     name: str
     fields: Mapping[str, object] = field(repr=False)
 
-    @property
+    @cached_property
     def location(self) -> str:
         """Where a person finds it in the portal: ``collection[name]``."""
         return f"{self.collection}[{self.name}]"
@@ -169,7 +171,9 @@ class Element:
     def text(self, key: str) -> str | None:
         """A non-empty string field, else None (Unknown expressions are None too)."""
         value = self.fields.get(key)
-        return value.strip() if isinstance(value, str) and value.strip() else None
+        if not isinstance(value, str):
+            return None
+        return value.strip() or None
 
     def flag(self, key: str, default: bool) -> bool:
         """A boolean field; missing, null or unknown gives the spec's ``default``."""
