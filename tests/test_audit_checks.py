@@ -526,3 +526,20 @@ def test_a_copied_signature_on_another_body_is_not_a_duplicate(chain: TestChain)
         )
     audit = audit_gateway(g.rest())
     assert at(audit, "GW011") == {"trustedRootCertificates[c]"}
+
+
+def test_duplicates_are_found_among_many_bodies_under_one_signature(chain: TestChain) -> None:
+    """Past a few bodies per signature the check keys by value: still exact, still linear."""
+    der = chain.root.certificate.public_bytes(serialization.Encoding.DER)
+    at_name = der.index(b"Test Root CA")
+    bodies = []
+    for i in range(12):  # "Test Root CA", then 11 edits of one name byte, same signature
+        edited = bytearray(der)
+        edited[at_name + 5] = der[at_name + 5] if i == 0 else ord("A") + i
+        bodies.append(bytes(edited))
+    assert len(set(bodies)) == 12
+    g = GatewayBuilder()
+    for i, body in enumerate([*bodies, bodies[10]]):
+        g.add("trustedRootCertificates", f"r{i}", data=b64(body))
+    audit = audit_gateway(g.rest())
+    assert at(audit, "GW011") == {"trustedRootCertificates[r12]"}

@@ -582,20 +582,28 @@ def _name_key(name: x509.Name) -> list[tuple[str, str]]:
 
 # -- certificates across the gateway ---------------------------------------------------------
 
+_BODIES_PER_SIGNATURE = 8
+
 
 def check_duplicates(objects: Iterable[CertificateObject]) -> Iterator[Finding]:
     """GW011: the same certificate (the object's leaf, byte for byte) under several names,
     whatever else each upload bundles with it."""
-    # Keyed by the signed bytes and the signature (the certificate, byte for byte, but
-    # for the copy of the signature algorithm outside them): hashing a certificate
-    # object walks its whole parsed structure, several times the cost.
-    first: dict[tuple[bytes, bytes], CertificateObject] = {}
+    # Found by signature bytes and confirmed by comparing the certificates: hashing
+    # a certificate walks its whole parsed structure (microseconds), its signature
+    # is at hand. Past a few bodies under one signature (a hostile file), by hash.
+    by_signature: dict[bytes, list[CertificateObject]] = {}
+    crowded: dict[x509.Certificate, CertificateObject] = {}
     for obj in objects:
         leaf = obj.leaf
         if leaf is None:
             continue
-        seen = first.setdefault((leaf.tbs_certificate_bytes, leaf.signature), obj)
-        if seen is not obj:
+        same = by_signature.setdefault(leaf.signature, [])
+        seen = next((o for o in same if o.leaf is leaf or o.leaf == leaf), None)
+        if seen is None and len(same) < _BODIES_PER_SIGNATURE:
+            same.append(obj)
+        elif seen is None:
+            seen = crowded.setdefault(leaf, obj)
+        if seen is not None and seen is not obj:
             yield finding(
                 "GW011",
                 f"{obj.element.location} holds the same certificate as {seen.element.location}",
