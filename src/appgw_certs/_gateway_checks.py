@@ -80,31 +80,33 @@ def check_references(doc: GatewayDocument) -> Iterator[Finding]:
         for element in elements:
             distinct = {(r.raw.lower(), r.unknown): r for r in element.all_refs()}
             for ref in distinct.values():
-                yield from _reference_finding(doc, element, ref)
+                found = _reference_finding(doc, element, ref)
+                if found is not None:
+                    yield found
 
 
-def _reference_finding(doc: GatewayDocument, holder: Element, ref: Reference) -> Iterator[Finding]:
+def _reference_finding(doc: GatewayDocument, holder: Element, ref: Reference) -> Finding | None:
     if ref.unknown:
-        yield finding(
+        return finding(
             "GW013",
             f"a reference is a template expression not known offline: {ref.raw}",
             location=holder.location,
         )
-        return
     target = doc.find(ref)
     if target is None:
-        yield finding(
+        return finding(
             "GW002",
             f"{holder.location} refers to {ref.target}, which is not in the gateway",
             location=holder.location,
         )
-    elif ref.child_collection and ref.child_name and not _has_child(target, ref):
-        yield finding(
+    if ref.child_collection and ref.child_name and not _has_child(target, ref):
+        return finding(
             "GW002",
             f"{holder.location} refers to {ref.target}/{ref.child_collection}/{ref.child_name}, "
             "which is not in the gateway",
             location=holder.location,
         )
+    return None
 
 
 def _has_child(parent: Element, ref: Reference) -> bool:

@@ -205,7 +205,7 @@ class Element:
         document order."""
         found: list[Reference] = []
         for key, value in self.fields.items():
-            if key != "id":
+            if key != "id" and type(value) not in _SCALARS:  # most fields: no call
                 _collect_refs(value, found)
         return found
 
@@ -219,7 +219,7 @@ def _collect_refs(value: object, found: list[Reference]) -> None:
             if ref is not None:
                 found.append(ref)
         for key, item in value.items():
-            if key != "id":
+            if key != "id" and type(item) not in _SCALARS:
                 _collect_refs(item, found)
     elif isinstance(value, list):
         for item in value:
