@@ -170,6 +170,21 @@ def test_same_name_without_key_identifiers_is_settled_by_the_signature() -> None
     assert "ROOT002" in check_upload("trusted-root", pem(server.cert), sku="Standard_v2").codes
 
 
+def test_own_issuer_remembered_by_identity_gives_the_same_answers() -> None:
+    """Inside an audit's scope the answer is remembered per object; it must not
+    change, for the same object asked again or for an edited copy."""
+    root = issue("Remembered Root")
+    certs = [*certifi_roots()[:40], *_pkits_certificates()[:80], root.cert]
+    expected = [is_own_issuer(c) for c in certs]
+    broken = _with_broken_signature(issue("Other", key_ids=False).cert)
+    with remembering_links_by_identity():
+        for _ in range(2):
+            assert [is_own_issuer(c) for c in certs] == expected
+        assert is_own_issuer(broken) is False  # no key identifiers: the signature decides
+    assert any(expected)
+    assert not all(expected)
+
+
 def test_self_issued_with_another_key_is_not_its_own_issuer() -> None:
     cert = pkits("BasicSelfIssuedNewKeyOldWithNewCACert")  # key rollover: the other key signed
     assert cert.issuer == cert.subject

@@ -68,6 +68,10 @@ _MAX_PER_SIGNATURE_PAIR = 8
 # scope lasts; the scope's end frees them all.
 _Recent: TypeAlias = dict[tuple[int, int], tuple[x509.Certificate, x509.Certificate, bool]]
 _RECENT: ContextVar[_Recent | None] = ContextVar("appgw_certs_recent_links", default=None)
+# is_own_issuer's answers in the same scope (a trusted root is asked three times).
+_OWN: ContextVar[dict[int, tuple[x509.Certificate, bool]] | None] = ContextVar(
+    "appgw_certs_own_issuers", default=None
+)
 
 
 # -- names and key identifiers -------------------------------------------------
@@ -223,10 +227,11 @@ def remembering_links_by_identity() -> Iterator[None]:
     ...     is_issued_by(leaf, intermediate)
     True
     """
-    token = _RECENT.set({})
+    token, own = _RECENT.set({}), _OWN.set({})
     try:
         yield
     finally:
+        _OWN.reset(own)
         _RECENT.reset(token)
 
 
@@ -288,6 +293,16 @@ def is_own_issuer(cert: x509.Certificate) -> bool:
     >>> is_own_issuer(root), is_own_issuer(intermediate)
     (True, False)
     """
+    known = _OWN.get()
+    if known is None:
+        return _own_issuer(cert)
+    entry = known.get(id(cert))
+    if entry is None or entry[0] is not cert:
+        entry = known[id(cert)] = (cert, _own_issuer(cert))
+    return entry[1]
+
+
+def _own_issuer(cert: x509.Certificate) -> bool:
     if not _names_match(cert, cert):
         return False
     aki, ski = authority_key_id(cert), subject_key_id(cert)
