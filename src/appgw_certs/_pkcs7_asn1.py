@@ -3,8 +3,8 @@
 A ``.p7b`` export and a gateway's ``publicCertData`` are "degenerate" SignedData
 (RFC 2315 §9.1, RFC 5652 §5.1): certificates, no signers, no content.
 cryptography's ``load_der_pkcs7_certificates`` reads any PKCS#7 with OpenSSL
-and then reads it again in Rust, about 40 times the cost of the certificates it
-holds. This module declares the degenerate layout for cryptography's own
+and then reads it again in Rust: about 76 µs for a bundle of two certificates
+that take 2 µs each to read alone. This module declares the degenerate layout for cryptography's own
 declarative decoder (``cryptography.hazmat.asn1``, new in 47.0, documented as
 not yet stable) and reads that, which costs little more than the certificates.
 
