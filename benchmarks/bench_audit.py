@@ -187,7 +187,7 @@ def comparisons() -> list[Comparison]:
             baseline_label="bare cryptography decode of the 200 certificate fields",
             max_seconds=0.050,
             rounds=20,
-            note="a first audit: the process-wide memo of signature checks is emptied first",
+            note="a first audit: what the process remembers about certificates is forgotten first",
         ),
         Comparison(
             name="audit_gateway (first audit), the same gateway",

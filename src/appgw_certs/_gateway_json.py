@@ -31,7 +31,6 @@ __all__ = [
     "Element",
     "GatewayDocument",
     "Reference",
-    "is_object",
     "is_placeholder",
     "load_json",
     "read_gateway",
