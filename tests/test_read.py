@@ -38,6 +38,7 @@ from appgw_certs import (
     load_certificates,
     load_pfx,
 )
+from appgw_certs._errors import tolerating_deprecated_encodings
 from appgw_certs._keys import key_description, key_matches
 from appgw_certs._names import dns_names
 from appgw_certs._read import (
@@ -486,6 +487,24 @@ def test_certificates_with_serial_zero_load_under_warnings_as_errors() -> None:
         pem = root.public_bytes(serialization.Encoding.PEM)
         assert fingerprints(load_certificates(der)) == fingerprints([root])
         assert fingerprints(load_certificates(pem)) == fingerprints([root])
+
+
+def test_nested_tolerating_scopes_keep_the_outer_filter_and_restore_on_exit() -> None:
+    # An audit enters one scope around its work; the loaders' scopes inside it
+    # must neither drop its filter on their exit nor outlive it.
+    _, bad_serials = _certifi_roots()
+    der = bad_serials[0].public_bytes(serialization.Encoding.DER)
+    before = list(warnings.filters)
+    with tolerating_deprecated_encodings():
+        outer = list(warnings.filters)
+        with tolerating_deprecated_encodings():
+            assert warnings.filters == outer  # nested: the filters are not copied again
+        assert warnings.filters == outer
+        assert bad_serials[0].serial_number <= 0  # silenced: pytest runs with -W error
+        assert fingerprints(load_certificates(der)) == fingerprints(bad_serials[:1])
+    assert warnings.filters == before
+    with pytest.raises(CryptographyDeprecationWarning):
+        x509.load_der_x509_certificate(der)
 
 
 @pytest.mark.filterwarnings("ignore::cryptography.utils.CryptographyDeprecationWarning")

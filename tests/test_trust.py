@@ -12,6 +12,7 @@ from pathlib import Path
 import certifi
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.utils import CryptographyDeprecationWarning
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -143,6 +144,57 @@ def test_contains_means_same_subject_and_key() -> None:
     assert issue("Contoso Root").cert not in store  # same subject, other key
     assert "Contoso Root" not in store
     assert store.anchor_for(renewed.cert) == root.cert
+
+
+def _subject(*pairs: tuple[x509.ObjectIdentifier, str]) -> x509.Name:
+    return x509.Name([x509.NameAttribute(oid, value) for oid, value in pairs])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.sampled_from(["upper", "lower", "spaces", "same"]), min_size=3, max_size=3),
+)
+def test_an_anchor_is_found_under_its_name_folded_any_way(changes: list[str]) -> None:
+    # RFC 5280 7.1: case and runs of spaces aside, the name is the same. The
+    # store's one-value check must never hide an anchor that name_key would find.
+    from cryptography.x509.oid import NameOID
+
+    def change(value: str, how: str) -> str:
+        return {
+            "upper": value.upper(),
+            "lower": value.lower(),
+            "spaces": "  ".join(value.split(" ")) + " " if " " in value else value,
+            "same": value,
+        }[how]
+
+    values = ["US", "Contoso Ltd", "Contoso Root CA"]
+    oids = [NameOID.COUNTRY_NAME, NameOID.ORGANIZATION_NAME, NameOID.COMMON_NAME]
+    root = issue(_subject(*zip(oids, values, strict=True)))
+    other = issue(_subject((NameOID.COMMON_NAME, "Fabrikam Root")))
+    store = TrustStore([other.cert, root.cert])
+    folded = _subject(*zip(oids, map(change, values, changes), strict=True))
+    renamed = issue(folded, key=root.key)
+    assert store.anchor_for(renamed.cert) == root.cert
+    assert renamed.cert in store
+    # The same key under a name that differs in its last value: not the anchor.
+    stranger = issue(
+        _subject(*zip(oids, [*values[:2], "Contoso Other CA"], strict=True)), key=root.key
+    )
+    assert store.anchor_for(stranger.cert) is None
+
+
+def test_remembered_anchors_are_confirmed_by_comparison() -> None:
+    # anchor_for remembers answers by signature: a certificate carrying the same
+    # signature bytes over another body gets its own answer, not the remembered one.
+    root = issue("Contoso Root")
+    store = TrustStore([root.cert])
+    assert store.anchor_for(root.cert) == root.cert
+    der = root.cert.public_bytes(serialization.Encoding.DER)
+    edited = x509.load_der_x509_certificate(der.replace(b"Contoso Root", b"Contoso Roos"))
+    assert edited.signature == root.cert.signature
+    assert edited != root.cert
+    assert store.anchor_for(edited) is None
+    assert store.anchor_for(root.cert) == root.cert
 
 
 def test_results_are_remembered_and_stay_right() -> None:

@@ -22,6 +22,7 @@ from html import escape
 
 from ._chain import remembering_links_by_identity
 from ._describe import CertInfo, cert_info
+from ._errors import tolerating_deprecated_encodings
 from ._gateway_certs import SLOT_COLLECTIONS, CertificateDecoder, CertificateObject
 from ._gateway_checks import (
     check_backends,
@@ -200,7 +201,12 @@ def audit_gateway(
     """
     document = _document(source)
     # A CA in every bundle is decoded once, and its links are looked up by identity.
-    with sharing_parsed_certificates(), remembering_links_by_identity():
+    # One warnings scope for the whole audit: the loaders' own are then free.
+    with (
+        sharing_parsed_certificates(),
+        remembering_links_by_identity(),
+        tolerating_deprecated_encodings(),
+    ):
         return _audit(document, parameters, expiry_warning_days, store, now)
 
 

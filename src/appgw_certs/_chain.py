@@ -36,6 +36,7 @@ __all__ = [
     "certificates_of",
     "chain_path",
     "find_root",
+    "fold_value",
     "forget_links",
     "is_issued_by",
     "is_own_issuer",
@@ -85,13 +86,20 @@ def name_key(name: x509.Name) -> NameKey:
     """
     try:
         return tuple(
-            tuple(sorted((a.oid.dotted_string, _fold(a.value)) for a in rdn)) for rdn in name.rdns
+            tuple(sorted((a.oid.dotted_string, fold_value(a.value)) for a in rdn))
+            for rdn in name.rdns
         )
     except Exception:
         return name_text(name)
 
 
-def _fold(value: str | bytes) -> str | bytes:
+def fold_value(value: str | bytes) -> str | bytes:
+    """An attribute value as :func:`name_key` compares it (RFC 5280 7.1: case and
+    runs of spaces aside; bytes as they are).
+
+    >>> fold_value("Contoso   Root CA ")
+    'contoso root ca'
+    """
     if isinstance(value, bytes):
         return value
     return " ".join(value.split()).casefold()

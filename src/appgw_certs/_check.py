@@ -21,6 +21,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -761,15 +762,25 @@ def _check_trusted_root(c: _Checker, data: bytes) -> None:
 
 
 def _well_known(c: _Checker, certs: list[x509.Certificate]) -> None:
-    from ._trust import APPROXIMATION_NOTE, well_known_root
-
-    anchor = well_known_root(certs)
+    anchor = _well_known_root()(certs)
     if anchor is not None:
+        from ._trust import APPROXIMATION_NOTE
+
         c.add(
             "ROOT005",
             f"chains to {subject_text(anchor)!r}, a well-known CA ({APPROXIMATION_NOTE})",
             certificate=certs[0],
         )
+
+
+@cache
+def _well_known_root() -> Callable[[list[x509.Certificate]], x509.Certificate | None]:
+    # Imported on first use (the trust module costs milliseconds to import, which
+    # `appgw-certs --help` need not pay), then held: an import statement in the
+    # function costs microseconds on each of an audit's trusted roots.
+    from ._trust import well_known_root
+
+    return well_known_root
 
 
 # -- trusted client CA (mutual TLS) ---------------------------------------------------

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -107,20 +108,47 @@ def translate_errors(
         raise error(f"could not read {what}: {_describe(exc)}") from exc
 
 
-@contextmanager
-def tolerating_deprecated_encodings() -> Iterator[None]:
+def tolerating_deprecated_encodings() -> AbstractContextManager[None]:
     """Silence cryptography's warnings about encodings it still reads.
 
     A serial number <= 0 (six of certifi's roots, old Windows exports) warns on
     parsing and on every read of ``serial_number``. Such certificates are real
     and our checks describe them; under ``-W error`` the warning would make a
     readable certificate unreadable.
-    """
-    from cryptography.utils import CryptographyDeprecationWarning  # light, already loaded
 
-    with warnings.catch_warnings():
+    Nested scopes cost nothing: an audit enters one around its whole work, and
+    the loaders' own scopes inside it do not copy the warning filters again
+    (``warnings.catch_warnings`` costs about 10 µs, a parse often less).
+    """
+    return _Tolerating()
+
+
+# Whether this context is inside a tolerating scope. The warning filters are
+# process-wide, as they always were; this only spares nested scopes.
+_TOLERATING: ContextVar[bool] = ContextVar("appgw_certs_tolerating", default=False)
+
+
+class _Tolerating:
+    """The scope of :func:`tolerating_deprecated_encodings` (a class: it is entered
+    around every parse, and a generator-based context manager costs more)."""
+
+    __slots__ = ("_catcher", "_token")
+
+    def __enter__(self) -> None:
+        if _TOLERATING.get():
+            self._catcher: warnings.catch_warnings[None] | None = None
+            return
+        from cryptography.utils import CryptographyDeprecationWarning  # light, already loaded
+
+        self._catcher = warnings.catch_warnings()
+        self._catcher.__enter__()
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-        yield
+        self._token = _TOLERATING.set(True)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._catcher is not None:
+            _TOLERATING.reset(self._token)
+            self._catcher.__exit__(None, None, None)
 
 
 def _describe(exc: BaseException) -> str:

@@ -21,6 +21,7 @@ from ._chain import (
     authority_key_id,
     certificates_of,
     chain_path,
+    fold_value,
     is_issued_by,
     is_own_issuer,
     is_self_signed,
@@ -51,7 +52,6 @@ APPROXIMATION_NOTE = (
 _PEM_BEGIN = b"-----BEGIN CERTIFICATE-----"
 _PEM_END = b"-----END CERTIFICATE-----"
 _MAX_CACHED = 4096
-_MISSING = object()
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
@@ -76,10 +76,16 @@ class TrustStore:
         self._by_subject: dict[NameKey, list[x509.Certificate]] = {}
         self._by_key_id: dict[bytes, list[x509.Certificate]] = {}
         self._without_key_id: list[x509.Certificate] = []
+        # Every folded attribute value of the anchors' subjects: a name with a value
+        # outside it names no anchor, which one value's check settles (folding a
+        # whole name costs several microseconds). None when a name is unfoldable.
+        self._subject_values: set[str | bytes] | None = set()
         for cert in self._certificates:
             self._index(cert)
-        # Answers cannot change (the store is immutable); bounded memos.
-        self._anchors: dict[x509.Certificate, x509.Certificate | None] = {}
+        # Answers cannot change (the store is immutable); bounded memos. anchor_for's
+        # is keyed by signature and confirmed by comparison (hashing a certificate
+        # walks its whole parsed structure; its signature is at hand).
+        self._anchors: dict[bytes, tuple[x509.Certificate, x509.Certificate | None]] = {}
         self._roots: dict[
             tuple[int, ...], tuple[tuple[x509.Certificate, ...], x509.Certificate | None]
         ] = {}
@@ -90,11 +96,20 @@ class TrustStore:
         except Exception:  # an anchor whose name cannot be read issues nothing
             return
         self._by_subject.setdefault(subject, []).append(cert)
+        self._learn_values(cert.subject, subject)
         key_id = subject_key_id(cert)
         if key_id is None:
             self._without_key_id.append(cert)
         else:
             self._by_key_id.setdefault(key_id, []).append(cert)
+
+    def _learn_values(self, subject: x509.Name, key: NameKey) -> None:
+        if self._subject_values is None:
+            return
+        if isinstance(key, str):  # name_key fell back to the text: no values to learn
+            self._subject_values = None
+            return
+        self._subject_values.update(fold_value(a.value) for rdn in subject.rdns for a in rdn)
 
     @classmethod
     def certifi(cls) -> TrustStore:
@@ -164,19 +179,32 @@ class TrustStore:
         >>> TrustStore.certifi().anchor_for(cross_signed_isrg_root_x1).issuer
         <Name(CN=ISRG Root X1,O=Internet Security Research Group,C=US)>
         """
-        known = self._anchors.get(cert, _MISSING)
-        if known is _MISSING:
+        signature = cert.signature
+        known = self._anchors.get(signature)
+        if known is None or known[0] != cert:
             same = [c for c in self._same_subject(cert) if _same_key(cert, c)]
             same.sort(key=is_self_signed, reverse=True)
-            known = same[0] if same else None
-            _remember(self._anchors, cert, known)
-        return known  # type: ignore[return-value]
+            known = (cert, same[0] if same else None)
+            _remember(self._anchors, signature, known)
+        return known[1]
 
     def _same_subject(self, cert: x509.Certificate) -> list[x509.Certificate]:
         try:
-            return self._by_subject.get(name_key(cert.subject), [])
+            subject = cert.subject
+            if not self._may_name(subject):
+                return []
+            return self._by_subject.get(name_key(subject), [])
         except Exception:
             return []
+
+    def _may_name(self, subject: x509.Name) -> bool:
+        """Whether an anchor may have ``subject``: its last RDN's first value is one of
+        the anchors' (names equal as name_key compares them share every value)."""
+        values = self._subject_values
+        rdns = subject.rdns
+        if values is None or not rdns:
+            return True
+        return fold_value(next(iter(rdns[-1])).value) in values
 
     def __len__(self) -> int:
         return len(self._certificates)
