@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, p
 
 from ._errors import ChainError, translate_errors
 from ._names import extension_value, name_text, subject_text
+from ._read import encoded_names
 
 if TYPE_CHECKING:
     from ._inputs import CertSource
@@ -298,6 +299,12 @@ def is_own_issuer(cert: x509.Certificate) -> bool:
     this differs from :func:`is_self_signed` only for a certificate whose
     identifiers say "self-signed" and whose signature does not verify.
 
+    Key identifiers that differ settle "no" before any name is read. Inside
+    ``sharing_parsed_certificates`` an issuer and subject with the same DER are
+    the same name without being parsed (even where cryptography could not parse
+    them; such a certificate without both identifiers is still settled by its
+    signature, which needs its names).
+
     >>> is_own_issuer(root), is_own_issuer(intermediate)
     (True, False)
     """
@@ -311,12 +318,20 @@ def is_own_issuer(cert: x509.Certificate) -> bool:
 
 
 def _own_issuer(cert: x509.Certificate) -> bool:
-    if not _names_match(cert, cert):
-        return False
     aki, ski = authority_key_id(cert), subject_key_id(cert)
-    if aki is not None and ski is not None:
-        return aki == ski
-    return is_self_signed(cert)
+    both = aki is not None and ski is not None
+    if both and aki != ski:
+        return False  # settled without reading a name (a leaf or an intermediate)
+    if not _self_named(cert):
+        return False
+    return both or is_self_signed(cert)
+
+
+def _self_named(cert: x509.Certificate) -> bool:
+    encoded = encoded_names(cert)
+    if encoded is not None and encoded[0] == encoded[1]:
+        return True  # the same bytes are the same name, and neither is built
+    return _names_match(cert, cert)
 
 
 def missing_issuer_text(cert: x509.Certificate) -> str:

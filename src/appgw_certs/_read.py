@@ -40,6 +40,7 @@ __all__ = [
     "KEY_LABELS",
     "Bundle",
     "PemBlock",
+    "encoded_names",
     "load_bundle",
     "load_certificates",
     "load_der_certificate",
@@ -468,16 +469,20 @@ class _Pool:
     certificates with the same signature bytes, compared whole (hashing or
     serialising a certificate costs microseconds; its signature is at hand)."""
 
-    __slots__ = ("by_der", "by_signature")
+    __slots__ = ("by_der", "by_signature", "encodings")
 
     def __init__(self) -> None:
         self.by_der: dict[bytes, x509.Certificate] = {}
         self.by_signature: dict[bytes, list[x509.Certificate]] = {}
+        # The DER each certificate was read from, by the object's id (the pool
+        # keeps the objects alive, so an id stays theirs while the pool lives).
+        self.encodings: dict[int, bytes] = {}
 
     def from_der(self, der: bytes) -> x509.Certificate:
         cert = self.by_der.get(der)
         if cert is None:
             cert = self.by_der[der] = self.adopt(x509.load_der_x509_certificate(der))
+            self.encodings.setdefault(id(cert), der)
         return cert
 
     def adopt(self, cert: x509.Certificate) -> x509.Certificate:
@@ -522,6 +527,24 @@ def load_der_certificate(der: bytes) -> x509.Certificate:
 def _der_certificate(der: bytes) -> x509.Certificate:
     pool = _SHARED.get()
     return x509.load_der_x509_certificate(der) if pool is None else pool.from_der(der)
+
+
+def encoded_names(cert: x509.Certificate) -> tuple[bytes, bytes] | None:
+    """The issuer and subject of ``cert`` as encoded, when it was read from DER or PEM
+    inside ``sharing_parsed_certificates``; else ``None``.
+
+    Equal encodings are equal names without building either (cryptography builds a
+    name's Python objects on first read, some 15 µs each). Unequal encodings may
+    still be equal names: compare the parsed names then.
+
+    >>> with sharing_parsed_certificates():
+    ...     issuer, subject = encoded_names(parse_certificates(root_der)[0])
+    >>> issuer == subject
+    True
+    """
+    pool = _SHARED.get()
+    der = pool.encodings.get(id(cert)) if pool is not None else None
+    return None if der is None else _issuer_and_subject(der)
 
 
 def _shared(certs: list[x509.Certificate]) -> list[x509.Certificate]:
@@ -710,7 +733,46 @@ def _decrypt_key(load: Callable[[bytes | None], object], password: bytes | None)
     return key  # type: ignore[return-value]
 
 
-# --- DER framing (for sniffing only; parsing is cryptography's and pyasn1's) --
+# --- DER framing (for sniffing, and for the encoded names of a certificate that
+# cryptography has already parsed; parsing is cryptography's and pyasn1's) ------
+
+
+def _issuer_and_subject(der: bytes) -> tuple[bytes, bytes] | None:
+    """The issuer and subject elements of a certificate cryptography has parsed (so
+    the DER is well formed); ``None`` if the layout is not as expected."""
+    try:
+        position = _content_start(der, 0)  # Certificate ::= SEQUENCE {
+        position = _content_start(der, position)  # tbsCertificate SEQUENCE {
+        if der[position] == 0xA0:  # [0] version, absent for v1
+            position = _element_end(der, position)
+        position = _element_end(der, position)  # serialNumber
+        position = _element_end(der, position)  # signature AlgorithmIdentifier
+        issuer_end = _element_end(der, position)
+        subject_start = _element_end(der, issuer_end)  # validity
+        subject_end = _element_end(der, subject_start)
+    except IndexError:
+        return None
+    if der[position] != 0x30 or der[subject_start] != 0x30 or subject_end > len(der):
+        return None
+    return der[position:issuer_end], der[subject_start:subject_end]
+
+
+def _content_start(der: bytes, position: int) -> int:
+    """Where the content of the element at ``position`` starts (single-byte tags)."""
+    first = der[position + 1]
+    if first < 0x80:
+        return position + 2
+    return position + 2 + (first & 0x7F)
+
+
+def _element_end(der: bytes, position: int) -> int:
+    """Where the element at ``position`` ends (single-byte tags, definite lengths)."""
+    first = der[position + 1]
+    if first < 0x80:
+        return position + 2 + first
+    count = first & 0x7F
+    start = position + 2 + count
+    return start + int.from_bytes(der[position + 2 : start], "big")
 
 
 def _content_offset(data: bytes) -> int:

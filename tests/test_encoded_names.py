@@ -1,0 +1,167 @@
+"""Names compared by their encoding: the issuer and subject bytes of a certificate
+read inside an audit, against ``openssl asn1parse`` and cryptography's parsed names."""
+
+from __future__ import annotations
+
+import subprocess
+import warnings
+from pathlib import Path
+
+import certifi
+import cryptography_vectors
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.utils import CryptographyDeprecationWarning
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from appgw_certs import TestChain
+from appgw_certs._chain import (
+    authority_key_id,
+    is_own_issuer,
+    is_self_signed,
+    remembering_links_by_identity,
+    subject_key_id,
+)
+from appgw_certs._read import encoded_names, parse_certificates, sharing_parsed_certificates
+from appgw_certs.testing import test_chains
+
+X509_VECTORS = Path(cryptography_vectors.__file__).parent / "x509"
+
+
+def _vector_certificates() -> list[x509.Certificate]:
+    """Every certificate cryptography reads among the x509 vectors (first of a file)."""
+    found = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        for path in sorted(X509_VECTORS.rglob("*")):
+            if not path.is_file() or path.suffix not in {".pem", ".der", ".crt", ".cer"}:
+                continue
+            data = path.read_bytes()
+            try:
+                if b"-----BEGIN CERTIFICATE" in data:
+                    found.append(x509.load_pem_x509_certificates(data)[0])
+                else:
+                    found.append(x509.load_der_x509_certificate(data))
+            except Exception:  # noqa: S112 - not a certificate cryptography reads
+                continue
+    return found
+
+
+def _certifi_roots() -> list[x509.Certificate]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        return x509.load_pem_x509_certificates(Path(certifi.where()).read_bytes())
+
+
+VECTORS = _vector_certificates()
+DER = serialization.Encoding.DER
+
+
+def _openssl_names(openssl: str, der: bytes) -> tuple[bytes, bytes]:
+    """Issuer and subject sliced where ``openssl asn1parse`` places them."""
+    listing = subprocess.run(
+        [openssl, "asn1parse", "-inform", "DER"], input=der, capture_output=True, check=True
+    ).stdout.decode("latin-1")
+    elements = []
+    for line in listing.splitlines():
+        offset, rest = line.split(":", 1)
+        if not rest.startswith("d=2 "):
+            continue
+        header = int(rest.split("hl=")[1].split()[0])
+        length = int(rest.split("l=")[2].split()[0])
+        elements.append((int(offset), header + length, "cont [ 0 ]" in rest))
+    if elements[0][2]:
+        elements = elements[1:]  # the version
+    (issuer_at, issuer_len, _), (subject_at, subject_len, _) = elements[2], elements[4]
+    return der[issuer_at : issuer_at + issuer_len], der[subject_at : subject_at + subject_len]
+
+
+def test_vectors_are_many() -> None:
+    assert len(VECTORS) > 300
+
+
+@pytest.mark.parametrize("index", range(0, len(VECTORS), 7))
+def test_encoded_names_are_where_openssl_finds_them(openssl: str, index: int) -> None:
+    der = VECTORS[index].public_bytes(DER)
+    with warnings.catch_warnings(), sharing_parsed_certificates():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        cert = parse_certificates(der)[0]
+        assert encoded_names(cert) == _openssl_names(openssl, der)
+
+
+def test_equal_encodings_are_equal_names_on_every_vector() -> None:
+    # What the shortcut relies on; the converse does not hold (different string
+    # types or attribute orders can be equal names), and is not relied on.
+    self_named = unreadable = 0
+    with warnings.catch_warnings(), sharing_parsed_certificates():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)  # a vector's 8-letter country name
+        for original in [*VECTORS, *_certifi_roots()]:
+            cert = parse_certificates(original.public_bytes(DER))[0]
+            encoded = encoded_names(cert)
+            assert encoded is not None
+            if encoded[0] == encoded[1]:
+                self_named += 1
+                try:
+                    assert cert.issuer == cert.subject
+                except ValueError:  # names cryptography cannot parse (two vectors): the
+                    unreadable += 1  # same bytes are the same name all the same
+    assert self_named > 150
+    assert unreadable <= 2
+
+
+def _own_issuer_by_parsed_names(cert: x509.Certificate) -> bool:
+    """is_own_issuer's definition, with names read as cryptography parses them."""
+    try:
+        if cert.issuer != cert.subject:
+            return is_own_issuer(cert)  # folded names: not what this test is about
+    except Exception:
+        return False
+    aki, ski = authority_key_id(cert), subject_key_id(cert)
+    if aki is not None and ski is not None:
+        return aki == ski
+    return is_self_signed(cert)
+
+
+def test_is_own_issuer_is_the_same_inside_an_audit_scope_and_outside() -> None:
+    certs = [*VECTORS, *_certifi_roots()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        outside = [is_own_issuer(c) for c in certs]
+        assert outside == [_own_issuer_by_parsed_names(c) for c in certs]
+        with sharing_parsed_certificates(), remembering_links_by_identity():
+            inside = [is_own_issuer(parse_certificates(c.public_bytes(DER))[0]) for c in certs]
+    assert inside == outside
+    assert 100 < sum(inside) < len(certs)
+
+
+@settings(max_examples=10, deadline=None)
+@given(test_chains(intermediates=st.integers(0, 2)))
+def test_built_chains_inside_and_outside_a_scope(chain: TestChain) -> None:
+    credentials = [chain.root, *chain.intermediates, chain.server]
+    certs = [c.certificate for c in credentials]
+    with sharing_parsed_certificates(), remembering_links_by_identity():
+        inside = [is_own_issuer(parse_certificates(c.public_bytes(DER))[0]) for c in certs]
+    assert inside == [is_own_issuer(c) for c in certs] == [True] + [False] * (len(certs) - 1)
+
+
+def test_no_encoding_outside_a_scope_or_for_bundle_members(openssl: str) -> None:
+    cert = VECTORS[0]
+    assert encoded_names(cert) is None  # not read by our loaders in a scope
+    bundle = pkcs7.serialize_certificates([cert], DER)
+    with sharing_parsed_certificates():
+        # Read by the PKCS#7 decoder: no DER kept, names are compared parsed.
+        assert encoded_names(parse_certificates(bundle)[0]) is None
+        assert encoded_names(parse_certificates(cert.public_bytes(DER))[0]) is not None
+
+
+@given(st.binary(min_size=0, max_size=64))
+def test_damaged_layouts_give_none_or_slices_never_errors(tail: bytes) -> None:
+    from appgw_certs._read import _issuer_and_subject
+
+    for der in (tail, b"\x30\x82" + tail, b"\x30\x03\x30\x01" + tail):
+        result = _issuer_and_subject(der)
+        assert result is None or all(isinstance(part, bytes) for part in result)
