@@ -182,7 +182,7 @@ class CertificateDecoder:
             now=self._now,
             expiry_warning_days=self._days,
         )
-        return tuple(f for f in report.findings if f.code not in _GATEWAY_WIDE)
+        return tuple([f for f in report.findings if f.code not in _GATEWAY_WIDE])
 
     def _certificate_checks(self, certs: Sequence[x509.Certificate]) -> tuple[Finding, ...]:
         """Validity, signature and key checks for certificates that come without their

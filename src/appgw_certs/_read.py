@@ -132,7 +132,7 @@ class Bundle:
     @property
     def has_private_key(self) -> bool:
         """A key was read, or a private-key PEM block was seen (even one not decrypted)."""
-        return self.private_key is not None or any(label in KEY_LABELS for label in self.pem_labels)
+        return self.private_key is not None or not KEY_LABELS.isdisjoint(self.pem_labels)
 
 
 # --- public ---------------------------------------------------------------

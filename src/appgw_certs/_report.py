@@ -185,7 +185,7 @@ _COLOURS = {Severity.ERROR: "#e5534b", Severity.WARNING: "#c69026", Severity.INF
 
 def _pairs(details: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     items = details.items() if isinstance(details, Mapping) else details
-    return tuple((str(name), str(value)) for name, value in items)
+    return tuple([(str(name), str(value)) for name, value in items])
 
 
 def _plural(n: int, word: str) -> str:
