@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import appgw_certs
 from _chain_helpers import VECTORS, issue, name, pem
 from appgw_certs import ChainError, TestChain, TrustStore, find_root, is_well_known, well_known_root
+from appgw_certs._read import parse_certificates, sharing_parsed_certificates
 from appgw_certs._trust import APPROXIMATION_NOTE, forget_anchors, roots_from_pem
 from appgw_certs.testing import test_chains
 
@@ -176,6 +177,10 @@ def test_an_anchor_is_found_under_its_name_folded_any_way(changes: list[str]) ->
     renamed = issue(folded, key=root.key)
     assert store.anchor_for(renamed.cert) == root.cert
     assert renamed.cert in store
+    store._forget()
+    with sharing_parsed_certificates():  # an audit: the last value is read from the DER
+        again = parse_certificates(renamed.cert.public_bytes(serialization.Encoding.DER))[0]
+        assert store.anchor_for(again) == root.cert
     # The same key under a name that differs in its last value: not the anchor.
     stranger = issue(
         _subject(*zip(oids, [*values[:2], "Contoso Other CA"], strict=True)), key=root.key

@@ -22,6 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
+from ._der import issuer_and_subject
 from ._errors import (
     MAX_BUNDLE_CERTIFICATES,
     MAX_INPUT_BYTES,
@@ -544,7 +545,7 @@ def encoded_names(cert: x509.Certificate) -> tuple[bytes, bytes] | None:
     """
     pool = _SHARED.get()
     der = pool.encodings.get(id(cert)) if pool is not None else None
-    return None if der is None else _issuer_and_subject(der)
+    return None if der is None else issuer_and_subject(der)
 
 
 def _shared(certs: list[x509.Certificate]) -> list[x509.Certificate]:
@@ -733,46 +734,7 @@ def _decrypt_key(load: Callable[[bytes | None], object], password: bytes | None)
     return key  # type: ignore[return-value]
 
 
-# --- DER framing (for sniffing, and for the encoded names of a certificate that
-# cryptography has already parsed; parsing is cryptography's and pyasn1's) ------
-
-
-def _issuer_and_subject(der: bytes) -> tuple[bytes, bytes] | None:
-    """The issuer and subject elements of a certificate cryptography has parsed (so
-    the DER is well formed); ``None`` if the layout is not as expected."""
-    try:
-        position = _content_start(der, 0)  # Certificate ::= SEQUENCE {
-        position = _content_start(der, position)  # tbsCertificate SEQUENCE {
-        if der[position] == 0xA0:  # [0] version, absent for v1
-            position = _element_end(der, position)
-        position = _element_end(der, position)  # serialNumber
-        position = _element_end(der, position)  # signature AlgorithmIdentifier
-        issuer_end = _element_end(der, position)
-        subject_start = _element_end(der, issuer_end)  # validity
-        subject_end = _element_end(der, subject_start)
-    except IndexError:
-        return None
-    if der[position] != 0x30 or der[subject_start] != 0x30 or subject_end > len(der):
-        return None
-    return der[position:issuer_end], der[subject_start:subject_end]
-
-
-def _content_start(der: bytes, position: int) -> int:
-    """Where the content of the element at ``position`` starts (single-byte tags)."""
-    first = der[position + 1]
-    if first < 0x80:
-        return position + 2
-    return position + 2 + (first & 0x7F)
-
-
-def _element_end(der: bytes, position: int) -> int:
-    """Where the element at ``position`` ends (single-byte tags, definite lengths)."""
-    first = der[position + 1]
-    if first < 0x80:
-        return position + 2 + first
-    count = first & 0x7F
-    start = position + 2 + count
-    return start + int.from_bytes(der[position + 2 : start], "big")
+# --- DER framing (for sniffing only; parsing is cryptography's and pyasn1's) --
 
 
 def _content_offset(data: bytes) -> int:

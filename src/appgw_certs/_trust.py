@@ -29,7 +29,9 @@ from ._chain import (
     root_of,
     subject_key_id,
 )
+from ._der import last_attribute_text
 from ._errors import ChainError, tolerating_deprecated_encodings
+from ._read import encoded_names
 
 if TYPE_CHECKING:
     from ._inputs import CertSource
@@ -190,21 +192,30 @@ class TrustStore:
 
     def _same_subject(self, cert: x509.Certificate) -> list[x509.Certificate]:
         try:
-            subject = cert.subject
-            if not self._may_name(subject):
+            if not self._may_name(cert):
                 return []
-            return self._by_subject.get(name_key(subject), [])
+            return self._by_subject.get(name_key(cert.subject), [])
         except Exception:
             return []
 
-    def _may_name(self, subject: x509.Name) -> bool:
-        """Whether an anchor may have ``subject``: its last RDN's first value is one of
-        the anchors' (names equal as name_key compares them share every value)."""
+    def _may_name(self, cert: x509.Certificate) -> bool:
+        """Whether an anchor may have the subject of ``cert``: its last RDN's first
+        value is one of the anchors' (names equal as name_key compares them share
+        every value). Read from the DER when an audit kept it, without building
+        the name."""
         values = self._subject_values
-        rdns = subject.rdns
-        if values is None or not rdns:
+        if values is None:
             return True
-        return fold_value(next(iter(rdns[-1])).value) in values
+        encoded = encoded_names(cert)
+        value: str | bytes | None = None
+        if encoded is not None:
+            value = last_attribute_text(encoded[1])
+        if value is None:
+            rdns = cert.subject.rdns
+            if not rdns:
+                return True
+            value = next(iter(rdns[-1])).value
+        return fold_value(value) in values
 
     def __len__(self) -> int:
         return len(self._certificates)

@@ -1,5 +1,6 @@
-"""Names compared by their encoding: the issuer and subject bytes of a certificate
-read inside an audit, against ``openssl asn1parse`` and cryptography's parsed names."""
+"""Fields read from a certificate's DER (issuer and subject bytes, the subject's last
+attribute) against ``openssl asn1parse`` and cryptography's parsed names, and the
+answers that use them against the same answers from parsed names."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ from appgw_certs._chain import (
     remembering_links_by_identity,
     subject_key_id,
 )
+from appgw_certs._der import issuer_and_subject, last_attribute_text
 from appgw_certs._read import encoded_names, parse_certificates, sharing_parsed_certificates
+from appgw_certs._trust import TrustStore
 from appgw_certs.testing import test_chains
 
 X509_VECTORS = Path(cryptography_vectors.__file__).parent / "x509"
@@ -160,8 +163,53 @@ def test_no_encoding_outside_a_scope_or_for_bundle_members(openssl: str) -> None
 
 @given(st.binary(min_size=0, max_size=64))
 def test_damaged_layouts_give_none_or_slices_never_errors(tail: bytes) -> None:
-    from appgw_certs._read import _issuer_and_subject
-
     for der in (tail, b"\x30\x82" + tail, b"\x30\x03\x30\x01" + tail):
-        result = _issuer_and_subject(der)
+        result = issuer_and_subject(der)
         assert result is None or all(isinstance(part, bytes) for part in result)
+
+
+def _first_value_of_last_rdn(cert: x509.Certificate) -> str | bytes | None:
+    try:
+        rdns = cert.subject.rdns
+    except ValueError:
+        return None  # cryptography cannot parse the name
+    return next(iter(rdns[-1])).value if rdns else None
+
+
+def test_last_attribute_text_is_what_cryptography_reads_on_every_vector() -> None:
+    read = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)  # a vector's 8-letter country name
+        for cert in [*VECTORS, *_certifi_roots()]:
+            names = issuer_and_subject(cert.public_bytes(DER))
+            assert names is not None
+            text = last_attribute_text(names[1])
+            if text is not None:
+                read += 1
+                expected = _first_value_of_last_rdn(cert)
+                assert expected is None or text == expected
+    assert read > 400
+
+
+@given(st.binary(max_size=40))
+def test_last_attribute_text_of_damaged_names_is_none_or_text(tail: bytes) -> None:
+    for name in (tail, b"\x30" + tail, b"\x30\x06\x31\x04\x30\x02" + tail):
+        text = last_attribute_text(name)
+        assert text is None or isinstance(text, str)
+
+
+def test_the_store_finds_the_same_anchors_inside_an_audit_scope() -> None:
+    # Inside the scope, the subject's last value is read from the DER before the
+    # name is parsed; every answer must be what the parsed names give.
+    store = TrustStore.certifi()
+    certs = [*_certifi_roots(), *VECTORS[::3]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        outside = [store.anchor_for(c) for c in certs]
+        store._forget()
+        with sharing_parsed_certificates():
+            inside = [store.anchor_for(parse_certificates(c.public_bytes(DER))[0]) for c in certs]
+    assert inside == outside
+    assert sum(a is not None for a in inside) >= len(_certifi_roots())

@@ -1,0 +1,92 @@
+"""A few fields read straight from a certificate's DER, without building its objects.
+
+cryptography builds a name's Python objects on its first read (some 15 µs a
+name). An audit asks two questions of most certificates that the encoding
+answers for less: is the issuer the subject (the same bytes are the same name),
+and could the subject be a trust anchor's (one attribute value, looked up).
+
+Only DER that cryptography has already parsed is walked here, so its framing is
+known to be sound; anything unexpected gives ``None`` and the caller reads the
+parsed names instead.
+"""
+
+from __future__ import annotations
+
+__all__ = ["issuer_and_subject", "last_attribute_text"]
+
+# String types whose value cryptography gives as the UTF-8 (or ASCII) text of
+# the bytes. Others (BMPString, UniversalString, T61String...) are left to it.
+_UTF8_STRING, _PRINTABLE_STRING, _IA5_STRING = 0x0C, 0x13, 0x16
+_TEXT_TAGS = frozenset({_UTF8_STRING, _PRINTABLE_STRING, _IA5_STRING})
+_SEQUENCE, _SET = 0x30, 0x31
+
+
+def issuer_and_subject(der: bytes) -> tuple[bytes, bytes] | None:
+    """The issuer and subject elements of a parsed certificate's DER; ``None`` if the
+    layout is not as expected.
+
+    >>> issuer, subject = issuer_and_subject(root_der)
+    >>> issuer == subject
+    True
+    """
+    try:
+        position = _content_start(der, 0)  # Certificate ::= SEQUENCE {
+        position = _content_start(der, position)  # tbsCertificate SEQUENCE {
+        if der[position] == 0xA0:  # [0] version, absent for v1
+            position = _element_end(der, position)
+        position = _element_end(der, position)  # serialNumber
+        position = _element_end(der, position)  # signature AlgorithmIdentifier
+        issuer_end = _element_end(der, position)
+        subject_start = _element_end(der, issuer_end)  # validity
+        subject_end = _element_end(der, subject_start)
+    except IndexError:
+        return None
+    if der[position] != _SEQUENCE or der[subject_start] != _SEQUENCE or subject_end > len(der):
+        return None
+    return der[position:issuer_end], der[subject_start:subject_end]
+
+
+def last_attribute_text(name: bytes) -> str | None:
+    """The value of the first attribute of a name's last RDN (usually its CN), as
+    cryptography reads it, when it is a UTF8String, PrintableString or IA5String;
+    else ``None`` (an empty name, another string type, bytes that do not decode).
+
+    >>> last_attribute_text(subject)
+    'Contoso Root CA'
+    """
+    try:
+        end = _element_end(name, 0)
+        position = _content_start(name, 0)
+        last = None
+        while position < end:  # to the last RDN
+            last, position = position, _element_end(name, position)
+        if last is None or name[0] != _SEQUENCE or name[last] != _SET or position != end:
+            return None
+        attribute = _content_start(name, last)  # AttributeTypeAndValue SEQUENCE {
+        if name[attribute] != _SEQUENCE:
+            return None
+        value = _element_end(name, _content_start(name, attribute))  # after the type
+        value_end = _element_end(name, value)
+        if name[value] not in _TEXT_TAGS or value_end > end:
+            return None
+        return name[_content_start(name, value) : value_end].decode("utf-8")
+    except (IndexError, UnicodeDecodeError):
+        return None
+
+
+def _content_start(der: bytes, position: int) -> int:
+    """Where the content of the element at ``position`` starts (single-byte tags)."""
+    first = der[position + 1]
+    if first < 0x80:
+        return position + 2
+    return position + 2 + (first & 0x7F)
+
+
+def _element_end(der: bytes, position: int) -> int:
+    """Where the element at ``position`` ends (single-byte tags, definite lengths)."""
+    first = der[position + 1]
+    if first < 0x80:
+        return position + 2 + first
+    count = first & 0x7F
+    start = position + 2 + count
+    return start + int.from_bytes(der[position + 2 : start], "big")
