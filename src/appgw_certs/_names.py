@@ -94,12 +94,15 @@ def extension_value(cert: x509.Certificate, kind: type[_E]) -> _E | None:
     try:
         if not isinstance(oid, x509.ObjectIdentifier):
             return cert.extensions.get_extension_for_class(kind).value
-        # By OID: the class look-up tests every extension with an ABC isinstance.
-        value = cert.extensions.get_extension_for_oid(oid).value
+        # By OID, and by a loop: the class look-up tests every extension with an ABC
+        # isinstance, and cryptography's look-up raises for an absent one (microseconds).
+        for extension in cert.extensions:
+            if extension.oid == oid:
+                value = extension.value
+                return value if type(value) is kind or isinstance(value, kind) else None
     except Exception:
-        # ExtensionNotFound, or extensions that cannot be parsed at all.
-        return None
-    return value if type(value) is kind or isinstance(value, kind) else None
+        return None  # ExtensionNotFound, or extensions that cannot be parsed at all
+    return None
 
 
 def is_ca(cert: x509.Certificate) -> bool:
