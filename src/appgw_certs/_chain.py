@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 
+from ._der import compare_encoded_names
 from ._errors import ChainError, translate_errors
 from ._names import extension_value, name_text, subject_text
 from ._read import encoded_names
@@ -42,6 +43,7 @@ __all__ = [
     "is_issued_by",
     "is_own_issuer",
     "is_self_signed",
+    "issuer_named",
     "missing_issuer_text",
     "name_key",
     "order_chain",
@@ -252,9 +254,27 @@ def forget_links() -> None:
     _LINKS.clear()
 
 
+def issuer_named(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    """Whether ``child`` names ``parent``'s subject as its issuer, as parsed names
+    compare (exactly); raises what reading a name raises.
+
+    Inside ``sharing_parsed_certificates`` the DER usually answers without
+    building either name (:func:`compare_encoded_names`).
+
+    >>> issuer_named(leaf, intermediate), issuer_named(leaf, leaf)
+    (True, False)
+    """
+    encoded_child, encoded_parent = encoded_names(child), encoded_names(parent)
+    if encoded_child is not None and encoded_parent is not None:
+        same = compare_encoded_names(encoded_child[0], encoded_parent[1])
+        if same is not None:
+            return same
+    return bool(child.issuer == parent.subject)
+
+
 def _names_match(child: x509.Certificate, parent: x509.Certificate) -> bool:
     try:
-        if child.issuer == parent.subject:  # the usual case, and cheap
+        if issuer_named(child, parent):  # the usual case, and cheap
             return True
     except Exception:
         return False

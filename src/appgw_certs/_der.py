@@ -1,9 +1,10 @@
 """A few fields read straight from a certificate's DER, without building its objects.
 
 cryptography builds a name's Python objects on its first read (some 15 µs a
-name). An audit asks two questions of most certificates that the encoding
-answers for less: is the issuer the subject (the same bytes are the same name),
-and could the subject be a trust anchor's (one attribute value, looked up).
+name). An audit asks questions of most certificates that the encoding answers
+for less: is this issuer that subject (the same bytes are the same name, and
+different common names are different names), and could the subject be a trust
+anchor's (one attribute value, looked up).
 
 Only DER that cryptography has already parsed is walked here, so its framing is
 known to be sound; anything unexpected gives ``None`` and the caller reads the
@@ -12,7 +13,9 @@ parsed names instead.
 
 from __future__ import annotations
 
-__all__ = ["issuer_and_subject", "last_attribute_text"]
+from functools import lru_cache
+
+__all__ = ["compare_encoded_names", "issuer_and_subject", "last_attribute_text"]
 
 # String types whose value cryptography gives as the UTF-8 (or ASCII) text of
 # the bytes. Others (BMPString, UniversalString, T61String...) are left to it.
@@ -46,10 +49,31 @@ def issuer_and_subject(der: bytes) -> tuple[bytes, bytes] | None:
     return der[position:issuer_end], der[subject_start:subject_end]
 
 
+def compare_encoded_names(a: bytes, b: bytes) -> bool | None:
+    """Whether two encoded names are equal as cryptography compares parsed ones
+    (attribute types and values, in order): ``True`` for the same bytes, ``False``
+    when their last RDNs hold one attribute each with different text, else
+    ``None`` (parse them to know: other string types, attribute orders...).
+
+    >>> compare_encoded_names(leaf_issuer, ca_subject)
+    True
+    >>> compare_encoded_names(leaf_issuer, leaf_subject)
+    False
+    """
+    if a == b:
+        return True
+    first, second = last_attribute_text(a), last_attribute_text(b)
+    if first is not None and second is not None and first != second:
+        return False
+    return None
+
+
+@lru_cache(maxsize=4096)  # a CA's subject is compared with every leaf's issuer
 def last_attribute_text(name: bytes) -> str | None:
-    """The value of the first attribute of a name's last RDN (usually its CN), as
+    """The value of the one attribute of a name's last RDN (usually its CN), as
     cryptography reads it, when it is a UTF8String, PrintableString or IA5String;
-    else ``None`` (an empty name, another string type, bytes that do not decode).
+    else ``None`` (an empty name, a last RDN of several attributes, another string
+    type, bytes that do not decode).
 
     >>> last_attribute_text(subject)
     'Contoso Root CA'
@@ -63,8 +87,8 @@ def last_attribute_text(name: bytes) -> str | None:
         if last is None or name[0] != _SEQUENCE or name[last] != _SET or position != end:
             return None
         attribute = _content_start(name, last)  # AttributeTypeAndValue SEQUENCE {
-        if name[attribute] != _SEQUENCE:
-            return None
+        if name[attribute] != _SEQUENCE or _element_end(name, attribute) != end:
+            return None  # not the SET's one attribute
         value = _element_end(name, _content_start(name, attribute))  # after the type
         value_end = _element_end(name, value)
         if name[value] not in _TEXT_TAGS or value_end > end:

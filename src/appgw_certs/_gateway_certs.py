@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from cryptography import x509
 
 from ._arm import Unknown
+from ._chain import issuer_named
 from ._check import certificate_findings, check_upload_bytes, listener_bundle_findings
 from ._errors import AppGwCertError
 from ._gateway_json import Element, is_placeholder
@@ -85,15 +86,13 @@ def leaf_of(certs: Sequence[x509.Certificate]) -> list[x509.Certificate]:
     if len(certs) < 2:
         return list(certs)
     try:
-        subjects = [c.subject for c in certs]
-        issuers = [c.issuer for c in certs]
-    except Exception:
+        candidates = [
+            c
+            for i, c in enumerate(certs)
+            if not any(j != i and issuer_named(other, c) for j, other in enumerate(certs))
+        ]
+    except Exception:  # a name that cannot be read: keep the order given
         return list(certs)
-    candidates = [
-        c
-        for i, c in enumerate(certs)
-        if not any(j != i and issuer == subjects[i] for j, issuer in enumerate(issuers))
-    ]
     if len(candidates) == 1:
         leaf = candidates[0]
     else:  # several chains, or a loop: a non-CA is the likelier leaf

@@ -16,6 +16,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from ._arm import Unknown
+from ._chain import issuer_named
 from ._gateway_certs import CertificateObject
 from ._gateway_json import Element, GatewayDocument, Reference
 from ._gateway_routes import (
@@ -365,8 +366,7 @@ def _has_issuer(leaf: x509.Certificate, others: Iterable[x509.Certificate]) -> b
     told. Names suffice: the question is what the bundle holds, not whether it verifies
     (the upload checks and backend verdicts verify signatures)."""
     try:
-        issuer = leaf.issuer
-        return issuer == leaf.subject or any(issuer == c.subject for c in others)
+        return issuer_named(leaf, leaf) or any(issuer_named(leaf, c) for c in others)
     except Exception:
         return True
 

@@ -4,9 +4,10 @@ A ``.p7b`` export and a gateway's ``publicCertData`` are "degenerate" SignedData
 (RFC 2315 §9.1, RFC 5652 §5.1): certificates, no signers, no content.
 cryptography's ``load_der_pkcs7_certificates`` reads any PKCS#7 with OpenSSL
 and then reads it again in Rust: about 76 µs for a bundle of two certificates
-that take 2 µs each to read alone. This module declares the degenerate layout for cryptography's own
-declarative decoder (``cryptography.hazmat.asn1``, new in 47.0, documented as
-not yet stable) and reads that, which costs little more than the certificates.
+that take 2 µs each to read alone. This module declares the degenerate layout
+for cryptography's own declarative decoder (``cryptography.hazmat.asn1``, new in
+47.0, documented as not yet stable), reads that, and hands each certificate's
+DER to a loader: little more than the certificates cost alone.
 
 It is a fast path only. :func:`degenerate_certificates` returns ``None`` for
 anything outside the layout (signers, CRLs, BER, other certificate choices, no
@@ -20,21 +21,30 @@ stays the authority for what a bundle holds. Within the layout the two agree
 # from the annotations, which must be evaluated where the classes are declared.
 from collections.abc import Callable
 from functools import cache
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from cryptography import x509
+
+if TYPE_CHECKING:
+    from cryptography.hazmat import asn1
 
 __all__ = ["degenerate_certificates"]
 
 _SIGNED_DATA = "1.2.840.113549.1.7.2"
 _DATA = "1.2.840.113549.1.7.1"
 
-_Decoder = Callable[[bytes], list[x509.Certificate] | None]
+_Decoder = Callable[[bytes], list[bytes] | None]
+_Loader = Callable[[bytes], x509.Certificate]
 
 
-def degenerate_certificates(der: bytes) -> list[x509.Certificate] | None:
+def degenerate_certificates(
+    der: bytes, load: _Loader = x509.load_der_x509_certificate
+) -> list[x509.Certificate] | None:
     """The certificates of a certificates-only SignedData in DER, in encoded order;
     ``None`` when ``der`` is anything else (ask ``load_der_pkcs7_certificates``).
+
+    Each certificate's DER goes to ``load``: the loaders pass theirs, which inside
+    an audit reads an issuing CA that every bundle holds once, and keeps the DER.
 
     >>> degenerate_certificates(p7b_der)   # doctest: +SKIP
     [<Certificate(subject=<Name(CN=www.contoso.com)>, ...)>, ...]
@@ -43,7 +53,8 @@ def degenerate_certificates(der: bytes) -> list[x509.Certificate] | None:
     if decode is None:
         return None
     try:
-        return decode(der)
+        found = decode(der)
+        return None if found is None else [load(item) for item in found]
     except Exception:  # ValueError for what the layout does not fit, or an API change
         return None
 
@@ -77,11 +88,11 @@ def _declare() -> _Decoder:
         # [0] IMPLICIT SET OF: declared as a SEQUENCE OF, whose tag the IMPLICIT
         # replaces alike, so that certificates in any order are read (openssl
         # crl2pkcs7 does not sort them; OpenSSL reads them as they come).
-        certificates: Annotated[list[x509.Certificate] | None, asn1.Implicit(0)]
+        certificates: Annotated[list[asn1.TLV] | None, asn1.Implicit(0)]
         crls: Annotated[list[asn1.TLV] | None, asn1.Implicit(1)]
         signer_infos: asn1.SetOf[asn1.TLV]
 
-    def decode(der: bytes) -> list[x509.Certificate] | None:
+    def decode(der: bytes) -> list[bytes] | None:
         info = asn1.decode_der(ContentInfo, der)
         if info.content_type.dotted_string != _SIGNED_DATA:
             return None
@@ -95,6 +106,19 @@ def _declare() -> _Decoder:
             or encapsulated.content_type.dotted_string != _DATA
             or encapsulated.content is not None
         )
-        return None if outside_layout else list(signed.certificates or ())
+        return None if outside_layout else [_encoding(c) for c in signed.certificates or ()]
 
     return decode
+
+
+def _encoding(element: "asn1.TLV") -> bytes:
+    """The DER of a decoded element: its tag, its length (the shortest form, which
+    the DER decoder enforced) and its content."""
+    content = element.data
+    size = len(content)
+    if size < 0x80:
+        length = bytes((size,))
+    else:
+        digits = size.to_bytes((size.bit_length() + 7) // 8, "big")
+        length = bytes((0x80 | len(digits),)) + digits
+    return element.tag_bytes + length + bytes(content)

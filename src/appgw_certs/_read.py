@@ -470,7 +470,7 @@ class _Pool:
     certificates with the same signature bytes, compared whole (hashing or
     serialising a certificate costs microseconds; its signature is at hand)."""
 
-    __slots__ = ("by_der", "by_signature", "encodings")
+    __slots__ = ("by_der", "by_signature", "encodings", "names")
 
     def __init__(self) -> None:
         self.by_der: dict[bytes, x509.Certificate] = {}
@@ -478,6 +478,7 @@ class _Pool:
         # The DER each certificate was read from, by the object's id (the pool
         # keeps the objects alive, so an id stays theirs while the pool lives).
         self.encodings: dict[int, bytes] = {}
+        self.names: dict[int, tuple[bytes, bytes] | None] = {}  # encoded_names' answers
 
     def from_der(self, der: bytes) -> x509.Certificate:
         cert = self.by_der.get(der)
@@ -544,8 +545,14 @@ def encoded_names(cert: x509.Certificate) -> tuple[bytes, bytes] | None:
     True
     """
     pool = _SHARED.get()
-    der = pool.encodings.get(id(cert)) if pool is not None else None
-    return None if der is None else issuer_and_subject(der)
+    if pool is None:
+        return None
+    key = id(cert)
+    if key in pool.names:
+        return pool.names[key]
+    der = pool.encodings.get(key)
+    found = pool.names[key] = None if der is None else issuer_and_subject(der)
+    return found
 
 
 def _shared(certs: list[x509.Certificate]) -> list[x509.Certificate]:
@@ -563,11 +570,13 @@ def _pem_certificate(block: PemBlock) -> x509.Certificate:
 
 
 def _pkcs7_der(der: bytes) -> list[x509.Certificate]:
-    certs = degenerate_certificates(der)  # a certificates-only bundle, read quickly
+    # A certificates-only bundle is read quickly, each certificate as the loaders
+    # read one (shared inside an audit, its DER kept); anything else by OpenSSL.
+    certs = degenerate_certificates(der, _der_certificate)
     if certs is None:
-        certs = _pkcs7_by_openssl(der)
+        certs = _shared(_pkcs7_by_openssl(der))
     _check_count(len(certs))
-    return _shared(certs)
+    return certs
 
 
 def _pkcs7_by_openssl(der: bytes) -> list[x509.Certificate]:
