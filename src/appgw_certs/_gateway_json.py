@@ -19,7 +19,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Literal, TypeGuard
 
 from ._arm import ArmContext, Unknown, evaluate
@@ -157,11 +157,12 @@ class Element:
     collection: str
     name: str
     fields: Mapping[str, object] = field(repr=False)
+    #: Where a person finds it in the portal: ``collection[name]``. Set once here
+    #: (most are read; a cached_property takes a lock on first read in 3.11).
+    location: str = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def location(self) -> str:
-        """Where a person finds it in the portal: ``collection[name]``."""
-        return f"{self.collection}[{self.name}]"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "location", f"{self.collection}[{self.name}]")
 
     def get(self, key: str) -> object:
         """The raw (normalised) value of a field, by its lower-case name."""

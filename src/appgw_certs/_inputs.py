@@ -68,12 +68,12 @@ def read_path(path: os.PathLike[str]) -> bytes:
 
 def read_bytes(source: bytes | bytearray | memoryview | os.PathLike[str]) -> bytes:
     """Bytes of a ``bytes``-like value or of a file, size-checked."""
-    if isinstance(source, os.PathLike):
-        return read_path(source)
-    if isinstance(source, bytes | bytearray | memoryview):
+    if isinstance(source, bytes | bytearray | memoryview):  # first: no ABC look-up
         data = bytes(source)
         check_size(data)
         return data
+    if isinstance(source, os.PathLike):
+        return read_path(source)
     raise TypeError(f"expected bytes or a path (pathlib.Path), got {type(source).__name__}")
 
 
