@@ -28,7 +28,8 @@ from appgw_certs._chain import (
     subject_key_id,
 )
 from appgw_certs._der import compare_encoded_names, issuer_and_subject, last_attribute_text
-from appgw_certs._read import encoded_names, parse_certificates, sharing_parsed_certificates
+from appgw_certs._pool import encoded_names, sharing_parsed_certificates
+from appgw_certs._read import parse_certificates
 from appgw_certs._trust import TrustStore
 from appgw_certs.testing import test_chains
 

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, p
 from ._der import compare_encoded_names
 from ._errors import ChainError, translate_errors
 from ._names import extension_value, name_text, subject_text
-from ._read import encoded_names
+from ._pool import encoded_names
 
 if TYPE_CHECKING:
     from ._inputs import CertSource

@@ -12,9 +12,7 @@ import binascii
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -22,7 +20,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from ._der import issuer_and_subject
 from ._errors import (
     MAX_BUNDLE_CERTIFICATES,
     MAX_INPUT_BYTES,
@@ -35,13 +32,13 @@ from ._errors import (
 from ._inputs import CertSource, Password, PrivateKey, check_size, encode_password, read_bytes
 from ._pfx import Pfx, check_encrypted_key_info, load_pfx
 from ._pkcs7_asn1 import degenerate_certificates
+from ._pool import pooled, pooled_der_certificate, sharing_parsed_certificates
 
 __all__ = [
     "CERT_LABELS",
     "KEY_LABELS",
     "Bundle",
     "PemBlock",
-    "encoded_names",
     "load_bundle",
     "load_certificates",
     "load_der_certificate",
@@ -188,7 +185,7 @@ def _common_case(data: bytes) -> list[x509.Certificate] | None:
         try:
             if data.startswith(_PKCS7_SIGNED_DATA, _content_offset(data)):
                 return _pkcs7_der(data)
-            return [_der_certificate(data)]
+            return [pooled_der_certificate(data)]
         except Exception:  # InvalidVersion and the like too: the general path explains
             return None
     blocks = data.count(b"-----BEGIN CERTIFICATE-----")
@@ -198,7 +195,7 @@ def _common_case(data: bytes) -> list[x509.Certificate] | None:
         certs = x509.load_pem_x509_certificates(data)
     except Exception:
         return None
-    return _shared(certs) if len(certs) == blocks else None
+    return pooled(certs) if len(certs) == blocks else None
 
 
 def _only_certificate_blocks(data: bytes, blocks: int) -> bool:
@@ -453,68 +450,6 @@ def _unterminated(begin: re.Match[bytes]) -> CertificateFormatError:
     )
 
 
-# -- one parse per certificate within a unit of work (an audit) ---------------
-
-# A gateway holds the same certificates many times (an issuing CA in every
-# listener bundle, a root checked and then described). Inside
-# ``sharing_parsed_certificates`` equal certificates are the same object, so
-# what cryptography materialises lazily (names, extensions, the key) is built
-# once. Scoped, not process-wide: a loader called twice still parses twice.
-
-
-_MAX_PER_SIGNATURE = 8
-
-
-class _Pool:
-    """One object per distinct certificate: looked up by the DER read, or among the
-    certificates with the same signature bytes, compared whole (hashing or
-    serialising a certificate costs microseconds; its signature is at hand)."""
-
-    __slots__ = ("by_der", "by_signature", "encodings", "names")
-
-    def __init__(self) -> None:
-        self.by_der: dict[bytes, x509.Certificate] = {}
-        self.by_signature: dict[bytes, list[x509.Certificate]] = {}
-        # The DER each certificate was read from, by the object's id (the pool
-        # keeps the objects alive, so an id stays theirs while the pool lives).
-        self.encodings: dict[int, bytes] = {}
-        self.names: dict[int, tuple[bytes, bytes] | None] = {}  # encoded_names' answers
-
-    def from_der(self, der: bytes) -> x509.Certificate:
-        cert = self.by_der.get(der)
-        if cert is None:
-            cert = self.by_der[der] = self.adopt(x509.load_der_x509_certificate(der))
-            self.encodings.setdefault(id(cert), der)
-        return cert
-
-    def adopt(self, cert: x509.Certificate) -> x509.Certificate:
-        same = self.by_signature.setdefault(cert.signature, [])
-        for known in same:  # one, unless someone copied a signature onto other bodies
-            if known == cert:
-                return known
-        if len(same) < _MAX_PER_SIGNATURE:  # copies past that are not shared: no
-            same.append(cert)  # quadratic work for a hostile file
-        return cert
-
-
-_SHARED: ContextVar[_Pool | None] = ContextVar("appgw_certs_shared_certificates", default=None)
-
-
-@contextmanager
-def sharing_parsed_certificates() -> Iterator[None]:
-    """Within the block, loaders return one object per distinct certificate.
-
-    >>> with sharing_parsed_certificates():
-    ...     parse_certificates(der)[0] is parse_certificates(der)[0]
-    True
-    """
-    token = _SHARED.set(_Pool())
-    try:
-        yield
-    finally:
-        _SHARED.reset(token)
-
-
 def load_der_certificate(der: bytes) -> x509.Certificate:
     """One DER certificate, read as the loaders read it (shared inside
     ``sharing_parsed_certificates``, no warning for a serial number <= 0);
@@ -523,42 +458,7 @@ def load_der_certificate(der: bytes) -> x509.Certificate:
     >>> load_der_certificate(der).subject   # doctest: +SKIP
     """
     with tolerating_deprecated_encodings():
-        return _der_certificate(der)
-
-
-def _der_certificate(der: bytes) -> x509.Certificate:
-    pool = _SHARED.get()
-    return x509.load_der_x509_certificate(der) if pool is None else pool.from_der(der)
-
-
-def encoded_names(cert: x509.Certificate) -> tuple[bytes, bytes] | None:
-    """The issuer and subject of ``cert`` as encoded, when it was read from DER or PEM
-    inside ``sharing_parsed_certificates``; else ``None``.
-
-    Equal encodings are equal names without building either (cryptography builds a
-    name's Python objects on first read, some 15 µs each). Unequal encodings may
-    still be equal names: compare the parsed names then.
-
-    >>> with sharing_parsed_certificates():
-    ...     issuer, subject = encoded_names(parse_certificates(root_der)[0])
-    >>> issuer == subject
-    True
-    """
-    pool = _SHARED.get()
-    if pool is None:
-        return None
-    key = id(cert)
-    if key in pool.names:
-        return pool.names[key]
-    der = pool.encodings.get(key)
-    found = pool.names[key] = None if der is None else issuer_and_subject(der)
-    return found
-
-
-def _shared(certs: list[x509.Certificate]) -> list[x509.Certificate]:
-    """``certs``, each replaced by the object already parsed for the same certificate."""
-    pool = _SHARED.get()
-    return certs if pool is None else [pool.adopt(c) for c in certs]
+        return pooled_der_certificate(der)
 
 
 def _pem_certificate(block: PemBlock) -> x509.Certificate:
@@ -566,15 +466,15 @@ def _pem_certificate(block: PemBlock) -> x509.Certificate:
     if block.label == "TRUSTED CERTIFICATE":  # OpenSSL -trustout: certificate + trust settings
         der = der[: _first_element_length(der)]
     with translate_errors(f"the PEM block {block.label!r}"):
-        return _der_certificate(der)
+        return pooled_der_certificate(der)
 
 
 def _pkcs7_der(der: bytes) -> list[x509.Certificate]:
     # A certificates-only bundle is read quickly, each certificate as the loaders
     # read one (shared inside an audit, its DER kept); anything else by OpenSSL.
-    certs = degenerate_certificates(der, _der_certificate)
+    certs = degenerate_certificates(der, pooled_der_certificate)
     if certs is None:
-        certs = _shared(_pkcs7_by_openssl(der))
+        certs = pooled(_pkcs7_by_openssl(der))
     _check_count(len(certs))
     return certs
 
@@ -600,7 +500,7 @@ def _check_count(count: int) -> None:
 
 def _parse_der(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
     try:
-        return Bundle([_der_certificate(data)], None, "der")
+        return Bundle([pooled_der_certificate(data)], None, "der")
     except Exception as exc:  # ValueError, InvalidVersion, ...: see what else it is
         cert_error = exc
     if want_key:

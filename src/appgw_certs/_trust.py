@@ -31,7 +31,7 @@ from ._chain import (
 )
 from ._der import last_attribute_text
 from ._errors import ChainError, tolerating_deprecated_encodings
-from ._read import encoded_names
+from ._pool import encoded_names
 
 if TYPE_CHECKING:
     from ._inputs import CertSource
