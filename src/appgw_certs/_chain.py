@@ -342,16 +342,9 @@ def _own_issuer(cert: x509.Certificate) -> bool:
     both = aki is not None and ski is not None
     if both and aki != ski:
         return False  # settled without reading a name (a leaf or an intermediate)
-    if not _self_named(cert):
+    if not _names_match(cert, cert):  # the same DER is the same name, neither built
         return False
     return both or is_self_signed(cert)
-
-
-def _self_named(cert: x509.Certificate) -> bool:
-    encoded = encoded_names(cert)
-    if encoded is not None and encoded[0] == encoded[1]:
-        return True  # the same bytes are the same name, and neither is built
-    return _names_match(cert, cert)
 
 
 def missing_issuer_text(cert: x509.Certificate) -> str:
