@@ -15,6 +15,7 @@ from random import Random
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +34,15 @@ from _simulate_helpers import (
     pem,
 )
 from _tls_servers import PythonTLSServer, client_context, handshake_as_client, server_context
-from appgw_certs import ChainError, Report, check_client, check_upload, client_issuer_dn
+from appgw_certs import (
+    CertificateFormatError,
+    ChainError,
+    Report,
+    check_client,
+    check_upload,
+    client_issuer_dn,
+)
+from appgw_certs._der import issuer_and_subject
 from appgw_certs._simulate import MSG_ISSUER_DN, MSG_PURPOSE
 
 
@@ -72,6 +81,32 @@ def test_inputs_as_files(client: Issued, ca_file: bytes, tmp_path: Path) -> None
 def test_no_certificate(ca_file: bytes, nothing: object) -> None:
     report = check_client(nothing, ca_file)  # type: ignore[arg-type]
     assert _codes(report) == ["MT001"]
+
+
+def _unparsable_subject(cert: x509.Certificate) -> bytes:
+    """``cert``'s DER with a constructed UTF8String (tag 0x2C) in its subject: the
+    certificate loads, reading its subject raises (found by test_hostile)."""
+    der = cert.public_bytes(serialization.Encoding.DER)
+    names = issuer_and_subject(der)
+    assert names is not None
+    subject = names[1]
+    start = der.index(subject, der.index(names[0]) + 1)
+    broken = subject.replace(b"\x0c", b"\x2c", 1)
+    damaged = der[:start] + broken + der[start + len(subject) :]
+    loaded = x509.load_der_x509_certificate(damaged)
+    with pytest.raises(ValueError, match="asn1"):
+        _ = loaded.subject
+    return damaged
+
+
+def test_a_client_ca_whose_subject_cannot_be_read(client: Issued, pki: Pki) -> None:
+    # The extracted issuer DN is that CA's subject: no DN, a finding, no exception.
+    ca = _unparsable_subject(pki.issuer.cert)
+    with pytest.raises(CertificateFormatError, match="issuing CA's subject name"):
+        client_issuer_dn(ca)
+    report = check_client([client.cert], ca, verify_issuer_dn=True)
+    assert "MT004" in _codes(report)
+    assert "no issuer DN can be extracted" in str(report)
 
 
 def test_unreadable_inputs_are_findings(client: Issued, ca_file: bytes) -> None:

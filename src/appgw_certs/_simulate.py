@@ -36,7 +36,7 @@ from ._chain import (
     name_key,
 )
 from ._check import client_ca_issuer
-from ._errors import AppGwCertError, ChainError
+from ._errors import AppGwCertError, CertificateFormatError, ChainError, translate_errors
 from ._inputs import CertSource
 from ._names import (
     common_names,
@@ -214,7 +214,8 @@ def client_issuer_dn(trusted_client_ca: CertSource) -> x509.Name:
     that issued no other CA in the file; the DN is that CA's subject: for
     root - intermediate the intermediate's, for a root alone the root's. With
     several chains, the longest wins; of equally long ones, the first in the
-    file (azure-rules.md §6.2). :class:`ChainError` when the file holds no CA.
+    file (azure-rules.md §6.2). :class:`ChainError` when the file holds no CA;
+    :class:`CertificateFormatError` when that CA's subject cannot be read.
 
     Example::
 
@@ -227,7 +228,8 @@ def client_issuer_dn(trusted_client_ca: CertSource) -> x509.Name:
             "the trusted client CA file holds no CA certificate (basicConstraints CA:TRUE); "
             "upload the root CA, and any intermediates, that issued the client certificates"
         )
-    return issuer.subject
+    with translate_errors("the issuing CA's subject name"):
+        return issuer.subject
 
 
 # -- reading inputs --------------------------------------------------------------
@@ -711,7 +713,7 @@ def _issuer_dn_findings(
 ) -> list[Finding]:
     try:
         expected = client_issuer_dn(ca_certs)
-    except ChainError as exc:
+    except (ChainError, CertificateFormatError) as exc:
         return [finding("MT004", f"{MSG_ISSUER_DN}: no issuer DN can be extracted ({exc})")]
     details.append(("client_cert_issuer_dn", name_text(expected)))
     try:
