@@ -59,6 +59,8 @@ def test_real_world_bundles_read_as_cryptography_reads_them(name: str, der: byte
     fast = degenerate_certificates(der)
     if fast is not None:
         _assert_same_as_cryptography(fast, _by_openssl_loader(der))
+    # An audit's way (each member's DER to a loader) reads the same, or falls back alike.
+    assert degenerate_certificates(der, x509.load_der_x509_certificate) == fast
 
 
 def test_real_world_certificates_only_bundles_take_the_fast_path() -> None:
@@ -94,6 +96,9 @@ def test_every_real_world_certificate_in_a_bundle() -> None:
         with tolerating_deprecated_encodings():  # as the loaders call it (serial <= 0)
             fast = degenerate_certificates(der)
         assert fast == [cert], path.name  # as cryptography reads the certificate alone
+        with tolerating_deprecated_encodings():
+            by_der = degenerate_certificates(der, x509.load_der_x509_certificate)
+        assert by_der == fast, path.name  # an audit's way: each member's DER to a loader
         _assert_same_as_cryptography(fast, _by_openssl_loader(der))
         read += 1
     assert read > 300  # the vectors hold several hundred readable certificates
@@ -198,6 +203,8 @@ def test_damaged_bundles_never_read_differently(data: st.DataObject) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a damaged serial number may warn
         fast = degenerate_certificates(bytes(der))
+        by_der = degenerate_certificates(bytes(der), x509.load_der_x509_certificate)
+    assert by_der == fast  # an audit's way reads the same, or steps aside alike
     if fast is not None:
         _assert_same_as_cryptography(fast, _by_openssl_loader(bytes(der)))
 
@@ -213,7 +220,7 @@ def test_without_the_fast_path_bundles_read_the_same(
     cert_pem = write(tmp_path / "c.pem", b"".join(_pem(c) for c in CHAIN.certs))
     der = run(openssl, "crl2pkcs7", "-nocrl", "-certfile", cert_pem, "-outform", "DER")
     fast = load_certificates(der)
-    monkeypatch.setattr(_pkcs7_asn1, "_decoder", lambda: None)
+    monkeypatch.setattr(_pkcs7_asn1, "_decoder", lambda **_: None)
     assert degenerate_certificates(der) is None
     assert load_certificates(der) == fast == CHAIN.certs
 

@@ -21,7 +21,7 @@ stays the authority for what a bundle holds. Within the layout the two agree
 # from the annotations, which must be evaluated where the classes are declared.
 from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from cryptography import x509
 
@@ -33,42 +33,48 @@ __all__ = ["degenerate_certificates"]
 _SIGNED_DATA = "1.2.840.113549.1.7.2"
 _DATA = "1.2.840.113549.1.7.1"
 
-_Decoder = Callable[[bytes], list[bytes] | None]
+_Decoder = Callable[[bytes], list[Any] | None]
 _Loader = Callable[[bytes], x509.Certificate]
 
 
 def degenerate_certificates(
-    der: bytes, load: _Loader = x509.load_der_x509_certificate
+    der: bytes, load: _Loader | None = None
 ) -> list[x509.Certificate] | None:
     """The certificates of a certificates-only SignedData in DER, in encoded order;
     ``None`` when ``der`` is anything else (ask ``load_der_pkcs7_certificates``).
 
-    Each certificate's DER goes to ``load``: the loaders pass theirs, which inside
-    an audit reads an issuing CA that every bundle holds once, and keeps the DER.
+    With ``load``, each certificate's DER goes to it: an audit's loader reads an
+    issuing CA that every bundle holds once, and keeps the DER. Without, the
+    decoder reads the certificates itself (faster: no DER is rebuilt).
 
     >>> degenerate_certificates(p7b_der)   # doctest: +SKIP
     [<Certificate(subject=<Name(CN=www.contoso.com)>, ...)>, ...]
     """
-    decode = _decoder()
+    decode = _decoder(as_der=load is not None)
     if decode is None:
         return None
     try:
         found = decode(der)
-        return None if found is None else [load(item) for item in found]
+        if found is None or load is None:
+            return found
+        return [load(_encoding(element)) for element in found]
     except Exception:  # ValueError for what the layout does not fit, or an API change
         return None
 
 
 @cache
-def _decoder() -> _Decoder | None:
+def _decoder(*, as_der: bool) -> _Decoder | None:
     try:
-        return _declare()
+        return _declare(as_der=as_der)
     except Exception:  # ImportError before cryptography 47; a changed API after it
         return None
 
 
-def _declare() -> _Decoder:
+def _declare(*, as_der: bool) -> _Decoder:
     from cryptography.hazmat import asn1
+
+    # The members as certificates, or as elements whose DER a loader reads.
+    member = asn1.TLV if as_der else x509.Certificate
 
     @asn1.sequence
     class ContentInfo:
@@ -88,11 +94,11 @@ def _declare() -> _Decoder:
         # [0] IMPLICIT SET OF: declared as a SEQUENCE OF, whose tag the IMPLICIT
         # replaces alike, so that certificates in any order are read (openssl
         # crl2pkcs7 does not sort them; OpenSSL reads them as they come).
-        certificates: Annotated[list[asn1.TLV] | None, asn1.Implicit(0)]
+        certificates: Annotated[list[member] | None, asn1.Implicit(0)]  # type: ignore[valid-type]
         crls: Annotated[list[asn1.TLV] | None, asn1.Implicit(1)]
         signer_infos: asn1.SetOf[asn1.TLV]
 
-    def decode(der: bytes) -> list[bytes] | None:
+    def decode(der: bytes) -> list[Any] | None:
         info = asn1.decode_der(ContentInfo, der)
         if info.content_type.dotted_string != _SIGNED_DATA:
             return None
@@ -106,7 +112,7 @@ def _declare() -> _Decoder:
             or encapsulated.content_type.dotted_string != _DATA
             or encapsulated.content is not None
         )
-        return None if outside_layout else [_encoding(c) for c in signed.certificates or ()]
+        return None if outside_layout else list(signed.certificates or ())
 
     return decode
 

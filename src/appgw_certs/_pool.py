@@ -22,7 +22,13 @@ from cryptography import x509
 
 from ._der import issuer_and_subject
 
-__all__ = ["encoded_names", "pooled", "pooled_der_certificate", "sharing_parsed_certificates"]
+__all__ = [
+    "encoded_names",
+    "pooled",
+    "pooled_der_certificate",
+    "sharing",
+    "sharing_parsed_certificates",
+]
 
 _MAX_PER_SIGNATURE = 8
 
@@ -75,6 +81,11 @@ def sharing_parsed_certificates() -> Iterator[None]:
         yield
     finally:
         _SHARED.reset(token)
+
+
+def sharing() -> bool:
+    """Whether this runs inside ``sharing_parsed_certificates``."""
+    return _SHARED.get() is not None
 
 
 def pooled_der_certificate(der: bytes) -> x509.Certificate:

@@ -32,7 +32,7 @@ from ._errors import (
 from ._inputs import CertSource, Password, PrivateKey, check_size, encode_password, read_bytes
 from ._pfx import Pfx, check_encrypted_key_info, load_pfx
 from ._pkcs7_asn1 import degenerate_certificates
-from ._pool import pooled, pooled_der_certificate, sharing_parsed_certificates
+from ._pool import pooled, pooled_der_certificate, sharing, sharing_parsed_certificates
 
 __all__ = [
     "CERT_LABELS",
@@ -470,9 +470,9 @@ def _pem_certificate(block: PemBlock) -> x509.Certificate:
 
 
 def _pkcs7_der(der: bytes) -> list[x509.Certificate]:
-    # A certificates-only bundle is read quickly, each certificate as the loaders
-    # read one (shared inside an audit, its DER kept); anything else by OpenSSL.
-    certs = degenerate_certificates(der, pooled_der_certificate)
+    # A certificates-only bundle is read quickly (inside an audit each certificate
+    # as the loaders read one: shared, its DER kept); anything else by OpenSSL.
+    certs = degenerate_certificates(der, pooled_der_certificate if sharing() else None)
     if certs is None:
         certs = pooled(_pkcs7_by_openssl(der))
     _check_count(len(certs))
