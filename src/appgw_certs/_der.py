@@ -15,7 +15,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["compare_encoded_names", "issuer_and_subject", "last_attribute_text"]
+__all__ = [
+    "compare_encoded_names",
+    "content_start",
+    "element_end",
+    "issuer_and_subject",
+    "last_attribute_text",
+]
 
 # String types whose value cryptography gives as the UTF-8 (or ASCII) text of
 # the bytes. Others (BMPString, UniversalString, T61String...) are left to it.
@@ -33,15 +39,15 @@ def issuer_and_subject(der: bytes) -> tuple[bytes, bytes] | None:
     True
     """
     try:
-        position = _content_start(der, 0)  # Certificate ::= SEQUENCE {
-        position = _content_start(der, position)  # tbsCertificate SEQUENCE {
+        position = content_start(der, 0)  # Certificate ::= SEQUENCE {
+        position = content_start(der, position)  # tbsCertificate SEQUENCE {
         if der[position] == 0xA0:  # [0] version, absent for v1
-            position = _element_end(der, position)
-        position = _element_end(der, position)  # serialNumber
-        position = _element_end(der, position)  # signature AlgorithmIdentifier
-        issuer_end = _element_end(der, position)
-        subject_start = _element_end(der, issuer_end)  # validity
-        subject_end = _element_end(der, subject_start)
+            position = element_end(der, position)
+        position = element_end(der, position)  # serialNumber
+        position = element_end(der, position)  # signature AlgorithmIdentifier
+        issuer_end = element_end(der, position)
+        subject_start = element_end(der, issuer_end)  # validity
+        subject_end = element_end(der, subject_start)
     except IndexError:
         return None
     if der[position] != _SEQUENCE or der[subject_start] != _SEQUENCE or subject_end > len(der):
@@ -79,26 +85,26 @@ def last_attribute_text(name: bytes) -> str | None:
     'Contoso Root CA'
     """
     try:
-        end = _element_end(name, 0)
-        position = _content_start(name, 0)
+        end = element_end(name, 0)
+        position = content_start(name, 0)
         last = None
         while position < end:  # to the last RDN
-            last, position = position, _element_end(name, position)
+            last, position = position, element_end(name, position)
         if last is None or name[0] != _SEQUENCE or name[last] != _SET or position != end:
             return None
-        attribute = _content_start(name, last)  # AttributeTypeAndValue SEQUENCE {
-        if name[attribute] != _SEQUENCE or _element_end(name, attribute) != end:
+        attribute = content_start(name, last)  # AttributeTypeAndValue SEQUENCE {
+        if name[attribute] != _SEQUENCE or element_end(name, attribute) != end:
             return None  # not the SET's one attribute
-        value = _element_end(name, _content_start(name, attribute))  # after the type
-        value_end = _element_end(name, value)
+        value = element_end(name, content_start(name, attribute))  # after the type
+        value_end = element_end(name, value)
         if name[value] not in _TEXT_TAGS or value_end > end:
             return None
-        return name[_content_start(name, value) : value_end].decode("utf-8")
+        return name[content_start(name, value) : value_end].decode("utf-8")
     except (IndexError, UnicodeDecodeError):
         return None
 
 
-def _content_start(der: bytes, position: int) -> int:
+def content_start(der: bytes, position: int) -> int:
     """Where the content of the element at ``position`` starts (single-byte tags)."""
     first = der[position + 1]
     if first < 0x80:
@@ -106,7 +112,7 @@ def _content_start(der: bytes, position: int) -> int:
     return position + 2 + (first & 0x7F)
 
 
-def _element_end(der: bytes, position: int) -> int:
+def element_end(der: bytes, position: int) -> int:
     """Where the element at ``position`` ends (single-byte tags, definite lengths)."""
     first = der[position + 1]
     if first < 0x80:

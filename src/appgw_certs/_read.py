@@ -20,6 +20,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 
+from ._der import content_start, element_end
 from ._errors import (
     MAX_BUNDLE_CERTIFICATES,
     MAX_INPUT_BYTES,
@@ -647,17 +648,13 @@ def _decrypt_key(load: Callable[[bytes | None], object], password: bytes | None)
 
 
 def _content_offset(data: bytes) -> int:
-    """Where the outer DER/BER element's content starts, best effort."""
-    if len(data) < 2 or data[1] <= 0x80:  # short form, or BER indefinite length
-        return 2
-    return 2 + (data[1] & 0x7F)
+    """Where the outer DER/BER element's content starts, best effort (a BER
+    indefinite length: right after its header)."""
+    return 2 if len(data) < 2 else content_start(data, 0)
 
 
 def _first_element_length(der: bytes) -> int:
     """Total length of the first DER element (for TRUSTED CERTIFICATE's trailing data)."""
-    if len(der) < 2 or der[1] == 0x80:
+    if len(der) < 2 or der[1] == 0x80:  # too short, or a BER indefinite length
         return len(der)
-    if der[1] < 0x80:
-        return 2 + der[1]
-    count = der[1] & 0x7F
-    return 2 + count + int.from_bytes(der[2 : 2 + count], "big")
+    return element_end(der, 0)
