@@ -4,8 +4,8 @@ The chain is what ``build_test_chain`` makes by default (RSA 2048: root,
 intermediate, leaf), given as PEM bytes as a user would pass files. The goal
 (issue 6) is a median of at most 2 ms per call, in steady use (a notebook or
 an audit judging backends over and over). Signature checks are
-remembered between calls (``appgw_certs._chain``), and so are parsed inputs
-given as bytes (``appgw_certs._simulate``); the "cold" rows clear both before
+remembered between calls (``appgw_certs._x509.chain``), and so are parsed inputs
+given as bytes (``appgw_certs._verdicts.backend``); the "cold" rows clear both before
 every call: they are the honest first-call cost.
 
 The baseline, for scale only, is ``cryptography.x509.verification`` verifying
@@ -22,9 +22,9 @@ from cryptography import x509
 from cryptography.x509.verification import PolicyBuilder, Store
 
 from appgw_certs import build_test_chain, check_backend, check_client
-from appgw_certs._build import TestChain
-from appgw_certs._chain import _LINKS
-from appgw_certs._simulate import _parse_remembered
+from appgw_certs._testpki.build import TestChain
+from appgw_certs._verdicts.backend import _parse_remembered
+from appgw_certs._x509.chain import _LINKS
 from benchmarks._harness import Comparison
 
 HOST = "www.contoso.com"

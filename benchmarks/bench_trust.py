@@ -26,8 +26,8 @@ from cryptography.x509.oid import NameOID
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from appgw_certs import TrustStore, is_well_known, order_chain
-from appgw_certs._chain import forget_links
-from appgw_certs._trust import roots_from_pem
+from appgw_certs._x509.chain import forget_links
+from appgw_certs._x509.trust import roots_from_pem
 from benchmarks._harness import Comparison
 
 BUNDLE_SIZE = 1000

@@ -15,7 +15,6 @@ from ._errors import (
     AppGwCertError,
     CertificateFormatError,
     ChainError,
-    CheckFailedError,
     InputTooLargeError,
     PfxPasswordError,
     ProbeError,
@@ -23,58 +22,59 @@ from ._errors import (
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._audit import GatewayAudit, GatewayCertificate, audit_gateway
-    from ._build import Credential, KeyType, TestChain, build_self_signed, build_test_chain
-    from ._chain import find_root, order_chain
-    from ._check import check_upload
-    from ._convert import cer_to_pfx, pfx_to_cer, to_cer, to_pfx
-    from ._describe import CertInfo, describe
-    from ._extract import extract_authentication_cert, extract_public_key, extract_trusted_root
-    from ._pfx import Pfx, PfxEncryption, load_pfx
-    from ._probe import fetch_presented_chain
-    from ._read import load_certificates
-    from ._report import Finding, Report, Severity
-    from ._simulate import check_backend, check_client, client_issuer_dn
-    from ._sku import Sku, Slot
-    from ._trust import TrustStore, is_well_known, well_known_root
+    from ._findings.report import CheckFailedError, Finding, Report, Severity
+    from ._findings.sku import Sku, Slot
+    from ._formats.bundle import load_certificates
+    from ._formats.convert import cer_to_pfx, pfx_to_cer, to_cer, to_pfx
+    from ._formats.pfx import Pfx, PfxEncryption, load_pfx
+    from ._gateway.audit import GatewayAudit, GatewayCertificate, audit_gateway
+    from ._testpki.build import Credential, KeyType, TestChain, build_self_signed, build_test_chain
+    from ._upload.check import check_upload
+    from ._verdicts.backend import check_backend, check_client, client_issuer_dn
+    from ._verdicts.probe import fetch_presented_chain
+    from ._x509.chain import find_root, order_chain
+    from ._x509.describe import CertInfo, describe
+    from ._x509.extract import extract_authentication_cert, extract_public_key, extract_trusted_root
+    from ._x509.trust import TrustStore, is_well_known, well_known_root
 
 _LAZY: dict[str, str] = {
-    "load_certificates": "_read",
-    "load_pfx": "_pfx",
-    "Pfx": "_pfx",
-    "PfxEncryption": "_pfx",
-    "to_cer": "_convert",
-    "to_pfx": "_convert",
-    "pfx_to_cer": "_convert",
-    "cer_to_pfx": "_convert",
-    "KeyType": "_build",
-    "build_test_chain": "_build",
-    "build_self_signed": "_build",
-    "TestChain": "_build",
-    "Credential": "_build",
-    "order_chain": "_chain",
-    "find_root": "_chain",
-    "extract_authentication_cert": "_extract",
-    "extract_trusted_root": "_extract",
-    "extract_public_key": "_extract",
-    "TrustStore": "_trust",
-    "well_known_root": "_trust",
-    "is_well_known": "_trust",
-    "Sku": "_sku",
-    "Slot": "_sku",
-    "Severity": "_report",
-    "Finding": "_report",
-    "Report": "_report",
-    "check_upload": "_check",
-    "check_backend": "_simulate",
-    "check_client": "_simulate",
-    "client_issuer_dn": "_simulate",
-    "fetch_presented_chain": "_probe",
-    "describe": "_describe",
-    "CertInfo": "_describe",
-    "audit_gateway": "_audit",
-    "GatewayAudit": "_audit",
-    "GatewayCertificate": "_audit",
+    "load_certificates": "_formats.bundle",
+    "load_pfx": "_formats.pfx",
+    "Pfx": "_formats.pfx",
+    "PfxEncryption": "_formats.pfx",
+    "to_cer": "_formats.convert",
+    "to_pfx": "_formats.convert",
+    "pfx_to_cer": "_formats.convert",
+    "cer_to_pfx": "_formats.convert",
+    "KeyType": "_testpki.build",
+    "build_test_chain": "_testpki.build",
+    "build_self_signed": "_testpki.build",
+    "TestChain": "_testpki.build",
+    "Credential": "_testpki.build",
+    "order_chain": "_x509.chain",
+    "find_root": "_x509.chain",
+    "extract_authentication_cert": "_x509.extract",
+    "extract_trusted_root": "_x509.extract",
+    "extract_public_key": "_x509.extract",
+    "TrustStore": "_x509.trust",
+    "well_known_root": "_x509.trust",
+    "is_well_known": "_x509.trust",
+    "Sku": "_findings.sku",
+    "Slot": "_findings.sku",
+    "Severity": "_findings.report",
+    "Finding": "_findings.report",
+    "Report": "_findings.report",
+    "CheckFailedError": "_findings.report",
+    "check_upload": "_upload.check",
+    "check_backend": "_verdicts.backend",
+    "check_client": "_verdicts.backend",
+    "client_issuer_dn": "_verdicts.backend",
+    "fetch_presented_chain": "_verdicts.probe",
+    "describe": "_x509.describe",
+    "CertInfo": "_x509.describe",
+    "audit_gateway": "_gateway.audit",
+    "GatewayAudit": "_gateway.audit",
+    "GatewayCertificate": "_gateway.audit",
 }
 
 __all__ = [

@@ -12,10 +12,6 @@ import warnings
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ._report import Report
 
 __all__ = [
     "MAX_BUNDLE_CERTIFICATES",
@@ -23,7 +19,6 @@ __all__ = [
     "AppGwCertError",
     "CertificateFormatError",
     "ChainError",
-    "CheckFailedError",
     "InputTooLargeError",
     "PfxPasswordError",
     "ProbeError",
@@ -57,19 +52,6 @@ class PfxPasswordError(AppGwCertError, ValueError):
 
 class ChainError(AppGwCertError, ValueError):
     """Certificates do not form one chain, or no root can be found."""
-
-
-class CheckFailedError(AppGwCertError):
-    """Raised by :meth:`Report.raise_for_errors` when a report has errors.
-
-    The report is in :attr:`report`.
-    """
-
-    def __init__(self, report: Report) -> None:
-        self.report = report
-        lines = [f"{report.title}: {len(report.errors)} error(s)"]
-        lines += [f"  {f.code}: {f.message}" for f in report.errors]
-        super().__init__("\n".join(lines))
 
 
 class ProbeError(AppGwCertError, OSError):

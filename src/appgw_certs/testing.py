@@ -21,7 +21,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from hypothesis import strategies as st
 
-from ._build import KeyType, TestChain, build_test_chain
+from ._testpki.build import KeyType, TestChain, build_test_chain
 
 __all__ = [
     "broken_certificate_bytes",

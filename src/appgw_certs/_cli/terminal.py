@@ -1,0 +1,400 @@
+"""What the command line needs from the operating system: passwords, files, the terminal.
+
+Three concerns, each small:
+
+- passwords, read by openssl's ``-passin`` convention (``pass:``, ``env:``,
+  ``file:``, ``fd:``, ``stdin``) or prompted for without echo;
+- files, written atomically (temp file beside the target, then rename), key
+  material ``0600``, never over an existing file without ``--force``;
+- output, aligned text with colour only on a terminal and never under ``NO_COLOR``.
+
+Nothing here imports ``cryptography``: ``appgw-certs --help`` must stay fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import string
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .._findings.report import Finding, Report
+
+    _Styler = Callable[[str, str], str]
+
+__all__ = [
+    "CliError",
+    "Console",
+    "OutputFiles",
+    "invent_password",
+    "prompt_password",
+    "read_password",
+    "require_readable",
+    "write_files",
+]
+
+Password = str | bytes
+
+
+class CliError(Exception):
+    """A problem the user can fix: printed as one line, exit status 2."""
+
+
+# --------------------------------------------------------------------------- passwords
+
+_SPEC_FORMS = "pass:TEXT, env:VAR, file:PATH, fd:N or stdin"
+
+
+def read_password(spec: str, *, option: str = "--password") -> Password:
+    """The password a SPEC names, by openssl's ``-passin`` convention.
+
+    ``pass:TEXT`` is the text itself; ``env:VAR`` an environment variable;
+    ``file:PATH`` and ``fd:N`` the first line of a file or descriptor;
+    ``stdin`` the next line of standard input. Messages name the source,
+    never the password.
+
+    >>> read_password("pass:Secret12")
+    'Secret12'
+    """
+    kind, sep, rest = spec.partition(":")
+    if spec == "stdin":
+        return _first_line(sys.stdin.buffer, "standard input", option)
+    if not sep:
+        raise CliError(f"{option}: expected {_SPEC_FORMS}")
+    if kind == "pass":
+        return rest
+    if kind == "env":
+        value = os.environ.get(rest)
+        if value is None:
+            raise CliError(f"{option}: environment variable {rest!r} is not set")
+        return value
+    if kind == "file":
+        try:
+            with open(rest, "rb") as handle:
+                return _first_line(handle, f"file {rest!r}", option)
+        except OSError as exc:
+            raise CliError(f"{option}: cannot read {rest!r}: {exc.strerror or exc}") from None
+        except ValueError:  # a NUL in the path
+            raise CliError(f"{option}: {rest!r} is not a file name") from None
+    if kind == "fd" and rest.isascii() and rest.isdigit():  # not "²": isdigit() takes it
+        try:
+            with os.fdopen(int(rest), "rb", closefd=False) as handle:
+                return _first_line(handle, f"descriptor {rest}", option)
+        except (OSError, OverflowError, TypeError) as exc:  # TypeError: beyond a C int
+            reason = getattr(exc, "strerror", None) or "no such descriptor"
+            raise CliError(f"{option}: cannot read descriptor {rest}: {reason}") from None
+    raise CliError(f"{option}: expected {_SPEC_FORMS}")
+
+
+def _first_line(handle: IO[bytes], source: str, option: str) -> bytes:
+    line = handle.readline()
+    if not line:
+        raise CliError(f"{option}: {source} is empty")
+    return line.rstrip(b"\r\n")
+
+
+def prompt_password(prompt: str, *, confirm: bool = False) -> str:
+    """Ask on the terminal without echo; ``confirm`` asks twice (for new passwords)."""
+    import getpass
+
+    try:
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Verifying - " + prompt) != first:
+            raise CliError("the two passwords typed differ")
+    except EOFError:  # Ctrl-D at the prompt
+        raise CliError("no password typed") from None
+    return first
+
+
+def can_prompt() -> bool:
+    """True when a person can be asked: standard input is a terminal."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # closed
+        return False
+
+
+_ALPHANUMERIC = string.ascii_letters + string.digits
+
+
+def invent_password(length: int = 12) -> str:
+    """A random password Azure accepts for a listener PFX: 4–12 letters and digits.
+
+    At least one letter and one digit, so it also passes "complexity" checks
+    some tools add. 12 characters of 62 give about 71 bits.
+
+    >>> len(invent_password())
+    12
+    """
+    while True:
+        candidate = "".join(secrets.choice(_ALPHANUMERIC) for _ in range(length))
+        if any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate):
+            return candidate
+
+
+# --------------------------------------------------------------------------- files
+
+
+def require_readable(path: str, what: str = "input") -> Path:
+    """The path of an existing, readable file, or a one-line :class:`CliError`."""
+    p = Path(path)
+    if not p.exists():
+        raise CliError(f"{what}: no such file: {path}")
+    if p.is_dir():
+        raise CliError(f"{what}: {path} is a directory, not a file")
+    if not os.access(p, os.R_OK):
+        raise CliError(f"{what}: cannot read {path}: permission denied")
+    return p
+
+
+@dataclass
+class _Staged:
+    target: Path
+    temp: Path
+
+
+@dataclass
+class OutputFiles:
+    """Write a set of files all-or-nothing-half-written.
+
+    Every file is first written in full to a temp file beside its target
+    (same directory, same file system), flushed to disk, then all are renamed
+    into place. Until :meth:`commit` nothing is visible; any error or Ctrl-C
+    removes the temp files. Files holding keys are created ``0600`` (the mode
+    is given to ``open``, so there is no moment where they are readable by
+    others). Without ``force`` an existing target is refused before anything
+    is written, and renames never replace a file that appeared meanwhile.
+
+    >>> with OutputFiles(force=False) as out:  # doctest: +SKIP
+    ...     out.add(Path("server.key"), key_pem, private=True)
+    ...     out.commit()
+    """
+
+    force: bool = False
+    _staged: list[_Staged] = field(default_factory=list)
+    _created_dirs: list[Path] = field(default_factory=list)
+    _committed: bool = False
+
+    def __enter__(self) -> OutputFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._committed:
+            self.discard()
+
+    def refuse_existing(self, targets: Sequence[Path]) -> None:
+        """Raise one error naming every target that exists (unless ``force``)."""
+        if self.force:
+            return
+        existing = [str(t) for t in targets if t.exists() or t.is_symlink()]
+        if existing:
+            raise CliError(f"refusing to overwrite {', '.join(existing)}; pass --force to replace")
+
+    def make_dir(self, directory: Path) -> None:
+        """Create ``directory`` (and parents); removed again if nothing is committed."""
+        missing = [p for p in (directory, *directory.parents) if not p.exists()]
+        directory.mkdir(parents=True, exist_ok=True)
+        self._created_dirs.extend(missing)  # deepest first: the order to remove them
+
+    def add(self, target: Path, data: bytes, *, private: bool = False) -> None:
+        """Write ``data`` to a temp file for ``target``; visible only after :meth:`commit`."""
+        self.refuse_existing([target])
+        if target.is_dir():  # found now, before any file of the set is renamed into place
+            raise CliError(f"cannot write {target}: it is a directory")
+        temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(temp, flags, 0o600 if private else 0o666)
+        except OSError as exc:
+            raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+        self._staged.append(_Staged(target, temp))
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+    def commit(self) -> None:
+        """Rename every temp file onto its target."""
+        for staged in self._staged:
+            if self.force:
+                _replace(staged.temp, staged.target)
+            else:
+                _rename_no_clobber(staged.temp, staged.target)
+        for directory in {s.target.parent for s in self._staged}:
+            _fsync_dir(directory)
+        self._committed = True
+        self._staged.clear()
+
+    def discard(self) -> None:
+        """Remove temp files not yet renamed, and directories made for them."""
+        for staged in self._staged:
+            with contextlib.suppress(FileNotFoundError):
+                staged.temp.unlink()
+        self._staged.clear()
+        for directory in self._created_dirs:
+            with contextlib.suppress(OSError):  # not empty: something of ours got in
+                directory.rmdir()
+        self._created_dirs.clear()
+
+
+def _rename_no_clobber(temp: Path, target: Path) -> None:
+    """Rename, failing if ``target`` exists (a hard link cannot replace a file)."""
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise CliError(f"refusing to overwrite {target}; pass --force to replace") from None
+    except OSError:
+        # File systems without hard links: check, then rename (a small race).
+        if target.exists():
+            raise CliError(f"refusing to overwrite {target}; pass --force to replace") from None
+        _replace(temp, target)
+        return
+    temp.unlink()
+
+
+def _replace(temp: Path, target: Path) -> None:
+    """``os.replace``, with an error that names the target, not our temp file."""
+    try:
+        os.replace(temp, target)
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):  # not supported everywhere; durability only
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_files(outdir: Path, files: list[tuple[str, bytes, bool]], *, force: bool) -> None:
+    """Write ``(name, data, private)`` files into ``outdir``: all of them, or none."""
+    with OutputFiles(force=force) as out:
+        out.refuse_existing([outdir / name for name, _, _ in files])
+        out.make_dir(outdir)
+        for name, data, private in files:
+            out.add(outdir / name, data, private=private)
+        out.commit()
+
+
+# --------------------------------------------------------------------------- output
+
+_STYLES = {
+    "error": "1;31",
+    "warning": "33",
+    "info": "36",
+    "ok": "32",
+    "bold": "1",
+    "dim": "2",
+}
+
+
+def wants_colour(stream: IO[str]) -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@dataclass
+class Console:
+    """Where the CLI prints: human text (optionally coloured) or JSON."""
+
+    stream: IO[str] = field(default_factory=lambda: sys.stdout)
+    colour: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.colour is None:
+            self.colour = wants_colour(self.stream)
+
+    def style(self, text: str, style: str) -> str:
+        """``text`` wrapped in the ANSI colour of ``style`` when colour is on."""
+        if not self.colour or style not in _STYLES:
+            return text
+        return f"\x1b[{_STYLES[style]}m{text}\x1b[0m"
+
+    def line(self, text: str = "") -> None:
+        """Print one line; control characters in it are shown escaped (our colours aside)."""
+        safe = _terminal_safe(text) if self.colour else text.translate(_CONTROLS)
+        print(safe, file=self.stream)
+
+    def json(self, value: object) -> None:
+        """Print ``value`` as indented JSON (the machine-readable form)."""
+        import json
+
+        print(json.dumps(value, indent=2, default=str), file=self.stream)
+
+    def table(self, rows: Sequence[tuple[str, str]], indent: str = "  ") -> None:
+        """Print ``label value`` rows with the values aligned."""
+        width = max((len(label) for label, _ in rows), default=0)
+        for label, value in rows:
+            self.line(f"{indent}{self.style(label.ljust(width), 'dim')}  {value}")
+
+    def report(self, report: Report, *, label: str | None = None) -> None:
+        """Print a report: a verdict line, then one aligned line per finding."""
+        verdict = self.style("OK    ", "ok") if report.ok else self.style("FAILED", "error")
+        counts = _counts(report)
+        head = f"{label}: {report.title}" if label else report.title
+        self.line(f"{verdict}  {self.style(head, 'bold')}{counts}")
+        details = report.details
+        if details:
+            self.table([(name.replace("_", " "), value) for name, value in details], " " * 8)
+        for text in render_findings(report.findings, self.style):
+            self.line(text)
+
+
+# Text from certificates and gateway JSON is a stranger's: ESC, BEL, CR or a newline in
+# it would clear or retitle the terminal, or forge a line of output. Only the colour
+# codes this module writes itself pass.
+_OUR_COLOURS = re.compile(r"(\x1b\[[0-9;]*m)")
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+
+
+def _terminal_safe(text: str) -> str:
+    parts = _OUR_COLOURS.split(text)
+    return "".join(p if i % 2 else p.translate(_CONTROLS) for i, p in enumerate(parts))
+
+
+def _counts(report: Report) -> str:
+    parts = []
+    if report.errors:
+        parts.append(f"{len(report.errors)} error(s)")
+    if report.warnings:
+        parts.append(f"{len(report.warnings)} warning(s)")
+    return f"  ({', '.join(parts)})" if parts else ""
+
+
+def render_findings(findings: Sequence[Finding], style: _Styler) -> Iterator[str]:
+    """Lines for findings: severity and code in aligned columns, then message and hint."""
+    if not findings:
+        return
+    code_width = max(len(f.code) for f in findings)
+    margin = " " * 8  # under the report's title, past "FAILED  "
+    indent = margin + " " * (7 + 2 + code_width + 2)
+    for f in findings:
+        severity = f.severity.value
+        code = f.code.ljust(code_width)
+        yield f"{margin}{style(severity.ljust(7), severity)}  {code}  {f.message}"
+        if f.certificate:
+            yield f"{indent}{style('certificate: ' + f.certificate, 'dim')}"
+        if f.location:
+            yield f"{indent}{style('in: ' + f.location, 'dim')}"
+        if f.hint:
+            yield f"{indent}{style('hint: ' + f.hint, 'dim')}"

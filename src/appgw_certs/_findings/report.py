@@ -1,0 +1,250 @@
+"""Findings and the report that carries them: plain text, JSON and a Jupyter table.
+
+A :class:`Report` is a value: a title, findings in the order they were found,
+and ``details``, facts worth showing that are not findings (for a mutual-auth
+file, the issuer DN the gateway will extract). It knows how to print itself and
+nothing about where it is printed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from html import escape
+
+from .._errors import AppGwCertError
+
+__all__ = ["CheckFailedError", "Finding", "Report", "Severity"]
+
+
+class Severity(StrEnum):
+    """How bad a finding is.
+
+    ``ERROR``: Azure documents that it refuses the upload or that traffic fails.
+    ``WARNING``: seen only in reports, or unconfirmed. ``INFO``: advice.
+    """
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a check found.
+
+    >>> Finding("ROOT004", Severity.WARNING, "more than one certificate in the file").code
+    'ROOT004'
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+    certificate: str | None = None
+    reference: str = ""
+    location: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        """JSON-ready; every key always present."""
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "hint": self.hint,
+            "certificate": self.certificate,
+            "reference": self.reference,
+            "location": self.location,
+        }
+
+
+@dataclass(frozen=True, init=False)
+class Report:
+    """The findings of one check.
+
+    ``findings`` may be given as any iterable; ``details`` (facts that are not
+    findings, such as the issuer DN a gateway will extract) as a mapping or as
+    (name, value) pairs. Both are stored as tuples, so a report is immutable and
+    hashable; ``to_dict`` renders ``details`` as a mapping.
+
+    >>> report = check_upload("trusted-root", Path("root.cer"), sku="v2")  # doctest: +SKIP
+    >>> report.ok, sorted(report.codes)                                     # doctest: +SKIP
+    (True, [])
+    """
+
+    title: str
+    findings: tuple[Finding, ...]
+    details: tuple[tuple[str, str], ...]
+
+    def __init__(
+        self,
+        title: str,
+        findings: Iterable[Finding] = (),
+        details: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+    ) -> None:
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "findings", tuple(findings))
+        object.__setattr__(self, "details", _pairs(details))
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding is an error."""
+        return not self.errors
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """The error findings."""
+        return self._of(Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """The warning findings."""
+        return self._of(Severity.WARNING)
+
+    @property
+    def infos(self) -> tuple[Finding, ...]:
+        """The info findings."""
+        return self._of(Severity.INFO)
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """The codes of all findings."""
+        return frozenset(f.code for f in self.findings)
+
+    def _of(self, severity: Severity) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is severity)
+
+    def raise_for_errors(self) -> None:
+        """Raise :class:`CheckFailedError` (carrying this report) when not :attr:`ok`."""
+        if not self.ok:
+            raise CheckFailedError(self)
+
+    def counts(self) -> dict[str, int]:
+        """Number of findings per severity, every severity present."""
+        return {s.value: len(self._of(s)) for s in Severity}
+
+    # -- rendering -----------------------------------------------------------
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready, with a stable shape: title, ok, counts, details, findings."""
+        return {
+            "title": self.title,
+            "ok": self.ok,
+            "counts": self.counts(),
+            "details": dict(self.details),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def summary(self) -> str:
+        """One line: the title and the counts, e.g. ``"...: 1 error, 2 warnings"``."""
+        counts = self.counts()
+        parts = [_plural(counts[s.value], s.value) for s in Severity if counts[s.value]]
+        return f"{self.title}: {', '.join(parts) if parts else 'no findings'}"
+
+    def __str__(self) -> str:
+        lines = [printable(self.summary())]  # titles name hosts and files; findings quote certs
+        lines += [f"  {name}: {printable(value)}" for name, value in self.details]
+        for f in self.findings:
+            lines.append(f"  {f.severity.value.upper():<7} {f.code:<7} {printable(f.message)}")
+            lines += [f"  {'':<15} {label}: {printable(text)}" for label, text in _extra(f)]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        colour = "#2da44e" if self.ok else _COLOURS[Severity.ERROR]
+        head = (
+            f'<div style="color:inherit;background:transparent">'
+            f"<p><strong>{escape(self.title)}</strong> "
+            f'<span style="color:{colour}">{escape(self.summary()[len(self.title) + 2 :])}'
+            "</span></p>"
+        )
+        details = "".join(
+            f"<li>{escape(name)}: <code>{escape(value)}</code></li>" for name, value in self.details
+        )
+        if details:
+            head += f'<ul style="margin:0 0 0.5em 0">{details}</ul>'
+        if not self.findings:
+            return head + "</div>"
+        cell = 'style="text-align:left;vertical-align:top;padding:2px 8px"'
+        rows = "".join(_html_row(f, cell) for f in self.findings)
+        header = "".join(f"<th {cell}>{h}</th>" for h in ("severity", "code", "finding"))
+        return (
+            f'{head}<table style="border-collapse:collapse;color:inherit;background:transparent">'
+            f"<thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table></div>"
+        )
+
+
+# Mid-tones readable on both light and dark Jupyter backgrounds.
+_COLOURS = {Severity.ERROR: "#e5534b", Severity.WARNING: "#c69026", Severity.INFO: "#4493f8"}
+
+
+def _pairs(details: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    items = details.items() if isinstance(details, Mapping) else details
+    return tuple([(str(name), str(value)) for name, value in items])
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# Certificates carry text from strangers (names, host names): a control character in
+# it would drive the terminal the report is printed on (clear it, retitle it, forge a
+# line). Text output shows them escaped; HTML output escapes markup.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+
+
+def printable(text: str) -> str:
+    """``text`` for one line of a terminal: control characters (newlines too) escaped.
+
+    >>> printable("CN=evil\x1b[2J")
+    'CN=evil\\x1b[2J'
+    """
+    return text.translate(_CONTROLS)
+
+
+def _extra(f: Finding) -> Iterable[tuple[str, str]]:
+    """The optional lines of a finding, in reading order."""
+    for label, text in (
+        ("certificate", f.certificate),
+        ("location", f.location),
+        ("hint", f.hint),
+        ("see", f.reference),
+    ):
+        if text:
+            yield label, text
+
+
+def _html_row(f: Finding, cell: str) -> str:
+    extra = "".join(
+        f'<br><small style="opacity:0.8">{escape(label)}: {escape(text)}</small>'
+        for label, text in _extra(f)
+        if label != "see"
+    )
+    code = escape(f.code)
+    if f.reference:
+        code = f'<a href="{escape(f.reference)}" style="color:inherit">{code}</a>'
+    return (
+        f'<tr style="border-top:1px solid rgba(128,128,128,0.35)">'
+        f'<td {cell}><span style="color:{_COLOURS[f.severity]};font-weight:bold">'
+        f"{escape(f.severity.value)}</span></td>"
+        f"<td {cell}><code>{code}</code></td>"
+        f"<td {cell}>{escape(f.message)}{extra}</td></tr>"
+    )
+
+
+class CheckFailedError(AppGwCertError):
+    """Raised by :meth:`Report.raise_for_errors` when a report has errors.
+
+    The report is in :attr:`report`.
+    """
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        lines = [f"{report.title}: {len(report.errors)} error(s)"]
+        lines += [f"  {f.code}: {f.message}" for f in report.errors]
+        super().__init__("\n".join(lines))

@@ -1,0 +1,300 @@
+"""Audit a whole gateway from its JSON: every certificate object, then how they relate.
+
+``audit_gateway`` reads the JSON (az CLI ``show``, REST GET or ARM template,
+:mod:`._gateway_json`), decodes each certificate object and runs its slot's
+upload checks (:mod:`._gateway_certs`), then the cross-checks GW001–GW014
+(:mod:`._gateway_checks`). It raises only when there is no gateway to audit;
+everything else a gateway's JSON can hold becomes a finding.
+
+    >>> audit = audit_gateway(Path("gw.json"), expiry_warning_days=45)
+    >>> print(audit)                # certificates by next expiry, then findings
+    >>> audit.report.ok, sorted(audit.report.codes)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+
+from .._errors import tolerating_deprecated_encodings
+from .._findings.report import Finding, Report, printable
+from .._findings.sku import Sku, Slot
+from .._formats.bundle import sharing_parsed_certificates
+from .._x509.chain import remembering_links_by_identity
+from .._x509.describe import CertInfo, cert_info
+from .._x509.trust import TrustStore
+from .cross_checks import (
+    check_backends,
+    check_client_ca_issuers,
+    check_duplicates,
+    check_limits,
+    check_listener_chains,
+    check_listeners,
+    check_probes,
+    check_references,
+    check_sku,
+    check_ssl_profiles,
+    check_unused,
+    users_of,
+)
+from .document import GatewayDocument, load_json, read_gateway
+from .objects import SLOT_COLLECTIONS, CertificateDecoder, CertificateObject
+from .routes import routes
+
+__all__ = ["GatewayAudit", "GatewayCertificate", "audit_gateway"]
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class GatewayCertificate:
+    """One certificate object of a gateway, with its certificates and who uses it.
+
+    ``certificates`` is empty when the content is unknown offline (Key Vault
+    reference, placeholder, unresolved expression) or unreadable.
+
+    >>> [(c.name, c.slot.value, c.used_by) for c in audit.certificates]
+    [('listener-cert', 'listener', ('https-listener',))]
+    """
+
+    name: str
+    slot: Slot
+    certificates: tuple[CertInfo, ...]
+    used_by: tuple[str, ...]
+    key_vault_secret_id: str | None
+
+    @property
+    def next_expiry(self) -> datetime | None:
+        """The earliest ``not_after`` of its certificates (None when none are known)."""
+        return min((c.not_after for c in self.certificates), default=None)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready."""
+        expiry = self.next_expiry
+        return {
+            "name": self.name,
+            "slot": self.slot.value,
+            "used_by": list(self.used_by),
+            "key_vault_secret_id": self.key_vault_secret_id,
+            "next_expiry": expiry.isoformat() if expiry else None,
+            "certificates": [c.to_dict() for c in self.certificates],
+        }
+
+
+@dataclass(frozen=True)
+class GatewayAudit:
+    """The audit of one gateway: its certificate objects and one report of findings.
+
+    Every finding carries ``location`` (``"httpListeners[web]"``,
+    ``"sslCertificates[web-cert]"``): the object to open in the portal.
+
+    >>> audit.gateway, audit.sku, audit.report.ok
+    ('appgw', <Sku.STANDARD_V2: 'Standard_v2'>, False)
+    """
+
+    gateway: str
+    sku: Sku | None
+    certificates: tuple[GatewayCertificate, ...]
+    report: Report
+    audited_at: datetime | None = field(default=None, compare=False)
+
+    def by_expiry(self) -> list[GatewayCertificate]:
+        """Certificate objects, the one expiring first first; unknown ones last."""
+        latest = datetime.max.replace(tzinfo=UTC)
+        return sorted(self.certificates, key=lambda c: (c.next_expiry or latest, c.name))
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: gateway, sku, certificates and the report."""
+        return {
+            "gateway": self.gateway,
+            "sku": self.sku.value if self.sku else None,
+            "certificates": [c.to_dict() for c in self.certificates],
+            "report": self.report.to_dict(),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def overview(self) -> str:
+        """The gateway and its certificate objects, next expiry first (no findings)."""
+        sku = self.sku.value if self.sku else "unknown SKU"
+        # names and subjects come from the JSON: escaped, they cannot drive a terminal
+        gateway = printable(self.gateway)
+        count = len(self.certificates)
+        objects = f"{count} certificate object{'' if count == 1 else 's'}"
+        lines = [f"Gateway {gateway} ({sku}): {objects}"]
+        for cert in self.by_expiry():
+            lines.append("  " + "  ".join(map(printable, _row(cert, self.audited_at))))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return f"{self.overview()}\n\n{self.report}"
+
+    def _repr_html_(self) -> str:
+        sku = self.sku.value if self.sku else "unknown SKU"
+        cell = 'style="text-align:left;vertical-align:top;padding:2px 8px"'
+        head = "".join(
+            f"<th {cell}>{h}</th>"
+            for h in ("expires", "days", "slot", "name", "subject", "used by")
+        )
+        rows = "".join(
+            "<tr>" + "".join(f"<td {cell}>{escape(v.strip())}</td>" for v in c_row) + "</tr>"
+            for c in self.by_expiry()
+            for c_row in [_row(c, self.audited_at)]
+        )
+        return (
+            f"<div><p><strong>Gateway {escape(self.gateway)}</strong> ({escape(sku)})</p>"
+            f'<table style="border-collapse:collapse"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>{self.report._repr_html_()}</div>"
+        )
+
+
+def _row(cert: GatewayCertificate, now: datetime | None) -> tuple[str, ...]:
+    expiry = cert.next_expiry
+    days = str((expiry - (now or datetime.now(UTC))).days) if expiry else "-"
+    subject = cert.certificates[0].subject if cert.certificates else _unknown_content(cert)
+    return (
+        f"{expiry:%Y-%m-%d}" if expiry else "unknown   ",
+        days.rjust(5),
+        cert.slot.value.ljust(17),
+        cert.name,
+        subject,
+        ", ".join(cert.used_by) or "(unused)",
+    )
+
+
+def _unknown_content(cert: GatewayCertificate) -> str:
+    return "(in Key Vault)" if cert.key_vault_secret_id else "(no certificate data)"
+
+
+def audit_gateway(
+    source: bytes | str | os.PathLike[str] | Mapping[str, object],
+    *,
+    parameters: Mapping[str, object] | None = None,
+    expiry_warning_days: int = 30,
+    store: TrustStore | None = None,
+    now: datetime | None = None,
+) -> GatewayAudit:
+    """Audit one gateway from its JSON; findings, never exceptions, for what it holds.
+
+    ``source``: JSON text (``str``/``bytes``), a JSON file (``pathlib.Path``) or
+    the parsed object, in any of the three shapes: ``az network
+    application-gateway show`` output, a REST GET body, or an ARM template with
+    one ``Microsoft.Network/applicationGateways`` resource (``parameters`` fills
+    its parameters: ``name -> value``, ``name -> {"value": ...}`` or a whole
+    parameters file). Not JSON, or no gateway in it (a list of gateways
+    included: audit each): :class:`CertificateFormatError`.
+
+    ``store`` decides which trusted roots are "well known" (ROOT005); by default
+    Mozilla's store via certifi stands in for Azure's unpublished list.
+
+    >>> audit = audit_gateway(Path("gw.json"))
+    >>> [f.location for f in audit.report.errors]
+    ['httpListeners[web]']
+
+    CLI: ``az network application-gateway show -g RG -n GW | appgw-certs audit -``.
+    """
+    document = _document(source)
+    # A CA in every bundle is decoded once, and its links are looked up by identity.
+    # One warnings scope for the whole audit: the loaders' own are then free.
+    with (
+        sharing_parsed_certificates(),
+        remembering_links_by_identity(),
+        tolerating_deprecated_encodings(),
+    ):
+        return _audit(document, parameters, expiry_warning_days, store, now)
+
+
+def _audit(
+    document: object,
+    parameters: Mapping[str, object] | None,
+    expiry_warning_days: int,
+    store: TrustStore | None,
+    now: datetime | None,
+) -> GatewayAudit:
+    doc = read_gateway(document, parameters)
+    moment = now or datetime.now(UTC)
+    sku = doc.sku
+    decoder = CertificateDecoder(
+        sku, now=moment, expiry_warning_days=expiry_warning_days, store=store
+    )
+    objects = {
+        element.location: decoder.decode(element, slot)
+        for collection, slot in SLOT_COLLECTIONS.items()
+        for element in doc.elements(collection)
+    }
+    used = users_of(doc)
+    users = {location: used.get(location, ()) for location in objects}
+    infos: dict[int, CertInfo] = {}
+    findings = [
+        *(f for obj in objects.values() for f in obj.findings),
+        *_cross_checks(doc, sku, objects, users),
+    ]
+    return GatewayAudit(
+        gateway=doc.name,
+        sku=sku,
+        certificates=tuple(_describe(obj, users[loc], infos) for loc, obj in objects.items()),
+        report=Report(f"Audit of gateway {doc.name}", _ordered(findings)),
+        audited_at=moment,
+    )
+
+
+def _document(source: object) -> object:
+    """The parsed JSON: a mapping (or a list, as ``az ... ssl-cert list`` prints) as is,
+    text, bytes or a file parsed."""
+    if isinstance(source, Mapping | list):
+        return source
+    if isinstance(source, bytes | str | os.PathLike):
+        return load_json(source)
+    raise TypeError(
+        f"audit_gateway takes JSON text, bytes, a path or a mapping, not {type(source).__name__}"
+    )
+
+
+def _cross_checks(
+    doc: GatewayDocument,
+    sku: Sku | None,
+    objects: Mapping[str, CertificateObject],
+    users: Mapping[str, tuple[str, ...]],
+) -> Iterable[Finding]:
+    triples = list(routes(doc))
+    decoded = list(objects.values())
+    yield from check_references(doc)
+    yield from check_sku(doc, sku)
+    yield from check_limits(doc, sku)
+    yield from check_unused((obj, users[loc]) for loc, obj in objects.items())
+    yield from check_listeners(doc, objects)
+    yield from check_listener_chains(decoded)
+    yield from check_backends(doc, sku, triples)
+    yield from check_probes(doc, triples)
+    yield from check_ssl_profiles(doc)
+    yield from check_client_ca_issuers(decoded)
+    yield from check_duplicates(decoded)
+
+
+def _ordered(findings: list[Finding]) -> list[Finding]:
+    """Errors first, then warnings, then info; found order within each (stable sort)."""
+    return sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity.value, 3))
+
+
+def _describe(
+    obj: CertificateObject, users: tuple[str, ...], infos: dict[int, CertInfo]
+) -> GatewayCertificate:
+    """The public view of an object; ``infos`` describes each certificate once per audit
+    (by identity: the audit shares one parsed object per distinct certificate, and
+    hashing a certificate walks its whole parsed structure)."""
+    for cert in obj.certificates:
+        if id(cert) not in infos:
+            infos[id(cert)] = cert_info(cert)
+    return GatewayCertificate(
+        name=obj.element.name,
+        slot=obj.slot,
+        certificates=tuple(infos[id(c)] for c in obj.certificates),
+        used_by=users,
+        key_vault_secret_id=obj.key_vault_secret_id,
+    )

@@ -1,0 +1,300 @@
+"""Certificates described for people: notebooks, the CLI's ``inspect``, audit reports.
+
+Each :class:`CertInfo` holds what the Azure portal and people look at: names,
+validity, the SHA-1 thumbprint exactly as the portal shows it (upper-case hex),
+the key ("RSA 2048", "EC P-256"), and the certificate's role in its chain.
+Reading a foreign certificate can fail field by field; a field that cannot be
+read says so instead of making the whole description fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import html
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from .._errors import ChainError, tolerating_deprecated_encodings
+from .._formats.bundle import load_bundle
+from .._formats.keys import key_description
+from .chain import is_self_signed, order_chain
+from .names import dns_names, extension_value, is_ca, issuer_text, subject_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .._formats.inputs import CertSource, Password
+
+__all__ = ["CertInfo", "CertInfoList", "cert_info", "describe"]
+
+Role = Literal["leaf", "intermediate", "root"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_COLUMNS = (
+    ("role", "Role"),
+    ("subject", "Subject"),
+    ("issuer", "Issuer"),
+    ("not_after", "Expires"),
+    ("key", "Key"),
+    ("sha1_thumbprint", "Thumbprint (SHA-1)"),
+)
+
+
+@dataclass(frozen=True)
+class CertInfo:
+    """One certificate, described: what the portal shows, and its role in the chain.
+
+    A description made from a certificate (:func:`describe`, an audit's
+    certificates) reads each field when it is first looked at and keeps it, so
+    an audit that is only asked for its findings renders no names or hashes.
+    Equality, hashing, ``repr``, pickling and :func:`dataclasses.replace` see
+    every field; such a description holds its certificate until pickled.
+
+    >>> info = describe(Path("backend.pfx"), "Passw0rd")[0]
+    >>> info.role, info.key, info.sha1_thumbprint
+    ('leaf', 'RSA 2048', '3F2A...')
+    """
+
+    subject: str
+    issuer: str
+    serial_number: str
+    not_before: datetime
+    not_after: datetime
+    sha1_thumbprint: str
+    sha256_fingerprint: str
+    dns_names: tuple[str, ...]
+    key: str
+    signature_algorithm: str
+    is_ca: bool
+    is_self_signed: bool
+    role: Role
+
+    if not TYPE_CHECKING:  # hidden from type checkers, which would accept any name
+
+        def __getattr__(self, name: str) -> object:
+            # Only for fields not read yet (see cert_info); others are plain attributes.
+            if name in _FIELDS and "_certificate" in self.__dict__:
+                return _read_field(self, name)
+            raise AttributeError(name)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Every field, read now: the certificate itself cannot be pickled.
+        return (_unpickled, (tuple(getattr(self, field) for field in _FIELDS),))
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: datetimes as ISO 8601 text, tuples as lists.
+
+        >>> info.to_dict()["not_after"]
+        '2027-11-26T17:00:00+00:00'
+        """
+        return {
+            "subject": self.subject,
+            "issuer": self.issuer,
+            "serial_number": self.serial_number,
+            "not_before": self.not_before.isoformat(),
+            "not_after": self.not_after.isoformat(),
+            "sha1_thumbprint": self.sha1_thumbprint,
+            "sha256_fingerprint": self.sha256_fingerprint,
+            "dns_names": list(self.dns_names),
+            "key": self.key,
+            "signature_algorithm": self.signature_algorithm,
+            "is_ca": self.is_ca,
+            "is_self_signed": self.is_self_signed,
+            "role": self.role,
+        }
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.role}: {self.subject}",
+            f"  issuer:     {self.issuer}",
+            f"  valid:      {self.not_before:%Y-%m-%d %H:%M} to "
+            f"{self.not_after:%Y-%m-%d %H:%M} UTC",
+            f"  key:        {self.key}, signed with {self.signature_algorithm}",
+            f"  serial:     {self.serial_number}",
+            f"  thumbprint: {self.sha1_thumbprint} (SHA-1, as the portal shows it)",
+            f"  SHA-256:    {self.sha256_fingerprint}",
+            f"  CA: {'yes' if self.is_ca else 'no'}; "
+            f"self-signed: {'yes' if self.is_self_signed else 'no'}",
+        ]
+        if self.dns_names:
+            lines.insert(2, f"  DNS names:  {', '.join(self.dns_names)}")
+        return "\n".join(lines)
+
+
+_FIELDS = tuple(field.name for field in dataclasses.fields(CertInfo))
+
+
+def _unpickled(values: tuple[object, ...]) -> CertInfo:
+    """A pickled description, rebuilt without the frozen ``__init__``'s per-field
+    ``object.__setattr__`` (audits of a gateway list come back by the thousand)."""
+    info = object.__new__(CertInfo)
+    info.__dict__.update(zip(_FIELDS, values, strict=True))
+    return info
+
+
+class CertInfoList(list[CertInfo]):
+    """A list of :class:`CertInfo` that prints readably and renders as a table in Jupyter.
+
+    >>> print(describe(Path("chain.pem")))
+    leaf: CN=www.contoso.com
+      ...
+    """
+
+    def __str__(self) -> str:
+        if not self:
+            return "(no certificates)"
+        return "\n\n".join(str(info) for info in self)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(title)}</th>" for _, title in _COLUMNS)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{_cell(info, name)}</td>" for name, _ in _COLUMNS) + "</tr>"
+            for info in self
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+    def to_dicts(self) -> list[dict[str, object]]:
+        """JSON-ready list (see :meth:`CertInfo.to_dict`).
+
+        >>> json.dumps(describe(Path("chain.pem")).to_dicts())
+        """
+        return [info.to_dict() for info in self]
+
+
+def _cell(info: CertInfo, name: str) -> str:
+    value = getattr(info, name)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d")
+    if name == "subject" and info.dns_names:
+        names = html.escape(", ".join(info.dns_names))
+        return f"{html.escape(str(value))}<br><small>{names}</small>"
+    return html.escape(str(value))
+
+
+def describe(source: CertSource, password: Password = None) -> CertInfoList:
+    """Describe every certificate in ``source`` (PFX with ``password``, PEM, PKCS#7, DER...).
+
+    Certificates come in chain order (leaf first) when they form one chain,
+    else in the order of the input.
+
+    >>> describe(Path("backend.pfx"), "Passw0rd")      # a table in Jupyter
+    """
+    certs = load_bundle(source, password).certificates
+    with contextlib.suppress(ChainError):  # several chains, or none: keep the input's order
+        certs = order_chain(certs)
+    return CertInfoList(cert_info(cert) for cert in certs)
+
+
+def cert_info(cert: x509.Certificate, role: Role | None = None) -> CertInfo:
+    """Describe one certificate; ``role`` defaults to what the certificate is by itself.
+
+    By itself: self-signed and a CA (or an old v1 root without basic
+    constraints) is a root, any other CA an intermediate, the rest leaves.
+
+    Each field is read from the certificate when first looked at, then kept:
+    an audit of hundreds of certificates, whose caller may only want its
+    findings, does not render names and hash keys it never shows. Equality,
+    ``repr``, ``to_dict``, pickling and :func:`dataclasses.replace` see every
+    field, as for any :class:`CertInfo`.
+
+    >>> cert_info(root).role
+    'root'
+    """
+    info = object.__new__(CertInfo)
+    object.__setattr__(info, "_certificate", cert)
+    if role is not None:
+        object.__setattr__(info, "role", role)
+    return info
+
+
+def _read_field(info: CertInfo, name: str) -> object:
+    """The value of field ``name`` of a lazily described certificate, read and kept."""
+    cert: x509.Certificate = info.__dict__["_certificate"]
+    if name in ("sha1_thumbprint", "sha256_fingerprint"):
+        sha1, sha256 = _fingerprints(cert)
+        object.__setattr__(info, "sha1_thumbprint", sha1)
+        object.__setattr__(info, "sha256_fingerprint", sha256)
+        return sha1 if name == "sha1_thumbprint" else sha256
+    value = _FIELD_READERS[name](cert)
+    object.__setattr__(info, name, value)
+    return value
+
+
+def _role(cert: x509.Certificate) -> Role:
+    constraints = extension_value(cert, x509.BasicConstraints)
+    ca = constraints is not None and constraints.ca
+    if is_self_signed(cert) and (ca or constraints is None):  # an old v1 root has none
+        return "root"
+    return "intermediate" if ca else "leaf"
+
+
+def _serial(cert: x509.Certificate) -> str:
+    try:
+        with tolerating_deprecated_encodings():  # serial 0 warns on every read
+            serial = cert.serial_number
+    except Exception:
+        return "unreadable"
+    sign, digits = ("-", f"{-serial:X}") if serial < 0 else ("", f"{serial:X}")
+    return sign + digits.zfill(len(digits) + len(digits) % 2)
+
+
+def _time(cert: x509.Certificate, attribute: str) -> datetime:
+    try:
+        value: datetime = getattr(cert, attribute)
+    except Exception:
+        return _EPOCH  # an unreadable date shows as 1970, plainly wrong
+    return value
+
+
+def _fingerprints(cert: x509.Certificate) -> tuple[str, str]:
+    """SHA-1 (the portal's thumbprint) and SHA-256 of the DER, in upper-case hex.
+
+    hashlib on the DER, once: cryptography's ``fingerprint`` sets up an OpenSSL
+    digest per call, several times the cost of hashing a kilobyte.
+    """
+    try:
+        der = cert.public_bytes(serialization.Encoding.DER)
+    except Exception:
+        return "unreadable", "unreadable"
+    sha1 = hashlib.sha1(der, usedforsecurity=False).hexdigest().upper()
+    return sha1, hashlib.sha256(der).hexdigest().upper()
+
+
+def _key(cert: x509.Certificate) -> str:
+    try:
+        return key_description(cert.public_key())
+    except Exception:  # keys cryptography cannot load (GOST...): say which algorithm
+        try:
+            return f"unsupported ({cert.public_key_algorithm_oid.dotted_string})"
+        except Exception:
+            return "unknown"
+
+
+def _signature_algorithm(cert: x509.Certificate) -> str:
+    try:
+        oid = cert.signature_algorithm_oid
+    except Exception:
+        return "unknown"
+    name = getattr(oid, "_name", None)
+    return name if isinstance(name, str) and name != "Unknown OID" else oid.dotted_string
+
+
+_FIELD_READERS: dict[str, Callable[[x509.Certificate], object]] = {
+    "subject": subject_text,
+    "issuer": issuer_text,
+    "serial_number": _serial,
+    "not_before": lambda cert: _time(cert, "not_valid_before_utc"),
+    "not_after": lambda cert: _time(cert, "not_valid_after_utc"),
+    "dns_names": dns_names,
+    "key": _key,
+    "signature_algorithm": _signature_algorithm,
+    "is_ca": is_ca,
+    "is_self_signed": is_self_signed,
+    "role": _role,
+}

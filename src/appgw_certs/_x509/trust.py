@@ -1,0 +1,345 @@
+"""Trust stores, and whether a chain ends in a well-known CA.
+
+Azure does not publish the list of CAs Application Gateway calls "well known"
+("Use well known CA certificate" on a v2 backend setting). This module uses
+Mozilla's root store, as shipped by certifi, as an approximation: a chain that
+ends there very likely passes, one that does not may still pass on Azure.
+"""
+
+from __future__ import annotations
+
+import binascii
+import operator
+import threading
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, ClassVar, TypeVar
+
+from cryptography import x509
+
+from .._errors import ChainError, tolerating_deprecated_encodings
+from .._formats.der import last_attribute_text
+from .._formats.sharing import encoded_names
+from .chain import (
+    NameKey,
+    authority_key_id,
+    certificates_of,
+    chain_path,
+    fold_value,
+    is_issued_by,
+    is_own_issuer,
+    is_self_signed,
+    name_key,
+    root_of,
+    subject_key_id,
+)
+
+if TYPE_CHECKING:
+    from .._formats.inputs import CertSource
+
+__all__ = [
+    "APPROXIMATION_NOTE",
+    "TrustStore",
+    "forget_anchors",
+    "is_well_known",
+    "roots_from_pem",
+    "well_known_root",
+]
+
+#: Say this wherever a result rests on the well-known store.
+APPROXIMATION_NOTE = (
+    "Azure does not publish its list of well-known CAs; "
+    "this is an approximation using Mozilla's root store (certifi)"
+)
+
+_PEM_BEGIN = b"-----BEGIN CERTIFICATE-----"
+_PEM_END = b"-----END CERTIFICATE-----"
+_MAX_CACHED = 4096
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class TrustStore:
+    """A set of trust anchors, indexed by subject name and subject key identifier.
+
+    ``TrustStore.certifi()`` is Mozilla's root store as certifi ships it.
+    Azure does not publish its list of well-known CAs, so that store is an
+    approximation of what Application Gateway trusts.
+
+    >>> store = TrustStore([my_root])
+    >>> store.find_issuer(intermediate) == my_root
+    True
+    """
+
+    _certifi: ClassVar[TrustStore | None] = None
+    _certifi_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, certificates: Iterable[x509.Certificate]) -> None:
+        self._certificates = list(dict.fromkeys(certificates))
+        self._by_subject: dict[NameKey, list[x509.Certificate]] = {}
+        self._by_key_id: dict[bytes, list[x509.Certificate]] = {}
+        self._without_key_id: list[x509.Certificate] = []
+        # Every folded attribute value of the anchors' subjects: a name with a value
+        # outside it names no anchor, which one value's check settles (folding a
+        # whole name costs several microseconds). None when a name is unfoldable.
+        self._subject_values: set[str | bytes] | None = set()
+        for cert in self._certificates:
+            self._index(cert)
+        # Answers cannot change (the store is immutable); bounded memos. anchor_for's
+        # is keyed by signature and confirmed by comparison (hashing a certificate
+        # walks its whole parsed structure; its signature is at hand).
+        self._anchors: dict[bytes, tuple[x509.Certificate, x509.Certificate | None]] = {}
+        self._roots: dict[
+            tuple[int, ...], tuple[tuple[x509.Certificate, ...], x509.Certificate | None]
+        ] = {}
+
+    def _index(self, cert: x509.Certificate) -> None:
+        try:
+            subject = name_key(cert.subject)
+        except Exception:  # an anchor whose name cannot be read issues nothing
+            return
+        self._by_subject.setdefault(subject, []).append(cert)
+        self._learn_values(cert.subject, subject)
+        key_id = subject_key_id(cert)
+        if key_id is None:
+            self._without_key_id.append(cert)
+        else:
+            self._by_key_id.setdefault(key_id, []).append(cert)
+
+    def _learn_values(self, subject: x509.Name, key: NameKey) -> None:
+        if self._subject_values is None:
+            return
+        if isinstance(key, str):  # name_key fell back to the text: no values to learn
+            self._subject_values = None
+            return
+        self._subject_values.update(fold_value(a.value) for rdn in subject.rdns for a in rdn)
+
+    @classmethod
+    def certifi(cls) -> TrustStore:
+        """Mozilla's root store from certifi; built on first use, then shared.
+
+        An approximation: Azure does not publish its list of well-known CAs.
+        Roots that the installed cryptography refuses are skipped, and loading
+        emits no warnings (six roots, HARICA 2015 among them, have serial
+        number 0, which cryptography accepts with a deprecation warning).
+
+        >>> len(TrustStore.certifi()) > 100
+        True
+        """
+        store = cls._certifi
+        if store is None:
+            with cls._certifi_lock:
+                if cls._certifi is None:
+                    cls._certifi = cls(_certifi_roots())
+                store = cls._certifi
+        return store
+
+    def _forget(self) -> None:
+        self._anchors.clear()
+        self._roots.clear()
+
+    def find_issuer(self, cert: x509.Certificate) -> x509.Certificate | None:
+        """The store's certificate that issued ``cert`` (signature-checked), else ``None``.
+
+        Candidates come from the key-identifier index when ``cert`` has an
+        authority key identifier, else from the subject index; each is
+        confirmed by name and signature.
+
+        >>> TrustStore.certifi().find_issuer(lets_encrypt_r3).subject.rfc4514_string()
+        'CN=ISRG Root X1,O=Internet Security Research Group,C=US'
+        """
+        for candidate in self._candidates(cert):
+            if candidate is not cert and is_issued_by(cert, candidate):
+                return candidate
+        return None
+
+    def _candidates(self, cert: x509.Certificate) -> list[x509.Certificate]:
+        key_id = authority_key_id(cert)
+        if key_id is None:
+            try:
+                return self._by_subject.get(name_key(cert.issuer), [])
+            except Exception:
+                return []
+        # Anchors with that key identifier, then those without any (a
+        # missing identifier cannot disagree); names are checked after.
+        return self._by_key_id.get(key_id, []) + self._without_key_id
+
+    def __contains__(self, cert: object) -> bool:
+        """Whether a certificate with the same subject and public key is in the store.
+
+        A cross-signed copy of a root counts as the root.
+
+        >>> cross_signed_isrg_root_x1 in TrustStore.certifi()
+        True
+        """
+        return isinstance(cert, x509.Certificate) and self.anchor_for(cert) is not None
+
+    def anchor_for(self, cert: x509.Certificate) -> x509.Certificate | None:
+        """The store's certificate with the same subject and public key, else ``None``.
+
+        Self-signed ones first: for a cross-signed copy of a root, the root.
+
+        >>> TrustStore.certifi().anchor_for(cross_signed_isrg_root_x1).issuer
+        <Name(CN=ISRG Root X1,O=Internet Security Research Group,C=US)>
+        """
+        signature = cert.signature
+        known = self._anchors.get(signature)
+        if known is None or known[0] != cert:
+            same = [c for c in self._same_subject(cert) if _same_key(cert, c)]
+            same.sort(key=is_self_signed, reverse=True)
+            known = (cert, same[0] if same else None)
+            _remember(self._anchors, signature, known)
+        return known[1]
+
+    def _same_subject(self, cert: x509.Certificate) -> list[x509.Certificate]:
+        try:
+            if not self._may_name(cert):
+                return []
+            return self._by_subject.get(name_key(cert.subject), [])
+        except Exception:
+            return []
+
+    def _may_name(self, cert: x509.Certificate) -> bool:
+        """Whether an anchor may have the subject of ``cert``: its last RDN's first
+        value is one of the anchors' (names equal as name_key compares them share
+        every value). Read from the DER when an audit kept it, without building
+        the name."""
+        values = self._subject_values
+        if values is None:
+            return True
+        encoded = encoded_names(cert)
+        value: str | bytes | None = None
+        if encoded is not None:
+            value = last_attribute_text(encoded[1])
+        if value is None:
+            rdns = cert.subject.rdns
+            if not rdns:
+                return True
+            value = next(iter(rdns[-1])).value
+        return fold_value(value) in values
+
+    def __len__(self) -> int:
+        return len(self._certificates)
+
+    def __iter__(self) -> Iterator[x509.Certificate]:
+        return iter(self._certificates)
+
+    def __repr__(self) -> str:
+        return f"<TrustStore of {len(self)} certificates>"
+
+    def root_in_store(self, certs: list[x509.Certificate]) -> x509.Certificate | None:
+        """The root ``certs`` chain to when the store holds it, else ``None``; remembered.
+
+        >>> TrustStore.certifi().root_in_store([leaf, lets_encrypt_r3])
+        <Certificate(subject=<Name(CN=ISRG Root X1,...)>, ...)>
+        """
+        # Keyed by the objects' ids, which is safe because the entry keeps
+        # the objects alive; equal certificates in new objects just miss.
+        key = tuple(map(id, certs))
+        cached = self._roots.get(key)
+        if cached is None or not all(map(operator.is_, cached[0], certs)):
+            cached = (tuple(certs), self._find_root_in_store(certs))
+            _remember(self._roots, key, cached)
+        return cached[1]
+
+    def _find_root_in_store(self, certs: list[x509.Certificate]) -> x509.Certificate | None:
+        if len(certs) == 1 and is_own_issuer(certs[0]):
+            root = certs[0]  # a lone root (every trusted-root upload): no chain to build
+        else:
+            try:
+                root = root_of(chain_path(certs, self), self)
+            except ChainError:
+                return None
+        return root if root in self else None
+
+
+def forget_anchors() -> None:
+    """Drop what the shared certifi store remembers about certificates it was asked
+    about (for benchmarks that time cold work; answers never change).
+
+    >>> forget_anchors()
+    """
+    store = TrustStore._certifi
+    if store is not None:
+        store._forget()
+
+
+def _remember(memo: dict[_K, _V], key: _K, value: _V) -> None:
+    if len(memo) >= _MAX_CACHED:
+        memo.clear()
+    memo[key] = value
+
+
+def _same_key(a: x509.Certificate, b: x509.Certificate) -> bool:
+    try:
+        return bool(a.public_key() == b.public_key())
+    except Exception:  # keys cryptography cannot load are never "the same"
+        return False
+
+
+def _certifi_roots() -> list[x509.Certificate]:
+    import certifi
+
+    with open(certifi.where(), "rb") as handle:
+        return roots_from_pem(handle.read())
+
+
+def roots_from_pem(bundle: bytes) -> list[x509.Certificate]:
+    """Every certificate of a PEM bundle that cryptography accepts, one by one, silently.
+
+    A root the installed cryptography refuses is skipped, not fatal; roots it
+    accepts with a deprecation warning (serial number 0: six of certifi's,
+    HARICA 2015 among them) are kept without the warning.
+
+    >>> len(roots_from_pem(Path(certifi.where()).read_bytes()))
+    117
+    """
+    roots = []
+    with tolerating_deprecated_encodings():
+        for der in _pem_certificates(bundle):
+            try:
+                roots.append(x509.load_der_x509_certificate(der))
+            except Exception:  # noqa: S112 - one refused root must not lose the others
+                continue
+    return roots
+
+
+def _pem_certificates(bundle: bytes) -> Iterator[bytes]:
+    # certifi's file is plain PEM: split on the end markers and decode each
+    # block's base64 (several times faster than a regular expression).
+    for chunk in bundle.split(_PEM_END):
+        start = chunk.find(_PEM_BEGIN)
+        if start < 0:
+            continue
+        try:
+            yield binascii.a2b_base64(chunk[start + len(_PEM_BEGIN) :])
+        except binascii.Error:
+            continue
+
+
+def well_known_root(
+    source: CertSource, *, store: TrustStore | None = None
+) -> x509.Certificate | None:
+    """The well-known root the chain in ``source`` ends in, else ``None``.
+
+    Well known means in ``store`` (default: Mozilla's root store via certifi).
+    Azure does not publish its list of well-known CAs, so with the default
+    store this is an approximation. A chain that cannot be completed is not
+    well known: ``None``, not an error.
+
+    >>> well_known_root(pathlib.Path("fullchain.pem")).subject.rfc4514_string()
+    'CN=ISRG Root X1,O=Internet Security Research Group,C=US'
+    """
+    store = store if store is not None else TrustStore.certifi()
+    return store.root_in_store(certificates_of(source))
+
+
+def is_well_known(source: CertSource, *, store: TrustStore | None = None) -> bool:
+    """Whether the chain in ``source`` ends in a root of ``store`` (default: certifi).
+
+    An approximation with the default store: Azure does not publish its list of
+    well-known CAs; Mozilla's root store stands in for it.
+
+    >>> is_well_known(pathlib.Path("fullchain.pem"))
+    True
+    """
+    return well_known_root(source, store=store) is not None

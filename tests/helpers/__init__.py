@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: PKIs, TLS servers, oracles (one module per concern)."""

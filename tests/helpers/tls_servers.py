@@ -1,0 +1,302 @@
+"""Real TLS servers on loopback for the tests: Python ``ssl`` and ``openssl s_server``.
+
+Every server binds port 0 on 127.0.0.1 (or ::1), runs in a daemon thread or a
+child process, and shuts down cleanly when its ``with`` block ends. Only
+loopback addresses are ever used.
+
+- :class:`PythonTLSServer` serves a given ``ssl.SSLContext`` (swappable between
+  connections) and records each handshake's outcome as seen by the server:
+  the oracle for client-certificate verdicts.
+- :class:`OpenSSLServer` runs ``openssl s_server`` with a leaf, its key and an
+  explicit chain file, sent as is.
+- :class:`PlainTCPServer` accepts and then says nothing, or answers like an
+  HTTP server: peers that do not speak TLS.
+- :func:`handshake_as_client` connects with a Python ``ssl`` client trusting
+  only given roots: the oracle for backend verdicts.
+"""
+
+from __future__ import annotations
+
+import queue
+import socket
+import ssl
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from cryptography import x509
+
+from helpers.pki import Issued, pem
+
+LOOPBACK_V4 = "127.0.0.1"
+LOOPBACK_V6 = "::1"
+TIMEOUT = 5.0
+
+
+@contextmanager
+def _files(leaf: Issued, chain: Sequence[x509.Certificate]) -> Iterator[tuple[str, str]]:
+    """A PEM file of leaf + chain (in that order) and one of the key, deleted afterwards."""
+    with tempfile.TemporaryDirectory(prefix="appgw-tls-") as tmp:
+        cert_file = Path(tmp, "chain.pem")
+        key_file = Path(tmp, "key.pem")
+        cert_file.write_bytes(pem(leaf.cert, *chain))
+        key_file.write_bytes(leaf.key_pem())
+        key_file.chmod(0o600)
+        yield str(cert_file), str(key_file)
+
+
+def server_context(
+    leaf: Issued, chain: Sequence[x509.Certificate] = (), *, client_ca: bytes | None = None
+) -> ssl.SSLContext:
+    """A server context presenting ``leaf`` then ``chain`` exactly as given.
+
+    With ``client_ca`` (PEM), client certificates are required and verified
+    against it, as the gateway does in Strict mutual authentication.
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with _files(leaf, chain) as (cert_file, key_file):
+        context.load_cert_chain(cert_file, key_file)
+    if client_ca is not None:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(cadata=client_ca.decode("ascii"))
+    return context
+
+
+def client_context(
+    trusted_roots: bytes | None = None,
+    *,
+    certificate: Issued | None = None,
+    chain: Sequence[x509.Certificate] = (),
+) -> ssl.SSLContext:
+    """A client context: verify the server against ``trusted_roots`` (PEM) when given,
+    and present ``certificate`` + ``chain`` when given."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if trusted_roots is None:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    else:
+        context.load_verify_locations(cadata=trusted_roots.decode("ascii"))
+    if certificate is not None:
+        with _files(certificate, chain) as (cert_file, key_file):
+            context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+class _Closing:
+    """``with`` support for anything with a ``close()``."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class _ThreadedServer(_Closing):
+    """A listening socket on loopback, port 0, with an accept loop in a daemon thread."""
+
+    def __init__(self, host: str = LOOPBACK_V4) -> None:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._listener = socket.socket(family, socket.SOCK_STREAM)
+        self._listener.bind((host, 0))
+        self._listener.listen(8)
+        self._listener.settimeout(0.1)  # lets the loop notice close() quickly
+        self.host = host
+        self.port: int = self._listener.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=TIMEOUT)
+        self._listener.close()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(TIMEOUT)
+                self.serve(conn)
+
+    def serve(self, conn: socket.socket) -> None:
+        raise NotImplementedError
+
+
+class PythonTLSServer(_ThreadedServer):
+    """Serves ``context`` (replace :attr:`context` between connections) and records,
+    per client port, ``None`` for a completed handshake or the server's exception."""
+
+    def __init__(self, context: ssl.SSLContext, host: str = LOOPBACK_V4) -> None:
+        super().__init__(host)
+        self.context = context
+        self._outcomes: queue.Queue[tuple[int, BaseException | None]] = queue.Queue()
+
+    def serve(self, conn: socket.socket) -> None:
+        peer_port: int = conn.getpeername()[1]
+        try:
+            with self.context.wrap_socket(conn, server_side=True) as tls:
+                tls.sendall(b"ok")
+                with suppress(OSError):
+                    tls.unwrap()
+        except (OSError, ssl.SSLError) as exc:
+            self._outcomes.put((peer_port, exc))
+        else:
+            self._outcomes.put((peer_port, None))
+
+    def outcome(self, client: Handshake | None = None) -> BaseException | None:
+        """The server's view of ``client``'s connection (earlier ones are skipped),
+        or of the next finished connection when ``client`` is None."""
+        while True:
+            port, outcome = self._outcomes.get(timeout=TIMEOUT)
+            if client is None or port == client.port:
+                return outcome
+
+
+class PlainTCPServer(_ThreadedServer):
+    """Accepts TCP connections; answers ``reply`` (e.g. an HTTP response) or stays silent."""
+
+    def __init__(self, reply: bytes | None = None, host: str = LOOPBACK_V4) -> None:
+        super().__init__(host)
+        self.reply = reply
+
+    def serve(self, conn: socket.socket) -> None:
+        with suppress(OSError):
+            conn.recv(4096)
+            if self.reply is None:
+                self._stop.wait(TIMEOUT)  # say nothing until the client gives up
+            else:
+                conn.sendall(self.reply)
+
+
+@contextmanager
+def refused_port(host: str = LOOPBACK_V4) -> Iterator[int]:
+    """A loopback port that refuses connections: bound (so nobody else takes it), not listening."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        yield sock.getsockname()[1]
+
+
+class OpenSSLServer(_Closing):
+    """``openssl s_server`` presenting ``leaf`` then ``chain`` exactly as given.
+
+    ``for_server_name=(name, other)`` serves ``other`` alone to clients whose SNI is ``name``.
+    """
+
+    def __init__(
+        self,
+        openssl: str,
+        leaf: Issued,
+        chain: Sequence[x509.Certificate] = (),
+        *,
+        host: str = LOOPBACK_V4,
+        for_server_name: tuple[str, Issued] | None = None,
+    ) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="appgw-s_server-")
+        directory = Path(self._tmp.name)
+        (directory / "leaf.pem").write_bytes(pem(leaf.cert))
+        (directory / "key.pem").write_bytes(leaf.key_pem())
+        command = [
+            openssl, "s_server", "-accept", f"[{host}]:0" if ":" in host else f"{host}:0",
+            "-cert", str(directory / "leaf.pem"), "-key", str(directory / "key.pem"),
+            # Never complete the chain from a system store: send what we give, as is.
+            "-no-CAfile", "-no-CApath", "-no-CAstore",
+        ]  # fmt: skip
+        if for_server_name is not None:
+            name, other = for_server_name  # served instead when the client sends this SNI
+            (directory / "leaf2.pem").write_bytes(pem(other.cert))
+            (directory / "key2.pem").write_bytes(other.key_pem())
+            command += ["-servername", name, "-cert2", str(directory / "leaf2.pem"),
+                        "-key2", str(directory / "key2.pem")]  # fmt: skip
+        if chain:
+            (directory / "chain.pem").write_bytes(pem(*chain))
+            command += ["-cert_chain", str(directory / "chain.pem")]
+        if ":" in host:
+            command.append("-6")
+        # stdin stays open (s_server stops at EOF on stdin); stdout is drained by a thread.
+        self._process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        self.host = host
+        self.port = self._read_port()
+        self._drain = threading.Thread(target=self._discard_output, daemon=True)
+        self._drain.start()
+
+    def _read_port(self) -> int:
+        assert self._process.stdout is not None
+        seen: list[bytes] = []
+        for line in self._process.stdout:
+            seen.append(line)
+            if line.startswith(b"ACCEPT"):
+                return int(line.rsplit(b":", 1)[1])
+        self.close()
+        raise AssertionError(f"openssl s_server did not start: {b''.join(seen)!r}")
+
+    def _discard_output(self) -> None:
+        assert self._process.stdout is not None
+        for _ in self._process.stdout:
+            pass
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream is not None:
+                stream.close()
+        self._tmp.cleanup()
+
+
+@dataclass(frozen=True)
+class Handshake:
+    """A client's handshake: its error (``None`` when it completed) and its local port."""
+
+    error: ssl.SSLError | None
+    port: int
+
+
+def handshake_as_client(
+    host: str, port: int, context: ssl.SSLContext, *, server_hostname: str | None
+) -> Handshake:
+    """Connect and complete a handshake as a client."""
+    with socket.create_connection((host, port), timeout=TIMEOUT) as sock:
+        local_port = sock.getsockname()[1]
+        try:
+            tls = context.wrap_socket(sock, server_hostname=server_hostname)
+        except ssl.SSLError as exc:
+            return Handshake(exc, local_port)
+        with tls, suppress(ssl.SSLError, OSError):
+            # TLS 1.3: the server judges our certificate after our Finished;
+            # read until it answers or closes so that its verdict is in.
+            tls.recv(16)
+    return Handshake(None, local_port)
