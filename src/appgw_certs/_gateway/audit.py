@@ -41,7 +41,8 @@ from .cross_checks import (
     check_unused,
     users_of,
 )
-from .document import GatewayDocument, load_json, read_gateway
+from .document import load_json, read_gateway
+from .model import GatewayDocument
 from .objects import SLOT_COLLECTIONS, CertificateDecoder, CertificateObject
 from .routes import routes
 

@@ -21,7 +21,7 @@ from .._findings.sku import Sku, Slot
 from .._x509.chain import issuer_named
 from .._x509.names import is_ip, matches_hostname
 from .arm import Unknown
-from .document import Element, GatewayDocument, Reference
+from .model import Element, GatewayDocument, Reference
 from .objects import CertificateObject
 from .routes import (
     Route,

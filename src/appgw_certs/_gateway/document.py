@@ -18,21 +18,26 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Literal, TypeGuard
 
 from .._errors import CertificateFormatError
-from .._findings.sku import Sku
-from .arm import ArmContext, Unknown, evaluate
+from .arm import ArmContext, evaluate
+from .model import (
+    COLLECTION_KEYS,
+    GATEWAY_TYPE,
+    SCALARS,
+    Element,
+    GatewayDocument,
+    Reference,
+    Shape,
+    canonical_collection,
+    is_object,
+    sku_or_none,
+)
 
 __all__ = [
     "MAX_JSON_BYTES",
-    "Element",
-    "GatewayDocument",
-    "Reference",
-    "is_placeholder",
     "load_json",
+    "normalise",
     "read_gateway",
     "subresource_collection",
 ]
@@ -40,226 +45,9 @@ __all__ = [
 #: A gateway at every Azure limit is a few MiB; anything over this is not one.
 MAX_JSON_BYTES = 256 * 1024 * 1024
 
-GATEWAY_TYPE = "microsoft.network/applicationgateways"
 _DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 _MAX_NESTING = 16
 _MAX_DEPTH = 64
-_SCALARS = frozenset({str, int, float, bool, type(None)})  # JSON's leaves
-
-#: The gateway's collections as the REST API spells them (for locations).
-COLLECTIONS = (
-    "sslCertificates",
-    "trustedRootCertificates",
-    "trustedClientCertificates",
-    "authenticationCertificates",
-    "sslProfiles",
-    "gatewayIPConfigurations",
-    "frontendIPConfigurations",
-    "frontendPorts",
-    "backendAddressPools",
-    "backendHttpSettingsCollection",
-    "backendSettingsCollection",
-    "httpListeners",
-    "listeners",
-    "probes",
-    "urlPathMaps",
-    "requestRoutingRules",
-    "routingRules",
-    "redirectConfigurations",
-    "rewriteRuleSets",
-    "loadDistributionPolicies",
-    "privateLinkConfigurations",
-    "privateEndpointConnections",
-    "entraJWTValidationConfigs",
-)
-_CANONICAL = {name.lower(): name for name in COLLECTIONS}
-
-Shape = Literal["rest", "cli", "arm"]
-
-
-def is_placeholder(value: object) -> bool:
-    """Whether a value stands for data that is not there: ``"****"``, empty, Unknown."""
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, str):
-        # lstrip stops at the first other character: O(1) for a long base64 field
-        return not value.strip().lstrip("*")
-    return False
-
-
-def is_object(value: object) -> TypeGuard[Mapping[object, object]]:
-    """A JSON object: ``isinstance(value, Mapping)``, with plain dicts (what
-    ``json.loads`` and :func:`normalise` give) answered without the ABC look-up."""
-    return type(value) is dict or isinstance(value, Mapping)
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A ``{"id": ...}`` pointing inside the gateway: collection and name (and child).
-
-    ``unknown`` is set when the id is an expression that could not be evaluated.
-    """
-
-    raw: str
-    collection: str | None = None
-    name: str | None = None
-    child_collection: str | None = None
-    child_name: str | None = None
-    unknown: bool = False
-
-    @classmethod
-    def parse(cls, value: object) -> Reference | None:
-        """The in-gateway reference in ``{"id": ...}``; None for other resources or no id."""
-        target = value.get("id") if is_object(value) else value
-        if type(target) is str:  # the usual case, first
-            return _parse_id(target) if target.strip() else None
-        if isinstance(target, Unknown):
-            return cls(raw=target.expression, unknown=True)
-        if not isinstance(target, str) or not target.strip():
-            return None
-        return _parse_id(target)
-
-    @property
-    def target(self) -> str:
-        """``collection[name]``, as a location."""
-        if self.unknown:
-            return self.raw
-        return f"{self.collection}[{self.name or ''}]"
-
-
-@lru_cache(maxsize=8192)
-def _parse_id(target: str) -> Reference | None:
-    # Ids repeat: every listener names its port, certificate and profile.
-    segments = [s for s in target.strip().split("/") if s]
-    lowered = [s.lower() for s in segments]
-    if "applicationgateways" not in lowered:
-        return None  # a subnet, public IP, firewall policy...: not ours to resolve
-    rest = segments[lowered.index("applicationgateways") + 2 :]
-    if not rest:
-        return None  # the gateway itself
-    return Reference(
-        raw=target,
-        collection=_CANONICAL.get(rest[0].lower(), rest[0]),
-        name=rest[1] if len(rest) > 1 else None,
-        child_collection=rest[2] if len(rest) > 2 else None,
-        child_name=rest[3] if len(rest) > 3 else None,
-    )
-
-
-@dataclass(frozen=True)
-class Element:
-    """One named object of a collection, its fields normalised.
-
-    >>> listener.location, listener.text("protocol")
-    ('httpListeners[web]', 'Https')
-    """
-
-    collection: str
-    name: str
-    fields: Mapping[str, object] = field(repr=False)
-    #: Where a person finds it in the portal: ``collection[name]``. Set once here
-    #: (most are read; a cached_property takes a lock on first read in 3.11).
-    location: str = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "location", f"{self.collection}[{self.name}]")
-
-    def get(self, key: str) -> object:
-        """The raw (normalised) value of a field, by its lower-case name."""
-        return self.fields.get(key)
-
-    def text(self, key: str) -> str | None:
-        """A non-empty string field, else None (Unknown expressions are None too)."""
-        value = self.fields.get(key)
-        if not isinstance(value, str):
-            return None
-        return value.strip() or None
-
-    def flag(self, key: str, default: bool) -> bool:
-        """A boolean field; missing, null or unknown gives the spec's ``default``."""
-        value = self.fields.get(key)
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-            return value.strip().lower() == "true"
-        return default
-
-    def protocol(self) -> str:
-        """The ``protocol`` field, lower-case ('' when absent)."""
-        return (self.text("protocol") or "").lower()
-
-    def ref(self, key: str) -> Reference | None:
-        """The reference in field ``key`` (``{"id": ...}``)."""
-        return Reference.parse(self.fields.get(key))
-
-    def refs(self, key: str) -> tuple[Reference, ...]:
-        """The references in list field ``key``."""
-        values = self.fields.get(key)
-        if not isinstance(values, list):
-            return ()
-        found = (Reference.parse(v) for v in values)
-        return tuple(r for r in found if r is not None)
-
-    def all_refs(self) -> list[Reference]:
-        """Every in-gateway reference anywhere in the object (not its own id), in
-        document order."""
-        found: list[Reference] = []
-        for key, value in self.fields.items():
-            if key != "id" and type(value) not in _SCALARS:  # most fields: no call
-                _collect_refs(value, found)
-        return found
-
-
-def _collect_refs(value: object, found: list[Reference]) -> None:
-    if type(value) in _SCALARS:  # most values; no ABC look-up for them
-        return
-    if is_object(value):
-        if "id" in value:
-            ref = Reference.parse(value)
-            if ref is not None:
-                found.append(ref)
-        for key, item in value.items():
-            if key != "id" and type(item) not in _SCALARS:
-                _collect_refs(item, found)
-    elif isinstance(value, list):
-        for item in value:
-            _collect_refs(item, found)
-
-
-@dataclass(frozen=True)
-class GatewayDocument:
-    """A gateway, whatever shape it came in.
-
-    >>> doc.name, doc.shape, doc.sku_tier
-    ('appgw', 'rest', 'Standard')
-    """
-
-    name: str
-    shape: Shape
-    sku_name: str | None
-    sku_tier: str | None
-    fields: Mapping[str, object] = field(repr=False)
-    collections: Mapping[str, tuple[Element, ...]] = field(repr=False)
-    _index: Mapping[str, Mapping[str, Element]] = field(repr=False)
-
-    @property
-    def sku(self) -> Sku | None:
-        """The SKU its tier (else its name) names; None when neither is one."""
-        for value in (self.sku_tier, self.sku_name):
-            sku = _sku_or_none(value) if value else None
-            if sku is not None:
-                return sku
-        return None
-
-    def elements(self, collection: str) -> tuple[Element, ...]:
-        """The objects of a collection (REST spelling), in document order."""
-        return self.collections.get(collection, ())
-
-    def find(self, ref: Reference | None) -> Element | None:
-        """The object a reference points to (names compared case-insensitively)."""
-        if ref is None or ref.unknown or ref.collection is None or ref.name is None:
-            return None
-        return self._index.get(ref.collection.lower(), {}).get(ref.name.lower())
 
 
 def load_json(source: bytes | str | os.PathLike[str]) -> object:
@@ -327,7 +115,7 @@ def subresource_collection(item: object) -> str | None:
     kind = next((v for k, v in item.items() if str(k).lower() == "type"), None)
     if not isinstance(kind, str) or not kind.lower().startswith(GATEWAY_TYPE + "/"):
         return None
-    return _CANONICAL.get(kind.lower().rsplit("/", 1)[-1])
+    return canonical_collection(kind.lower().rsplit("/", 1)[-1])
 
 
 def _collections_of(items: list[object]) -> Mapping[str, object]:
@@ -390,7 +178,7 @@ def _looks_like_gateway(keys: Mapping[str, object]) -> bool:
     props = keys.get("properties")
     inner = {str(k).lower(): v for k, v in props.items()} if isinstance(props, Mapping) else {}
     fields = {**inner, **keys}
-    return bool(set(fields) & set(_CANONICAL)) or _is_gateway_sku(fields.get("sku"))
+    return bool(set(fields) & COLLECTION_KEYS) or _is_gateway_sku(fields.get("sku"))
 
 
 def _is_gateway_sku(sku: object) -> bool:
@@ -400,14 +188,7 @@ def _is_gateway_sku(sku: object) -> bool:
         return False
     fields = {str(k).lower(): v for k, v in sku.items()}
     value = fields.get("name", fields.get("tier"))
-    return isinstance(value, str) and _sku_or_none(value) is not None
-
-
-def _sku_or_none(value: str) -> Sku | None:
-    try:
-        return Sku.parse(value)
-    except ValueError:
-        return None
+    return isinstance(value, str) and sku_or_none(value) is not None
 
 
 def _find_in_template(
@@ -459,7 +240,7 @@ def normalise(value: object, depth: int = 0) -> object:
     """
     if depth > _MAX_DEPTH:
         return None
-    if type(value) in _SCALARS:  # most values: checked first, without an ABC look-up
+    if type(value) in SCALARS:  # most values: checked first, without an ABC look-up
         return value
     if isinstance(value, list):
         return [normalise(item, depth + 1) for item in value]
@@ -471,7 +252,7 @@ def normalise(value: object, depth: int = 0) -> object:
 def _normalise_object(value: Mapping[object, object], depth: int) -> dict[str, object]:
     # A gateway has about ten objects per listener: scalars are taken as they are
     # here, without a call, unless they sit deeper than the document may go.
-    leaves = _SCALARS if depth <= _MAX_DEPTH else frozenset()
+    leaves = SCALARS if depth <= _MAX_DEPTH else frozenset()
     out: dict[str, object] = {}
     for key, item in value.items():
         name = key.lower() if type(key) is str else str(key).lower()
@@ -492,7 +273,7 @@ def _document(shape: Shape, fields: dict[str, object]) -> GatewayDocument:
         # Normalised: every object is a plain dict by now.
         if not isinstance(value, list) or not any(type(v) is dict for v in value):
             continue
-        name: str = _CANONICAL.get(key, key)
+        name: str = canonical_collection(key) or key
         elements = tuple(
             Element(name, _element_name(item, i), item)
             for i, item in enumerate(value)

@@ -38,7 +38,7 @@ from .._x509.chain import issuer_named
 from .._x509.names import is_ca, subject_text
 from .._x509.trust import TrustStore, well_known_root
 from .arm import Unknown
-from .document import Element, is_placeholder
+from .model import Element, is_placeholder
 
 __all__ = ["SLOT_COLLECTIONS", "CertificateDecoder", "CertificateObject", "leaf_of"]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from .document import Element, GatewayDocument, Reference
+from .model import Element, GatewayDocument, Reference
 
 __all__ = [
     "Route",
