@@ -98,9 +98,9 @@ def tolerating_deprecated_encodings() -> AbstractContextManager[None]:
     and our checks describe them; under ``-W error`` the warning would make a
     readable certificate unreadable.
 
-    Nested scopes cost nothing: an audit enters one around its whole work, and
-    the loaders' own scopes inside it do not copy the warning filters again
-    (``warnings.catch_warnings`` costs about 10 µs, a parse often less).
+    Nested scopes are free: an audit enters one around its whole work, and the
+    loaders' own scopes inside it do not copy the warning filters again (copying
+    them can cost more than the parse it guards; docs/performance.md).
     """
     return _Tolerating()
 
@@ -111,8 +111,8 @@ _TOLERATING: ContextVar[bool] = ContextVar("appgw_certs_tolerating", default=Fal
 
 
 class _Tolerating:
-    """The scope of :func:`tolerating_deprecated_encodings` (a class: it is entered
-    around every parse, and a generator-based context manager costs more)."""
+    """The scope of :func:`tolerating_deprecated_encodings` (a class rather than a
+    generator: it is entered around every parse)."""
 
     __slots__ = ("_catcher", "_token")
 

@@ -40,7 +40,7 @@ _ZONES = (UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hour
 
 
 def key_types(*, rsa: bool = True) -> st.SearchStrategy[KeyType]:
-    """Every :class:`KeyType`; ``rsa=False`` keeps the EC ones (RSA keys take 35-560 ms).
+    """Every :class:`KeyType`; ``rsa=False`` keeps the EC ones (RSA key generation is slow).
 
     >>> @given(key_types(rsa=False))
     ... def test_ec(key_type): ...
