@@ -16,45 +16,30 @@ Safe: no ``eval``, no recursion without a bound, no network, no file access.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["ArmContext", "Unknown", "evaluate", "is_expression"]
+from .arm_functions import (
+    MAX_VALUE,
+    TOO_LARGE,
+    ArmError,
+    TooLargeError,
+    Unknown,
+    call,
+    member,
+    quoted,
+)
 
-#: ``subscription()`` and ``resourceGroup()`` cannot be known offline; ids built
-#: from them keep these placeholders in front, which the audit never reads
-#: (only the trailing ``applicationGateways/<gw>/<collection>/<name>`` matters).
-_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
-_RESOURCE_GROUP = "{resourceGroup}"
+__all__ = ["ArmContext", "Unknown", "evaluate", "is_expression", "unwrap_parameters"]
+
 _MAX_DEPTH = 64
 #: ARM itself refuses template expressions longer than this: not evaluated.
 _MAX_EXPRESSION = 24_576
-#: ARM limits a template to 4 MB after expansion: no value evaluated here is larger
-#: (variables that double each other would otherwise take all memory, or forever).
-_MAX_VALUE = 4 * 1024 * 1024
-#: What one JSON value (number, list, object) counts toward it: walking a node costs
-#: far more than a character, and JSON spends a few characters on each anyway.
+#: What one JSON value (number, list, object) counts toward MAX_VALUE: walking a node
+#: is far more work than a character, and JSON spends a few characters on each anyway.
 _NODE_SIZE = 32
-#: How much of an expression an Unknown quotes (a long accessor chain must not grow it).
-_MAX_QUOTED = 1_000
 _MISSING = object()
-
-
-@dataclass(frozen=True)
-class Unknown:
-    """A value that cannot be known offline; ``expression`` says which.
-
-    >>> Unknown("reference('kv')")
-    Unknown(expression="reference('kv')")
-    """
-
-    expression: str
-
-    def __repr__(self) -> str:
-        return f"Unknown(expression={self.expression!r})"
 
 
 @dataclass
@@ -115,7 +100,7 @@ class ArmContext:
         finally:
             self._resolving.discard(key)
         if _too_large(value):
-            value = Unknown(f"{kind}('{name}'){_TOO_LARGE}")
+            value = Unknown(f"{kind}('{name}'){TOO_LARGE}")
         self._resolved[key] = value
         return value
 
@@ -167,23 +152,23 @@ def _evaluate_string(text: str, context: ArmContext) -> object:
         return text
     body = text[1:-1]
     if len(body) > _MAX_EXPRESSION:
-        return Unknown(_quoted(body))
+        return Unknown(quoted(body))
     try:
         parser = _Parser(body, context)
         result = parser.parse()
-    except _TooLarge:
-        return Unknown(_quoted(body.strip()) + _TOO_LARGE)
-    except _ArmError:
-        return Unknown(_quoted(body.strip()))
+    except TooLargeError:
+        return Unknown(quoted(body.strip()) + TOO_LARGE)
+    except ArmError:
+        return Unknown(quoted(body.strip()))
     except RecursionError:
-        return Unknown(_quoted(body.strip()))
+        return Unknown(quoted(body.strip()))
     if _too_large(result):
-        return Unknown(_quoted(body.strip()) + _TOO_LARGE)
+        return Unknown(quoted(body.strip()) + TOO_LARGE)
     return result
 
 
 def _too_large(value: object) -> bool:
-    """Whether ``value`` written out passes :data:`_MAX_VALUE` (shared parts count each
+    """Whether ``value`` written out passes :data:`MAX_VALUE` (shared parts count each
     time they appear, as they would in the expanded template)."""
     sizes: dict[int, int] = {}
 
@@ -199,31 +184,9 @@ def _too_large(value: object) -> bool:
         return known
 
     try:
-        return size(value) > _MAX_VALUE
+        return size(value) > MAX_VALUE
     except RecursionError:
         return True
-
-
-def _check_size(size: int) -> None:
-    if size > _MAX_VALUE:
-        raise _TooLarge(_TOO_LARGE)
-
-
-def _quoted(expression: str) -> str:
-    if len(expression) <= _MAX_QUOTED:
-        return expression
-    return expression[: _MAX_QUOTED - 1] + "…"
-
-
-class _ArmError(Exception):
-    """Syntax the evaluator does not handle; the expression becomes Unknown."""
-
-
-class _TooLarge(_ArmError):
-    """A value that would pass ARM's 4 MB limit; not built."""
-
-
-_TOO_LARGE = ": larger than ARM's 4 MB template limit"
 
 
 _TOKEN = re.compile(
@@ -257,7 +220,7 @@ class _Parser:
                 break
             match = _TOKEN.match(text, pos)
             if match is None or match.end() == pos:
-                raise _ArmError(f"cannot read {text[pos:]!r}")
+                raise ArmError(f"cannot read {text[pos:]!r}")
             kind = match.lastgroup or ""
             tokens.append((kind, match.group(kind)))
             pos = match.end()
@@ -266,7 +229,7 @@ class _Parser:
     def parse(self) -> object:
         value = self._expression()
         if self.pos != len(self.tokens):
-            raise _ArmError("trailing text")
+            raise ArmError("trailing text")
         return value
 
     def _peek(self) -> tuple[str, str] | None:
@@ -275,14 +238,14 @@ class _Parser:
     def _take(self, expected: str | None = None) -> tuple[str, str]:
         token = self._peek()
         if token is None or (expected is not None and token[1] != expected):
-            raise _ArmError(f"expected {expected or 'more'}")
+            raise ArmError(f"expected {expected or 'more'}")
         self.pos += 1
         return token
 
     def _expression(self) -> object:
         self.depth += 1
         if self.depth > _MAX_DEPTH:
-            raise _ArmError("nesting too deep")
+            raise ArmError("nesting too deep")
         kind, text = self._take()
         if kind == "string":
             value: object = text[1:-1].replace("''", "'")
@@ -291,7 +254,7 @@ class _Parser:
         elif kind == "name":
             value = self._call(text)
         else:
-            raise _ArmError(f"unexpected {text!r}")
+            raise ArmError(f"unexpected {text!r}")
         value = self._accessors(value)
         self.depth -= 1
         return value
@@ -314,173 +277,23 @@ class _Parser:
                 self._take(".")
                 kind, prop = self._take()
                 if kind != "name":
-                    raise _ArmError("property name expected")
-                value = _member(value, prop)
+                    raise ArmError("property name expected")
+                value = member(value, prop)
             elif token == ("punct", "["):
                 self._take("[")
                 index = self._expression()
                 self._take("]")
-                value = _member(value, index)
+                value = member(value, index)
             else:
                 return value
-
-
-def _member(value: object, key: object) -> object:
-    if isinstance(value, Unknown):
-        return Unknown(_quoted(f"{value.expression}.{key}"))
-    if isinstance(value, Mapping) and isinstance(key, str):
-        for k, v in value.items():
-            if str(k).lower() == key.lower():
-                return v
-        return Unknown(f"property {key!r}")
-    if isinstance(value, list) and isinstance(key, int) and -len(value) <= key < len(value):
-        return value[key]
-    raise _ArmError(f"no member {key!r}")
 
 
 def _apply(name: str, args: list[object], context: ArmContext, spelled: str) -> object:
     if name in ("parameters", "variables"):
         if len(args) != 1:
-            raise _ArmError(f"{name}() takes one argument")
+            raise ArmError(f"{name}() takes one argument")
         return context.lookup(name, args[0])
-    if name == "if":
-        return _if(args)
-    function = _FUNCTIONS.get(name)
-    if function is None:
-        return Unknown(f"{spelled}(...)")
-    unknown = next((a for a in args if isinstance(a, Unknown)), None)
-    if unknown is not None:
-        return unknown
-    try:
-        return function(args)
-    except _ArmError:
-        raise
-    except (ValueError, TypeError, IndexError, KeyError, binascii.Error, UnicodeError) as exc:
-        raise _ArmError(str(exc)) from exc
-
-
-def _if(args: list[object]) -> object:
-    if len(args) != 3:
-        raise _ArmError("if() takes three arguments")
-    condition = args[0]
-    if isinstance(condition, bool):
-        return args[1] if condition else args[2]
-    return Unknown("if() on a value not known offline")
-
-
-def _strings(args: list[object], count: int | None = None) -> list[str]:
-    if count is not None and len(args) != count:
-        raise _ArmError(f"expected {count} arguments")
-    if not all(isinstance(a, str) for a in args):
-        raise _ArmError("expected strings")
-    return [str(a) for a in args]
-
-
-def _concat(args: list[object]) -> object:
-    if args and all(isinstance(a, list) for a in args):
-        return [item for a in args if isinstance(a, list) for item in a]
-    texts = [_scalar_text(a) for a in args]
-    _check_size(sum(map(len, texts)))
-    return "".join(texts)
-
-
-def _scalar_text(value: object) -> str:
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if isinstance(value, str | int):
-        return str(value)
-    raise _ArmError("concat of a non-scalar")
-
-
-_FORMAT_ITEM = re.compile(r"\{\{|\}\}|\{(\d+)(?:,\s*-?\d+)?(?::[^}]*)?\}")
-
-
-def _format(args: list[object]) -> object:
-    if not args or not isinstance(args[0], str):
-        raise _ArmError("format() needs a format string")
-    template, values = args[0], args[1:]
-    total = [len(template)]
-
-    def item(match: re.Match[str]) -> str:
-        if match.group(0) in ("{{", "}}"):
-            return match.group(0)[0]
-        if ":" in match.group(0) or "," in match.group(0):
-            raise _ArmError("format specifiers are not evaluated offline")
-        text = _scalar_text(values[int(match.group(1))])
-        total[0] += len(text)
-        _check_size(total[0])  # before the pieces are joined
-        return text
-
-    return _FORMAT_ITEM.sub(item, template)
-
-
-def _resource_id(args: list[object]) -> object:
-    """``resourceId([subscriptionId,] [resourceGroupName,] type, name...)``.
-
-    Only the type and the trailing names are kept; the prefix is a placeholder.
-    """
-    texts = _strings(args)
-    type_index = next((i for i, t in enumerate(texts) if "/" in t and "." in t.split("/")[0]), None)
-    if type_index is None:
-        raise _ArmError("resourceId() without a resource type")
-    namespace, *types = texts[type_index].split("/")
-    names = texts[type_index + 1 :]
-    if len(names) != len(types):
-        raise _ArmError("resourceId(): names do not match the type's segments")
-    path = "/".join(f"{t}/{n}" for t, n in zip(types, names, strict=True))
-    return (
-        f"/subscriptions/{_SUBSCRIPTION_ID}/resourceGroups/{_RESOURCE_GROUP}"
-        f"/providers/{namespace}/{path}"
-    )
-
-
-def _base64_to_string(args: list[object]) -> object:
-    (text,) = _strings(args, 1)
-    return base64.b64decode(text, validate=True).decode("utf-8")
-
-
-def _replace(text: str, old: str, new: str) -> str:
-    count = text.count(old) if old else len(text) + 1
-    _check_size(len(text) + count * (len(new) - len(old)))
-    return text.replace(old, new)
-
-
-def _equals(args: list[object]) -> object:
-    if len(args) != 2:
-        raise _ArmError("equals() takes two arguments")
-    return args[0] == args[1]
-
-
-def _not(args: list[object]) -> object:
-    if len(args) != 1 or not isinstance(args[0], bool):
-        raise _ArmError("not() takes one boolean")
-    return not args[0]
-
-
-_FUNCTIONS: dict[str, Callable[[list[object]], object]] = {
-    "concat": _concat,
-    "format": _format,
-    "tolower": lambda a: _strings(a, 1)[0].lower(),
-    "toupper": lambda a: _strings(a, 1)[0].upper(),
-    "replace": lambda a: _replace(*_strings(a, 3)),
-    "base64": lambda a: base64.b64encode(_strings(a, 1)[0].encode("utf-8")).decode("ascii"),
-    "base64tostring": _base64_to_string,
-    "string": lambda a: a[0] if isinstance(a[0], str) else _scalar_text(a[0]),
-    "resourceid": _resource_id,
-    "equals": _equals,
-    "not": _not,
-    "true": lambda a: True,
-    "false": lambda a: False,
-    "null": lambda a: None,
-    "subscription": lambda a: {
-        "id": f"/subscriptions/{_SUBSCRIPTION_ID}",
-        "subscriptionId": _SUBSCRIPTION_ID,
-    },
-    "resourcegroup": lambda a: {
-        "id": f"/subscriptions/{_SUBSCRIPTION_ID}/resourceGroups/{_RESOURCE_GROUP}",
-        "name": _RESOURCE_GROUP,
-    },
-}
+    return call(name, args, spelled)
 
 
 def _lower_keys(values: Mapping[str, object]) -> dict[str, object]:
