@@ -49,7 +49,8 @@ from appgw_certs import (
 )
 from appgw_certs._errors import MAX_BUNDLE_CERTIFICATES
 from appgw_certs._formats.pfx import MAX_ITERATIONS, MAX_TOTAL_ITERATIONS
-from appgw_certs._gateway.arm import ArmContext, Unknown, evaluate
+from appgw_certs._gateway.arm import BUDGET_SPENT, MAX_PRODUCED, ArmContext, Unknown, evaluate
+from appgw_certs._gateway.arm_functions import MAX_VALUE, TOO_LARGE
 from helpers.chain import chain, issue
 from helpers.hostile import PASSWORD, seeds
 from helpers.read import run, with_bag_iterations, with_mac_iterations
@@ -461,9 +462,49 @@ def test_values_that_double_are_cut_at_arm_s_4_mb(kind: str) -> None:
         )
         value = ArmContext.from_template({"variables": variables}).lookup("variables", "v0")
     assert isinstance(audit.gateway, str)
-    written = repr(value)  # the doubling stopped where it passed 4 MB: that part is unknown
-    assert "larger than ARM's 4 MB template limit" in written
+    written = repr(value)  # the doubling stopped where it passed a limit: that part is unknown
+    assert any(reason in written for reason in (TOO_LARGE, BUDGET_SPENT))
     assert len(written) < 8 * 1024 * 1024
+
+
+def test_nested_base64_is_refused_before_it_is_built() -> None:
+    """A 1 KB template nesting base64( 60 times wants about 9.4 GB written out; each
+    level is sized before it is encoded."""
+    nested = "[" + "base64(" * 60 + "'abc'" + ")" * 60 + "]"
+    assert len(nested) < 1024
+    tracemalloc.start()
+    try:
+        with cpu_under(0.5):
+            value = evaluate(nested, ArmContext())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert isinstance(value, Unknown)
+    assert TOO_LARGE in value.expression
+    assert peak < 3 * MAX_VALUE
+
+
+def test_many_values_each_under_the_cap_spend_one_budget() -> None:
+    """Hundreds of variables each just under 4 MB (built by doubling, then copied with one
+    more character): every one is under ARM's limit, together they are gigabytes. The
+    template's budget stops them, and the whole audit stays small."""
+    variables: dict[str, object] = {"v0": "a" * 64}
+    for i in range(1, 16):  # 64 * 2**15 = 2 MiB
+        variables[f"v{i}"] = f"[concat(variables('v{i - 1}'), variables('v{i - 1}'))]"
+    copies = [f"[concat(variables('v15'), '{i}')]" for i in range(500)]
+    context = ArmContext.from_template({"variables": variables})
+    tracemalloc.start()
+    try:
+        with cpu_under(2.0):
+            values = [evaluate(copy, context) for copy in copies]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    built = [v for v in values if isinstance(v, str)]
+    assert 0 < len(built) < 10
+    assert all(isinstance(v, Unknown) and BUDGET_SPENT in v.expression for v in values[10:])
+    assert sum(map(len, built)) <= MAX_PRODUCED
+    assert peak < 2 * MAX_PRODUCED
 
 
 # --- nesting --------------------------------------------------------------------------------

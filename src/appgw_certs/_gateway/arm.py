@@ -31,7 +31,16 @@ from .arm_functions import (
     quoted,
 )
 
-__all__ = ["ArmContext", "Unknown", "evaluate", "is_expression", "unwrap_parameters"]
+__all__ = [
+    "BUDGET_SPENT",
+    "MAX_CALLS",
+    "MAX_PRODUCED",
+    "ArmContext",
+    "Unknown",
+    "evaluate",
+    "is_expression",
+    "unwrap_parameters",
+]
 
 _MAX_DEPTH = 64
 #: ARM itself refuses template expressions longer than this: not evaluated.
@@ -39,6 +48,12 @@ _MAX_EXPRESSION = 24_576
 #: What one JSON value (number, list, object) counts toward MAX_VALUE: walking a node
 #: is far more work than a character, and JSON spends a few characters on each anyway.
 _NODE_SIZE = 32
+#: Work one template may buy, whatever its shape: function calls evaluated, and
+#: characters (or JSON nodes) they produce in all. Each value is already capped
+#: at MAX_VALUE; these caps bound many values that each stay under it.
+MAX_CALLS = 100_000
+MAX_PRODUCED = 4 * MAX_VALUE
+BUDGET_SPENT = ": the template's evaluation budget is spent"
 _MISSING = object()
 
 
@@ -57,6 +72,26 @@ class ArmContext:
     variables: Mapping[str, object] = field(default_factory=dict)
     _resolved: dict[tuple[str, str], object] = field(default_factory=dict, repr=False)
     _resolving: set[tuple[str, str]] = field(default_factory=set, repr=False)
+    _calls: int = field(default=0, repr=False)
+    _produced: int = field(default=0, repr=False)
+
+    def count_call(self) -> None:
+        """Count a function call against the template's budget, before its work."""
+        self._calls += 1
+        self._check_budget()
+
+    def count_output(self, result: object) -> None:
+        """Count what a call produced against the template's budget."""
+        if isinstance(result, str):
+            self._produced += len(result)
+        elif isinstance(result, Mapping | list):
+            self._produced += _NODE_SIZE * (len(result) + 1)
+        self._check_budget()
+
+    def _check_budget(self) -> None:
+        # Once spent, every later expression of this template becomes Unknown.
+        if self._calls > MAX_CALLS or self._produced > MAX_PRODUCED:
+            raise TooLargeError(BUDGET_SPENT)
 
     @classmethod
     def from_template(
@@ -156,8 +191,8 @@ def _evaluate_string(text: str, context: ArmContext) -> object:
     try:
         parser = _Parser(body, context)
         result = parser.parse()
-    except TooLargeError:
-        return Unknown(quoted(body.strip()) + TOO_LARGE)
+    except TooLargeError as exc:
+        return Unknown(quoted(body.strip()) + str(exc))
     except ArmError:
         return Unknown(quoted(body.strip()))
     except RecursionError:
@@ -289,11 +324,17 @@ class _Parser:
 
 
 def _apply(name: str, args: list[object], context: ArmContext, spelled: str) -> object:
+    # Every call counts, look-ups included: a value shared by reference is still work
+    # for each place that uses it (the audit decodes and parses each one).
+    context.count_call()
     if name in ("parameters", "variables"):
         if len(args) != 1:
             raise ArmError(f"{name}() takes one argument")
-        return context.lookup(name, args[0])
-    return call(name, args, spelled)
+        result = context.lookup(name, args[0])
+    else:
+        result = call(name, args, spelled)
+    context.count_output(result)
+    return result
 
 
 def _lower_keys(values: Mapping[str, object]) -> dict[str, object]:

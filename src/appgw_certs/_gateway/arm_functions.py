@@ -179,6 +179,12 @@ def _resource_id(args: list[object]) -> object:
     )
 
 
+def _base64(text: str) -> str:
+    data = text.encode("utf-8")
+    _check_size(4 * ((len(data) + 2) // 3))  # before it is built: each level grows it by 4/3
+    return base64.b64encode(data).decode("ascii")
+
+
 def _base64_to_string(args: list[object]) -> object:
     (text,) = _strings(args, 1)
     return base64.b64decode(text, validate=True).decode("utf-8")
@@ -208,7 +214,7 @@ _FUNCTIONS: dict[str, Callable[[list[object]], object]] = {
     "tolower": lambda a: _strings(a, 1)[0].lower(),
     "toupper": lambda a: _strings(a, 1)[0].upper(),
     "replace": lambda a: _replace(*_strings(a, 3)),
-    "base64": lambda a: base64.b64encode(_strings(a, 1)[0].encode("utf-8")).decode("ascii"),
+    "base64": lambda a: _base64(_strings(a, 1)[0]),
     "base64tostring": _base64_to_string,
     "string": lambda a: a[0] if isinstance(a[0], str) else _scalar_text(a[0]),
     "resourceid": _resource_id,
