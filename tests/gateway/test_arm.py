@@ -140,3 +140,15 @@ def test_deep_nesting_is_bounded(depth: int) -> None:
     text = "[" + "concat(" * depth + "'x'" + ")" * depth + "]"
     value = evaluate(text, ArmContext())
     assert value == "x" or isinstance(value, Unknown)
+
+
+@pytest.mark.parametrize("digits", [20, 4_301, 50_000])
+def test_numbers_past_64_bits_are_not_evaluated(digits: int) -> None:
+    """ARM's integers are 64-bit; a longer literal is Unknown (Python's int() would
+    raise ValueError past 4,300 digits, which no caller expects)."""
+    value = evaluate(f"[concat('n', {'9' * digits})]", ArmContext())
+    assert isinstance(value, Unknown)
+
+
+def test_a_64_bit_number_is_evaluated() -> None:
+    assert evaluate("[concat('n', 9223372036854775807)]", ArmContext()) == "n9223372036854775807"

@@ -43,6 +43,8 @@ __all__ = [
 ]
 
 _MAX_DEPTH = 64
+#: ARM's integers are 64-bit: 19 digits.
+_MAX_DIGITS = 19
 #: ARM itself refuses template expressions longer than this: not evaluated.
 _MAX_EXPRESSION = 24_576
 #: What one JSON value (number, list, object) counts toward MAX_VALUE: walking a node
@@ -285,6 +287,8 @@ class _Parser:
         if kind == "string":
             value: object = text[1:-1].replace("''", "'")
         elif kind == "number":
+            if len(text.lstrip("-")) > _MAX_DIGITS:
+                raise ArmError("number out of ARM's 64-bit range")
             value = int(text)
         elif kind == "name":
             value = self._call(text)
