@@ -95,7 +95,7 @@ class Slot(StrEnum):
     TRUSTED_CLIENT_CA = "trusted-client-ca"
 
     def available_on(self, sku: Sku | str) -> bool:
-        """Whether this slot exists on ``sku`` (azure-rules §2: A3, R1, §6.1)."""
+        """Whether this slot exists on ``sku``; rule GEN006 names the page that says so."""
         tier = Sku.parse(sku)
         if self is Slot.AUTHENTICATION:
             return tier.generation == 1

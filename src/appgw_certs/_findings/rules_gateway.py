@@ -1,0 +1,177 @@
+"""Rule codes of the whole-gateway audit (GW): certificates checked against the
+listeners, backend settings, probes and SSL profiles that use them."""
+
+from __future__ import annotations
+
+from . import sources as src
+from .report import Severity
+from .rule import Evidence, Rule
+
+__all__ = ["GATEWAY"]
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
+DOCUMENTED, INFERRED = Evidence.DOCUMENTED, Evidence.INFERRED
+
+GATEWAY = (
+    Rule(
+        code="GW001",
+        severity=E,
+        scope="gateway",
+        title="HTTPS listener host name not covered by its certificate",
+        hint="Use a certificate whose SAN (else CN) covers every host name of the listener.",
+        source=src.TLS_TERMINATION,
+        summary="For TLS to work the certificate's name must match the host the client asks "
+        "for; `*.site.com` does not cover `site.com`.",
+        evidence=DOCUMENTED,
+    ),
+    Rule(
+        code="GW002",
+        severity=E,
+        scope="gateway",
+        title="A reference points to an object that does not exist",
+        hint="Fix the reference or create the object it names.",
+        source=src.LISTENER_PROTOCOL,
+        summary="An HTTPS listener needs a certificate added to it; what Azure answers for a "
+        "reference to a missing object is not documented.",
+        evidence=INFERRED,
+    ),
+    Rule(
+        code="GW003",
+        severity=I,
+        scope="gateway",
+        title="Certificate object used by nothing (still counts toward limits)",
+        hint="Remove it if it is no longer needed.",
+        source=src.LIMITS,
+        summary="Each kind of certificate object has a per-gateway limit, which every uploaded "
+        "object counts toward.",
+        evidence=DOCUMENTED,
+    ),
+    Rule(
+        code="GW004",
+        severity=W,
+        scope="gateway",
+        title="Backend setting trusts only well-known CAs while its backend looks private",
+        hint="Upload the backend's private root as a trusted root and set \"Use well known CA "
+        'certificate" to No.',
+        source=src.SETTINGS_TRUSTED_ROOT,
+        summary="A private CA or self-signed backend certificate needs its root certificate "
+        "uploaded to the backend setting.",
+        evidence=DOCUMENTED,
+    ),
+    Rule(
+        code="GW005",
+        severity=W,
+        scope="gateway",
+        title="Host name sent to the backend is an IP or missing: no SNI",
+        hint="Set a host name on the backend setting or probe; otherwise the backend's default "
+        "certificate must match.",
+        source=src.BACKEND_SNI,
+        summary="An IP address as host name sets no SNI; the backend must then return a "
+        "default certificate that passes.",
+        evidence=DOCUMENTED,
+    ),
+    Rule(
+        code="GW006",
+        severity=W,
+        scope="gateway",
+        title="HTTPS probe with neither host nor pickHostNameFromBackendHttpSettings",
+        hint="Set the probe's host, or pick the host name from the backend setting.",
+        source=src.BACKEND_SNI,
+        summary="The probe's SNI comes from the custom probe's host name, else the backend "
+        "setting's, else the pool's FQDN.",
+        evidence=DOCUMENTED,
+    ),
+    Rule(
+        code="GW007",
+        severity=W,
+        scope="gateway",
+        title="Backend certificate validation relaxed (validateCertChainAndExpiry or "
+        "validateSNI false)",
+        hint="Turn the validation back on once the backend's chain and names are right.",
+        source=src.SETTINGS_VALIDATION,
+        summary="validateCertChainAndExpiry and validateSNI default to true; keep them on in "
+        "production.",
+        evidence=DOCUMENTED,
+    ),
+    Rule(
+        code="GW008",
+        severity=E,
+        scope="gateway",
+        title="A documented limit exceeded",
+        hint="Remove unused certificates (GW003) or split the configuration. Whether the WAF "
+        "CRS ≤ 3.1 cap of 40 applies to certificates is not confirmed, so it is only warned "
+        "about.",
+        source=src.LIMITS,
+        summary="At most 100 SSL certificates, 100 authentication certificates, 100 trusted "
+        "roots and 200 trusted client CAs (100 per SSL profile).",
+        evidence=DOCUMENTED,
+    ),
+    Rule(
+        code="GW009",
+        severity=W,
+        scope="gateway",
+        title="SSL profile requires client certificates (Strict) but references no trusted "
+        "client CA",
+        hint="Add a trusted client CA to the SSL profile, or use Passthrough mode.",
+        source=src.MTLS_UPLOAD,
+        summary="Mutual authentication is set up by uploading a trusted client CA to the SSL "
+        "profile; a profile without one is not described.",
+        evidence=INFERRED,
+    ),
+    Rule(
+        code="GW010",
+        severity=W,
+        scope="gateway",
+        title="clientCertIssuerDN returned by Azure differs from the DN the file's chains imply",
+        hint="Check which chain the file holds first; upload one chain per object.",
+        source=src.REST_TRUSTED_CLIENT_CA,
+        summary="A trusted client certificate returns clientCertIssuerDN, the issuer DN Azure "
+        "extracted from the uploaded file.",
+        evidence=Evidence.API_SPEC,
+    ),
+    Rule(
+        code="GW011",
+        severity=I,
+        scope="gateway",
+        title="The same certificate is uploaded under several names",
+        hint="Keep one object and point every user at it.",
+        source=src.LIMITS,
+        summary="Each kind of certificate object has a per-gateway limit, which every uploaded "
+        "object counts toward.",
+        evidence=DOCUMENTED,
+    ),
+    Rule(
+        code="GW012",
+        severity=I,
+        scope="gateway",
+        title="Key Vault secret id carries a version: no automatic rotation",
+        hint="Use the versionless secret id (https://VAULT.vault.azure.net/secrets/NAME/).",
+        source=src.KEY_VAULT,
+        summary="A secret identifier without a version lets the gateway rotate to a newer "
+        "certificate in the key vault.",
+        evidence=DOCUMENTED,
+    ),
+    Rule(
+        code="GW013",
+        severity=I,
+        scope="gateway",
+        title="A value could not be known offline (Key Vault, placeholder, unresolved expression)",
+        hint="Check it against the live gateway or Key Vault; nothing was judged here.",
+        source=src.KEY_VAULT,
+        summary="The gateway fetches Key Vault certificates itself, so their content is not in "
+        "its configuration.",
+        evidence=DOCUMENTED,
+    ),
+    Rule(
+        code="GW014",
+        severity=W,
+        scope="gateway",
+        title="Wildcard listener whose certificate carries the same wildcard: deeper "
+        "names are admitted but not covered",
+        hint="Narrow the listener's host names, or accept that a.b.contoso.com will fail TLS.",
+        source=src.WILDCARD_LISTENER,
+        summary="A listener for `*.contoso.com` also matches `customer1.b2b.contoso.com`, "
+        "which a certificate wildcard does not cover.",
+        evidence=INFERRED,
+    ),
+)
