@@ -30,7 +30,9 @@ __all__ = [
     "sends_host_name",
 ]
 
-#: The host a probe sends when nothing else names one (azure-rules T9).
+#: The Host header of the default probe when nothing names a host: its probe URL is
+#: ``<protocol>://127.0.0.1:<port>/`` (application-gateway-probe-overview, "Default
+#: health probe settings"). It is never sent as SNI: an IP literal is not a server name.
 DEFAULT_PROBE_HOST = "127.0.0.1"
 
 
