@@ -11,6 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from appgw_certs._cli.backend import split_host_port
 from appgw_certs._cli.terminal import (
     CliError,
     Console,
@@ -19,7 +20,6 @@ from appgw_certs._cli.terminal import (
     read_password,
     wants_colour,
 )
-from appgw_certs._cli.verbs import split_host_port
 from appgw_certs._findings.report import Finding, Report, Severity
 
 # Passwords of printable characters without newlines (a file's first line).

@@ -1,7 +1,7 @@
 """Oracles for the test-chain tests: cryptography's verifier, ``openssl verify``, TLS on loopback.
 
 Chains are cached per shape for the session: key generation is the cost
-(RSA-4096 ≈ 0.5 s a key), and no test modifies a chain.
+(RSA-4096 above all), and no test modifies a chain.
 """
 
 from __future__ import annotations

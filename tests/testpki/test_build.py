@@ -33,7 +33,7 @@ from helpers.build import (
     verify_server,
 )
 
-# Every key type with 0-3 intermediates, except RSA-4096 (0.5 s a key): 0 and 3 only.
+# Every key type with 0-3 intermediates, except RSA-4096 (the slowest keys): 0 and 3 only.
 SHAPES = [
     (key_type, n)
     for key_type in KeyType

@@ -9,8 +9,8 @@ across all cores when the list is long, with a progress line on stderr when
 stderr is a terminal. Exit status: 0 no errors, 1 a gateway has errors, 2 the
 input is not JSON or holds no gateway.
 
-Only :func:`add_parser` runs at ``appgw-certs --help`` time, and it needs
-nothing but ``argparse``; the library is imported when the verb runs.
+Imported by ``appgw-certs --help`` (argparse and the standard library only);
+the library is imported when the verb runs.
 """
 
 from __future__ import annotations
@@ -19,22 +19,24 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
+
+from .._errors import AppGwCertError, CertificateFormatError
+from .options import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_json, add_verb
 
 if TYPE_CHECKING:
     from .._gateway.audit import GatewayAudit
+    from .options import Verbs
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "audit_one", "run"]
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 #: Lists shorter than this are audited in-process: starting workers costs more.
 PARALLEL_FROM = 16
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``audit`` verb to ``subparsers`` (argparse only)."""
-    text = "audit a whole gateway from its JSON (az CLI show/list, REST GET, ARM template)"
-    sub: argparse.ArgumentParser = subparsers.add_parser("audit", help=text, description=text)
+def add_parser(verbs: Verbs) -> None:
+    help_ = "audit a whole gateway from its JSON (az CLI show/list, REST GET, ARM template)"
+    sub = add_verb(verbs, "audit", help_, run)
     sub.add_argument(
         "file",
         metavar="FILE",
@@ -52,8 +54,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="N",
         help="warn about certificates expiring within N days (default 30)",
     )
-    sub.add_argument("--json", action="store_true", help="print JSON (each audit's to_dict)")
-    return sub
+    add_json(sub, "each audit's to_dict")
 
 
 def _days(text: str) -> int:
@@ -69,7 +70,7 @@ def _days(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Audit the gateway(s) in ``args.file``; the exit status."""
-    from .._errors import CertificateFormatError
+    # deferred: keeps --help fast
     from .._gateway.document import load_json
 
     document = load_json(_read_input(str(args.file)))
@@ -97,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
 def _gateway_list(document: object) -> list[object] | None:
     """The gateways of ``az ... list`` output; None for one gateway, or for a list of
     one gateway's objects (``az network application-gateway ssl-cert list``)."""
+    # deferred: keeps --help fast
     from .._gateway.document import subresource_collection
 
     if not isinstance(document, list):
@@ -109,6 +111,7 @@ def _gateway_list(document: object) -> list[object] | None:
 def _read_input(name: str) -> bytes | os.PathLike[str]:
     if name == "-":
         return sys.stdin.buffer.read()
+    # deferred: keeps --help fast
     from pathlib import Path
 
     return Path(name)
@@ -117,9 +120,9 @@ def _read_input(name: str) -> bytes | os.PathLike[str]:
 def _parameters(name: str | None) -> Mapping[str, object] | None:
     if name is None:
         return None
+    # deferred: keeps --help fast
     from pathlib import Path
 
-    from .._errors import CertificateFormatError
     from .._gateway.document import load_json
 
     values = load_json(Path(name))
@@ -132,7 +135,7 @@ def audit_one(
     item: object, parameters: Mapping[str, object] | None, days: int
 ) -> GatewayAudit | str:
     """One gateway's audit, or the reason it is not a gateway (for worker processes)."""
-    from .._errors import AppGwCertError
+    # deferred: keeps --help fast
     from .._gateway.audit import audit_gateway
 
     if not isinstance(item, Mapping | list):
@@ -164,6 +167,7 @@ def _audit_all(
 def _in_parallel(
     items: Sequence[object], parameters: Mapping[str, object] | None, days: int, workers: int
 ) -> Iterator[GatewayAudit | str]:
+    # deferred: keeps --help fast
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
@@ -195,6 +199,7 @@ class _Progress:
 
 
 def _print(audits: Sequence[GatewayAudit], *, as_json: bool, as_list: bool) -> None:
+    # deferred: keeps --help fast
     from .terminal import Console
 
     console = Console()

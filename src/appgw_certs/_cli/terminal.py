@@ -8,12 +8,14 @@ Three concerns, each small:
   material ``0600``, never over an existing file without ``--force``;
 - output, aligned text with colour only on a terminal and never under ``NO_COLOR``.
 
-Nothing here imports ``cryptography``: ``appgw-certs --help`` must stay fast.
+Imported when a verb runs, not for ``--help``; nothing here imports ``cryptography``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import getpass
+import json
 import os
 import re
 import secrets
@@ -23,6 +25,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
+
+from .options import CliError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,10 +47,6 @@ __all__ = [
 ]
 
 Password = str | bytes
-
-
-class CliError(Exception):
-    """A problem the user can fix: printed as one line, exit status 2."""
 
 
 # --------------------------------------------------------------------------- passwords
@@ -104,8 +104,6 @@ def _first_line(handle: IO[bytes], source: str, option: str) -> bytes:
 
 def prompt_password(prompt: str, *, confirm: bool = False) -> str:
     """Ask on the terminal without echo; ``confirm`` asks twice (for new passwords)."""
-    import getpass
-
     try:
         first = getpass.getpass(prompt)
         if confirm and getpass.getpass("Verifying - " + prompt) != first:
@@ -337,8 +335,6 @@ class Console:
 
     def json(self, value: object) -> None:
         """Print ``value`` as indented JSON (the machine-readable form)."""
-        import json
-
         print(json.dumps(value, indent=2, default=str), file=self.stream)
 
     def table(self, rows: Sequence[tuple[str, str]], indent: str = "  ") -> None:

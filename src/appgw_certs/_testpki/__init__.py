@@ -1,5 +1,9 @@
 """Test PKIs: chains, self-signed certificates and their PFX/PEM credentials, built for
 tests and the quickstart.
 
+``build`` (the public builders and ``TestChain``) uses ``keys`` (key types),
+``names`` (host names and subjects), ``issue`` (the certificate profile, signing)
+and ``credential`` (a certificate with its key, written as CER, PEM or PFX).
+
 May import: ``_formats``, ``_errors``.
 """

@@ -1,0 +1,106 @@
+"""``appgw-certs backend FILE|--probe HOST[:PORT]``: what backend health will say."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import TYPE_CHECKING
+
+from .options import SKU_HELP, CliError, add_json, add_verb
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from cryptography import x509
+
+    from .options import Verbs
+
+__all__ = ["add_parser", "run", "split_host_port"]
+
+
+def add_parser(verbs: Verbs) -> None:
+    help_ = "predict backend health for the chain a backend presents"
+    sub = add_verb(verbs, "backend", help_, run)
+    source = sub.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", nargs="?", metavar="FILE", help="the chain, as presented")
+    source.add_argument("--probe", metavar="HOST[:PORT]", help="read it from a live server")
+    sub.add_argument("--sku", required=True, help=SKU_HELP)
+    sub.add_argument("--host-name", metavar="H", help="host name the gateway sends (SNI)")
+    sub.add_argument("--trusted-root", action="append", default=[], metavar="FILE")
+    sub.add_argument("--auth-cert", action="append", default=[], metavar="FILE")
+    sub.add_argument("--well-known", action="store_true", help="use well-known CA certificates")
+    sub.add_argument("--timeout", type=float, default=10.0, help="--probe timeout in seconds")
+    add_json(sub)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Simulate backend health for the chain in ``args.file`` or sent by ``--probe``."""
+    # deferred: keeps --help fast
+    from .._verdicts.backend import check_backend
+    from .shared import emit_report
+    from .terminal import require_readable
+
+    roots = [require_readable(p, "--trusted-root") for p in args.trusted_root]
+    auth = [require_readable(p, "--auth-cert") for p in args.auth_cert]
+    if args.probe:
+        presented: Path | list[x509.Certificate] = _probe(args)
+        label = f"presented by {args.probe}"
+        host_name = args.host_name or _name_for_sni(split_host_port(args.probe)[0])
+    else:
+        presented = require_readable(args.file)
+        label = str(presented)
+        host_name = args.host_name
+    report = check_backend(
+        presented,
+        sku=args.sku,
+        host_name=host_name,
+        trusted_roots=roots,
+        authentication_certs=auth,
+        use_well_known=args.well_known,
+    )
+    return emit_report(report, args.json, label=label)
+
+
+def _probe(args: argparse.Namespace) -> list[x509.Certificate]:
+    # deferred: keeps --help fast (and only --probe loads pyOpenSSL)
+    from .._verdicts.probe import fetch_presented_chain
+
+    host, port = split_host_port(args.probe)
+    return fetch_presented_chain(host, port, server_name=args.host_name, timeout=args.timeout)
+
+
+def _name_for_sni(host: str) -> str | None:
+    """A probed DNS name stands for the pool's FQDN, which the gateway sends; an IP, nothing."""
+    return None if _is_ip(host) else host
+
+
+def _is_ip(host: str) -> bool:
+    # deferred: keeps --help fast
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def split_host_port(text: str, default_port: int = 443) -> tuple[str, int]:
+    """``host``, ``host:port``, ``[v6]:port`` or a bare IPv6 literal -> (host, port).
+
+    >>> split_host_port("[::1]:8443")
+    ('::1', 8443)
+    """
+    port: str | None
+    if text.startswith("["):
+        match = re.fullmatch(r"\[([^\]]+)\](?::([^:]*))?", text)
+        host, port = match.groups() if match else ("", None)
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    else:  # a name, an IPv4 address, or an IPv6 literal without a port
+        host, port = text, None
+    # isascii(): str.isdigit() also takes "²", which int() refuses
+    valid_port = port is None or (port.isascii() and port.isdigit() and 0 < int(port) < 65536)
+    if not host or not valid_port or (":" in host and not _is_ip(host)):
+        raise CliError(f"--probe: expected HOST[:PORT], got {text!r}")
+    return host, int(port) if port else default_port

@@ -1,0 +1,84 @@
+"""``appgw-certs chain OUTDIR --hostname H``: a test chain, written as the files a gateway wants."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import TYPE_CHECKING
+
+from .options import EXIT_OK, KEY_TYPES, add_force, add_password, add_verb
+
+if TYPE_CHECKING:
+    from .options import Verbs
+    from .terminal import Password
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(verbs: Verbs) -> None:
+    sub = add_verb(verbs, "chain", "build a self-signed test chain", run)
+    sub.add_argument("outdir", metavar="OUTDIR")
+    sub.add_argument("--hostname", action="append", required=True, metavar="H")
+    sub.add_argument("--intermediates", type=int, default=1, metavar="N")
+    sub.add_argument("--key-type", choices=KEY_TYPES, default="rsa2048")
+    sub.add_argument(
+        "--client",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also issue a client certificate (repeatable)",
+    )
+    add_password(sub, "password of the PFX files (default: invent one, saved in passwords.txt)")
+    add_force(sub)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build a test chain for ``args.hostname`` and write its files into ``args.outdir``."""
+    # deferred: keeps --help fast
+    from pathlib import Path
+
+    from .._testpki.build import build_test_chain
+    from .terminal import Console, OutputFiles, invent_password, read_password, write_files
+
+    outdir = Path(args.outdir)
+    invented = None if args.password else invent_password()
+    names = ["root.cer", "client-ca.cer", "server.pfx", "server.cer", "server-chain.pem"]
+    names += ["server.key", *(f"client-{_slug(c)}.pfx" for c in args.client)]
+    names += ["passwords.txt"] if invented else []
+    OutputFiles(force=args.force).refuse_existing([outdir / name for name in names])
+    password: Password = invented or read_password(args.password)
+    chain = build_test_chain(
+        args.hostname, intermediates=args.intermediates, key_type=args.key_type
+    )
+    issuers = [*reversed(chain.intermediates), chain.root]
+    files: list[tuple[str, bytes, bool, str]] = [
+        ("root.cer", chain.trusted_root_cer(), False, "v2 trusted root"),
+        ("client-ca.cer", chain.client_ca_cer(), False, "mutual-auth trusted client CA"),
+        ("server.pfx", chain.listener_pfx(password), True, "listener PFX (key + full chain)"),
+        ("server.cer", chain.authentication_cer(), False, "v1 authentication certificate"),
+        ("server-chain.pem", chain.backend_chain_pem(), False, "what a backend presents"),
+        ("server.key", chain.server.key_pem(), True, "backend private key (unencrypted)"),
+    ]
+    for name in args.client:
+        client = chain.issue_client(name)
+        files.append(
+            (
+                f"client-{_slug(name)}.pfx",
+                client.pfx(password, chain=issuers),
+                True,
+                f"client certificate for {name}",
+            )
+        )
+    if invented:
+        lines = [f"{name}: {invented}" for name, _, _, _ in files if name.endswith(".pfx")]
+        text = "# Passwords invented by appgw-certs chain. Keep private.\n" + "\n".join(lines)
+        files.append(("passwords.txt", (text + "\n").encode(), True, "the PFX password"))
+    write_files(outdir, [(n, d, p) for n, d, p, _ in files], force=args.force)
+    console = Console()
+    console.line(f"wrote a test chain for {', '.join(args.hostname)} to {outdir}/")
+    console.table([(name, purpose) for name, _, _, purpose in files])
+    return EXIT_OK
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "client"

@@ -1,0 +1,61 @@
+"""``appgw-certs extract {auth,root,pubkey} IN``: what each SKU wants, to a file or stdout."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Literal
+
+from .options import EXIT_OK, CliError, add_force, add_password, add_verb
+
+if TYPE_CHECKING:
+    from .options import Verbs
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(verbs: Verbs) -> None:
+    help_ = "pick what each SKU wants: auth (v1 leaf), root (v2 trusted root), pubkey"
+    sub = add_verb(verbs, "extract", help_, run)
+    sub.add_argument("what", choices=("auth", "root", "pubkey"))
+    sub.add_argument("input", metavar="IN")
+    sub.add_argument("-o", "--output", metavar="OUT", help="write here (default: stdout)")
+    sub.add_argument("--der", action="store_true", help="DER instead of Base-64 (auth, root)")
+    add_password(sub)
+    add_force(sub)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Extract ``args.what`` from ``args.input``: to ``-o OUT``, else to stdout."""
+    # deferred: keeps --help fast
+    from pathlib import Path
+
+    from .._x509.extract import (
+        extract_authentication_cert,
+        extract_public_key,
+        extract_trusted_root,
+    )
+    from .shared import with_password, write_one
+    from .terminal import require_readable
+
+    source = require_readable(args.input)
+    if args.what == "pubkey":
+        if args.der:
+            raise CliError("--der applies to auth and root; pubkey is PEM")
+        data = with_password(args.password, lambda pw: extract_public_key(source, pw), source.name)
+    else:
+        extract = extract_authentication_cert if args.what == "auth" else extract_trusted_root
+        encoding: Literal["base64", "der"] = "der" if args.der else "base64"
+        data = with_password(
+            args.password,
+            lambda pw: extract(source, pw, encoding=encoding),
+            source.name,
+        )
+    if args.output:
+        write_one(Path(args.output), data, private=False, force=args.force)
+    elif args.der and sys.stdout.isatty():
+        raise CliError("refusing to print DER (binary) to a terminal: use -o OUT")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return EXIT_OK

@@ -1,0 +1,81 @@
+"""What several verbs do when they run: open a file that may need a password, tell a PFX
+from other files, print a report, write one file.
+
+Imported by the verbs' ``run`` functions only (it loads the library), never for ``--help``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from .._errors import AppGwCertError, PfxPasswordError
+from .._formats.inputs import read_bytes
+from .._formats.pfx import read_pfx_encryption
+from .options import EXIT_FINDINGS, EXIT_OK, CliError
+from .terminal import (
+    Console,
+    OutputFiles,
+    Password,
+    can_prompt,
+    prompt_password,
+    read_password,
+)
+
+if TYPE_CHECKING:
+    from .._findings.report import Report
+
+__all__ = ["emit_report", "is_pfx", "with_password", "write_one"]
+
+T = TypeVar("T")
+
+
+def emit_report(report: Report, as_json: bool, label: str | None = None) -> int:
+    """Print one report (text or JSON) and return the exit status it implies."""
+    console = Console()
+    if as_json:
+        console.json(report.to_dict())
+    else:
+        console.report(report, label=label)
+    return EXIT_OK if report.ok else EXIT_FINDINGS
+
+
+def with_password(spec: str | None, action: Callable[[Password | None], T], what: str) -> T:
+    """Run ``action`` with the SPEC's password, or none; ask once if one is needed.
+
+    Without a SPEC the action first runs without a password; only when the
+    file turns out to need one, and a person is at a terminal, is it asked
+    for (no echo). Otherwise the error says how to give one.
+    """
+    if spec is not None:
+        return action(read_password(spec))
+    try:
+        return action(None)
+    except PfxPasswordError:
+        if not can_prompt():
+            raise CliError(
+                f"{what} is protected by a password: give it with --password SPEC "
+                "(pass:TEXT, env:VAR, file:PATH, fd:N or stdin)"
+            ) from None
+    return action(prompt_password(f"Password for {what}: ") or None)
+
+
+def is_pfx(path: Path) -> bool:
+    """True when the file's structure is PKCS#12 (read without decrypting)."""
+    data = read_bytes(path)
+    try:
+        read_pfx_encryption(data)
+    except AppGwCertError:
+        return False
+    return True
+
+
+def write_one(target: Path, data: bytes, *, private: bool, force: bool) -> None:
+    """Write one file atomically and say so (on stderr: stdout may be data)."""
+    with OutputFiles(force=force) as out:
+        out.add(target, data, private=private)
+        out.commit()
+    mode = " (0600)" if private else ""
+    print(f"wrote {target}{mode}", file=sys.stderr)
