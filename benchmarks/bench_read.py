@@ -54,7 +54,8 @@ def _listener_pfx(*, rsa_keys: bool) -> tuple[bytes, list[x509.Certificate]]:
 
     RSA-2048 is what most listeners hold, and cryptography's RSA key check
     (primality of p and q) then dominates loading; EC P-256 shows our own
-    overhead (reading the encryption with pyasn1) plainly.
+    overhead (reading the file's layout before decrypting it, matching the key
+    to a certificate) plainly.
     """
 
     def new_key() -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:

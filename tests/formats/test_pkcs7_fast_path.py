@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from appgw_certs import check_upload, load_certificates
 from appgw_certs._errors import tolerating_deprecated_encodings
 from appgw_certs._formats import pkcs7 as pkcs7_fast
-from appgw_certs._formats.bundle import pem_blocks
+from appgw_certs._formats.pem import pem_blocks
 from appgw_certs._formats.pkcs7 import degenerate_certificates
 from helpers.read import fingerprints, make_chain, openssl_fingerprints, run, write
 

@@ -29,15 +29,12 @@ from appgw_certs import (
     load_pfx,
 )
 from appgw_certs._errors import tolerating_deprecated_encodings
-from appgw_certs._formats.bundle import (
-    load_bundle,
-    load_private_key,
-    parse_certificates,
-    pem_blocks,
-    sharing_parsed_certificates,
-    sniff_format,
-)
+from appgw_certs._formats.bundle import load_bundle, parse_certificates
 from appgw_certs._formats.keys import key_description, key_matches
+from appgw_certs._formats.pem import pem_blocks
+from appgw_certs._formats.private_keys import load_private_key
+from appgw_certs._formats.sharing import sharing_parsed_certificates
+from appgw_certs._formats.sniff import sniff_format
 from appgw_certs._x509.names import dns_names
 from helpers.read import (
     Chain,

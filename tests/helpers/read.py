@@ -181,3 +181,98 @@ def _with_iterations(algorithm: univ.Sequence, iterations: int) -> univ.Any:
     pbe, _ = decoder.decode(raw, asn1Spec=rfc7292.Pkcs_12PbeParams())
     pbe["iterations"] = iterations
     return univ.Any(encoder.encode(pbe))
+
+
+# --- DER as a tree: to change one INTEGER and encode the rest as it was ------------------
+
+#: A DER element: [tag byte, content]. The content is bytes, or the elements inside a
+#: constructed element or inside an OCTET STRING that holds DER (as PFX files nest them).
+Node = list[object]
+
+_OCTET_STRING = 0x04
+_INTEGER = 0x02
+
+
+def der_tree(data: bytes) -> list[Node]:
+    """The DER elements of ``data`` (single-byte tags, definite lengths); ValueError if
+    ``data`` is not a run of whole elements."""
+    nodes: list[Node] = []
+    position = 0
+    while position < len(data):
+        if position + 2 > len(data) or data[position] & 0x1F == 0x1F:
+            raise ValueError("not DER this helper reads")
+        tag, first = data[position], data[position + 1]
+        start, size = position + 2, first
+        if first >= 0x80:
+            count = first & 0x7F
+            if not 0 < count <= 4:
+                raise ValueError("not a definite length")
+            start = position + 2 + count
+            size = int.from_bytes(data[position + 2 : start], "big")
+        end = start + size
+        if end > len(data):
+            raise ValueError("truncated")
+        content: object = data[start:end]
+        if tag & 0x20:
+            content = der_tree(data[start:end])
+        elif tag == _OCTET_STRING:
+            try:
+                inner = der_tree(data[start:end])
+                content = inner if inner else content
+            except ValueError:
+                pass  # opaque bytes (encrypted content, a salt)
+        nodes.append([tag, content])
+        position = end
+    return nodes
+
+
+def der_bytes(nodes: list[Node]) -> bytes:
+    """The encoding of ``nodes`` (lengths in the shortest form)."""
+    out = b""
+    for tag, content in nodes:
+        body = content if isinstance(content, bytes) else der_bytes(content)  # type: ignore[arg-type]
+        size = len(body)
+        length = (
+            bytes([size])
+            if size < 0x80
+            else bytes([0x80 | ((size.bit_length() + 7) // 8)])
+            + size.to_bytes((size.bit_length() + 7) // 8, "big")
+        )
+        out += bytes([tag]) + length + body  # type: ignore[list-item]
+    return out
+
+
+def integer_nodes(nodes: list[Node]) -> list[Node]:
+    """Every INTEGER in the tree, in encoded order."""
+    found: list[Node] = []
+    for node in nodes:
+        if node[0] == _INTEGER:
+            found.append(node)
+        elif isinstance(node[1], list):
+            found += integer_nodes(node[1])
+    return found
+
+
+def set_integer(node: Node, value: int) -> None:
+    """Make an INTEGER node hold ``value`` (minimal two's complement, as DER wants)."""
+    size = max(1, (value + (value < 0)).bit_length() // 8 + 1)
+    node[1] = value.to_bytes(size, "big", signed=True)
+
+
+def structure_offsets(data: bytes, base: int = 0) -> list[int]:
+    """Where ``data`` encodes structure: the offsets of its tags, lengths, and contents
+    of up to 32 bytes (numbers, OIDs, names), not of long opaque contents (ciphertext,
+    certificates). Damage there reaches the decoders rather than the decryption."""
+    offsets: list[int] = []
+    position = 0
+    for tag, content in der_tree(data):
+        body = content if isinstance(content, bytes) else der_bytes(content)  # type: ignore[arg-type]
+        header = len(der_bytes([[tag, body]])) - len(body)
+        offsets += range(base + position, base + position + header)
+        start = position + header
+        if isinstance(content, list):
+            offsets += structure_offsets(body, base + start)
+        elif len(body) <= 32:
+            offsets += range(base + start, base + start + len(body))
+        position = start + len(body)
+    return offsets

@@ -1,5 +1,9 @@
 """Bytes to certificates and keys: inputs and their limits, format sniffing, PEM/DER/PKCS#7,
 PFX and its layout, conversions, private keys.
 
+Modules, each importing only modules before it: ``inputs``, ``der``, ``sniff``,
+``pem``, ``pkcs7``, ``sharing``, ``keys``, ``pfx_decoder``, ``pfx_der``,
+``pfx_ber``, ``pfx_layout``, ``pfx``, ``private_keys``, ``bundle``, ``convert``.
+
 May import: ``_errors`` only (and the standard library, cryptography, pyasn1).
 """

@@ -1,18 +1,16 @@
 """Certificates and keys from whatever file people have: PEM, DER, PKCS#7, PKCS#12, base64.
 
-The format is sniffed from the bytes, never from a file name. PEM is split
-here (not by ``cryptography``) so that checks can see what else the file held:
-the labels of every block and whether there was text around them.
+The format is sniffed from the bytes (``sniff``), never from a file name; PEM
+is split into blocks by ``pem``; PKCS#12 is read by ``pfx``, keys by
+``private_keys``. A :class:`Bundle` keeps what checks want to know about how
+the input looked (PEM labels, text around blocks, base64 or UTF-16 wrapping).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
-import re
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -23,18 +21,28 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from .._errors import (
     MAX_BUNDLE_CERTIFICATES,
     MAX_INPUT_BYTES,
-    AppGwCertError,
     CertificateFormatError,
     PfxPasswordError,
     tolerating_deprecated_encodings,
     translate_errors,
 )
-from .der import content_start, element_end
 from .inputs import CertSource, Password, PrivateKey, check_size, encode_password, read_bytes
-from .pfx import Pfx, check_encrypted_key_info, load_pfx
+from .pem import (
+    CERT_LABELS,
+    KEY_LABELS,
+    PKCS7_LABELS,
+    PemBlock,
+    no_certificate_message,
+    pem_blocks,
+    split_pem,
+)
+from .pfx import Pfx, load_pfx
 from .pkcs7 import degenerate_certificates
+from .private_keys import der_key, load_private_key, optional_pem_key
 from .sharing import pooled, pooled_der_certificate, sharing, sharing_parsed_certificates
+from .sniff import is_pkcs7_der, sniff_format, unwrap_base64
 
+# With the loaders: PEM, sniffing and key names that the layers above import from here.
 __all__ = [
     "CERT_LABELS",
     "KEY_LABELS",
@@ -53,60 +61,7 @@ __all__ = [
 
 Format = Literal["pem", "der", "pkcs7", "pkcs12"]
 
-CERT_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"})
-_PKCS7_LABELS = frozenset({"PKCS7", "CMS", "PKCS #7 SIGNED DATA"})
-KEY_LABELS = frozenset(
-    {
-        "PRIVATE KEY",
-        "ENCRYPTED PRIVATE KEY",
-        "RSA PRIVATE KEY",
-        "EC PRIVATE KEY",
-        "DSA PRIVATE KEY",
-        "OPENSSH PRIVATE KEY",
-    }
-)
-_WHAT_LABEL_IS = {
-    "CERTIFICATE REQUEST": "a certificate signing request (CSR), not a certificate: "
-    "submit it to a CA and use the certificate it returns",
-    "NEW CERTIFICATE REQUEST": "a certificate signing request (CSR), not a certificate: "
-    "submit it to a CA and use the certificate it returns",
-    "PUBLIC KEY": "a bare public key, not a certificate",
-    "RSA PUBLIC KEY": "a bare public key, not a certificate",
-    "X509 CRL": "a certificate revocation list (CRL), not a certificate",
-    "PARAMETERS": "key parameters, not a certificate",
-    "EC PARAMETERS": "key parameters, not a certificate",
-}
-_MARKER = re.compile(rb"-----(BEGIN|END) ([^-\r\n]{1,80})-----")
-_BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/=\s]+")
-_WHITESPACE = re.compile(rb"\s+")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-# OIDs as DER: PKCS#7 signedData, the start of a PKCS#7 ContentInfo.
-_PKCS7_SIGNED_DATA = bytes.fromhex("06092a864886f70d010702")
-_PFX_VERSION_3 = bytes.fromhex("020103")
-
-
-@dataclass(frozen=True)
-class PemBlock:
-    """One ``-----BEGIN label-----`` ... ``-----END label-----`` block, as found."""
-
-    label: str
-    text: bytes  # the whole block, BEGIN line to END line
-
-    @property
-    def encrypted_header(self) -> bool:
-        """Whether the block has RFC 1421 headers (``Proc-Type: 4,ENCRYPTED``)."""
-        return b"Proc-Type:" in self.text
-
-    def der(self) -> bytes:
-        """The block's base64 body decoded; :class:`CertificateFormatError` if broken."""
-        body = self.text[self.text.index(b"-----", 5) + 5 : self.text.rindex(b"-----END")]
-        try:
-            return base64.b64decode(_WHITESPACE.sub(b"", body), validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise CertificateFormatError(
-                f"the PEM block {self.label!r} has broken base64 (damaged when copied?): "
-                "copy the file again, BEGIN to END line"
-            ) from exc
 
 
 @dataclass(frozen=True)
@@ -184,7 +139,7 @@ def _common_case(data: bytes) -> list[x509.Certificate] | None:
     """
     if data[:1] == b"0":
         try:
-            if data.startswith(_PKCS7_SIGNED_DATA, _content_offset(data)):
+            if is_pkcs7_der(data):
                 return _pkcs7_der(data)
             return [pooled_der_certificate(data)]
         except Exception:  # InvalidVersion and the like too: the general path explains
@@ -222,82 +177,6 @@ def load_bundle(source: CertSource, password: Password = None) -> Bundle:
     if data is None:
         return Bundle(_certificate_list(source), None, "der")
     return _parse(data, encode_password(password), want_key=True)
-
-
-def load_private_key(
-    source: PrivateKey | bytes | str | os.PathLike[str], password: Password = None
-) -> PrivateKey:
-    """A private key from PEM (any key label), DER (PKCS#8 or traditional) or a PFX.
-
-    A wrong or missing password raises :class:`PfxPasswordError`.
-
-    >>> key = load_private_key(Path("server.key"))   # doctest: +SKIP
-    """
-    if _is_private_key(source):
-        return source  # type: ignore[return-value]
-    data = _key_source_bytes(source)
-    secret = encode_password(password)
-    fmt = sniff_format(data)
-    if fmt == "base64":
-        data = unwrap_base64(data) or data
-        fmt = sniff_format(data)
-    if fmt == "pem":
-        return _pem_key(pem_blocks(data), secret)
-    if fmt == "pkcs12":
-        key = load_pfx(data, password).private_key
-        if key is None:
-            raise CertificateFormatError("the PFX holds no private key")
-        return key
-    return _der_key(data, secret)
-
-
-def pem_blocks(data: bytes) -> list[PemBlock]:
-    """The PEM blocks in ``data``, in order; an unterminated block raises.
-
-    Runs in linear time on any input (markers are paired in one pass).
-
-    >>> [b.label for b in pem_blocks(pem_bytes)]   # doctest: +SKIP
-    ['CERTIFICATE', 'CERTIFICATE']
-    """
-    return _split_pem(data)[0]
-
-
-def sniff_format(data: bytes) -> str:
-    """``"pem"``, ``"pkcs12"``, ``"pkcs7"``, ``"der"``, ``"base64"``, ``"empty"`` or ``"unknown"``.
-
-    Only looks at the first bytes (and checks the alphabet for base64).
-
-    >>> sniff_format(Path("site.pfx").read_bytes())   # doctest: +SKIP
-    'pkcs12'
-    """
-    if not data or data.isspace():  # no copy, unlike strip()
-        return "empty"
-    if b"-----BEGIN " in data:
-        return "pem"
-    if data[0] == 0x30:
-        offset = _content_offset(data)
-        if data.startswith(_PFX_VERSION_3, offset):
-            return "pkcs12"
-        if data.startswith(_PKCS7_SIGNED_DATA, offset):
-            return "pkcs7"
-        return "der"
-    if _BASE64_TEXT.fullmatch(data):
-        return "base64"
-    return "unknown"
-
-
-def unwrap_base64(data: bytes) -> bytes | None:
-    """The bytes a base64 text encodes, when it is base64 of DER; else ``None``.
-
-    For values pasted from the portal, ARM templates and ``az`` output.
-    """
-    if not _BASE64_TEXT.fullmatch(data):
-        return None
-    try:
-        decoded = base64.b64decode(_WHITESPACE.sub(b"", data), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return decoded if decoded[:1] == b"0" else None
 
 
 # --- inputs ------------------------------------------------------------------
@@ -338,26 +217,11 @@ def _certificate_list(source: object) -> list[x509.Certificate]:
     return certs
 
 
-def _key_source_bytes(source: object) -> bytes:
-    if isinstance(source, str):
-        check_size(source)
-        return source.encode("utf-8", errors="replace")
-    if isinstance(source, bytes | bytearray | memoryview | os.PathLike):
-        return read_bytes(source)
-    raise TypeError(
-        f"expected a private key, bytes, str or a pathlib.Path, got {type(source).__name__}"
-    )
-
-
 def _utf16_to_ascii(data: bytes) -> bytes | None:
     try:
         return data.decode("utf-16").encode("ascii")
     except UnicodeError:
         return None
-
-
-def _is_private_key(value: object) -> bool:
-    return hasattr(value, "private_bytes") and hasattr(value, "public_key")
 
 
 # --- parsing -----------------------------------------------------------------
@@ -401,54 +265,18 @@ def _parse_format(data: bytes, password: bytes | None, *, want_key: bool) -> Bun
 
 
 def _parse_pem(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle:
-    blocks, extra_text = _split_pem(data)
+    blocks, extra_text = split_pem(data)
     _check_count(sum(block.label in CERT_LABELS for block in blocks))  # before parsing any
     certs: list[x509.Certificate] = []
     for block in blocks:
         if block.label in CERT_LABELS:
             certs.append(_pem_certificate(block))
-        elif block.label in _PKCS7_LABELS:
+        elif block.label in PKCS7_LABELS:
             certs.extend(_pkcs7_der(block.der()))
     _check_count(len(certs))  # PKCS#7 blocks add theirs
-    key = _optional_pem_key(blocks, password) if want_key else None
+    key = optional_pem_key(blocks, password) if want_key else None
     fmt: Format = "pem"
     return Bundle(certs, key, fmt, extra_text, tuple(b.label for b in blocks))
-
-
-def _split_pem(data: bytes) -> tuple[list[PemBlock], bool]:
-    blocks: list[PemBlock] = []
-    extra_text = False
-    position = 0
-    begin: re.Match[bytes] | None = None
-    for marker in _MARKER.finditer(data):
-        kind, label = marker.group(1), marker.group(2)
-        if kind == b"BEGIN":
-            if begin is not None:
-                raise _unterminated(begin)
-            extra_text = extra_text or bool(data[position : marker.start()].strip())
-            begin = marker
-        elif begin is not None and label == begin.group(2):
-            blocks.append(
-                PemBlock(label.decode("ascii", "replace"), data[begin.start() : marker.end()])
-            )
-            position = marker.end()
-            begin = None
-        else:
-            raise CertificateFormatError(
-                f"a PEM END line ({label.decode('ascii', 'replace')!r}) has no matching "
-                "BEGIN line: the file is damaged"
-            )
-    if begin is not None:
-        raise _unterminated(begin)
-    extra_text = extra_text or bool(data[position:].strip())
-    return blocks, extra_text
-
-
-def _unterminated(begin: re.Match[bytes]) -> CertificateFormatError:
-    label = begin.group(2).decode("ascii", "replace")
-    return CertificateFormatError(
-        f"the PEM block {label!r} has no END line: the file is truncated; copy it again whole"
-    )
 
 
 def load_der_certificate(der: bytes) -> x509.Certificate:
@@ -463,9 +291,7 @@ def load_der_certificate(der: bytes) -> x509.Certificate:
 
 
 def _pem_certificate(block: PemBlock) -> x509.Certificate:
-    der = block.der()
-    if block.label == "TRUSTED CERTIFICATE":  # OpenSSL -trustout: certificate + trust settings
-        der = der[: _first_element_length(der)]
+    der = block.certificate_der()
     with translate_errors(f"the PEM block {block.label!r}"):
         return pooled_der_certificate(der)
 
@@ -485,8 +311,8 @@ def _pkcs7_by_openssl(der: bytes) -> list[x509.Certificate]:
         # cryptography warns "PKCS#7 certificates could not be parsed as DER" when
         # a SET OF is not in DER order (openssl crl2pkcs7 writes them so); the
         # certificates are still read correctly. It is the loader's one warning,
-        # and a category filter costs a third of a message filter (which
-        # compiles a regular expression on every call).
+        # and a category filter is cheaper than a message filter (which compiles
+        # a regular expression on every call).
         warnings.simplefilter("ignore", UserWarning)
         return pkcs7.load_der_pkcs7_certificates(der)
 
@@ -506,7 +332,7 @@ def _parse_der(data: bytes, password: bytes | None, *, want_key: bool) -> Bundle
         cert_error = exc
     if want_key:
         try:
-            return Bundle([], _der_key(data, password), "der")
+            return Bundle([], der_key(data, password), "der")
         except PfxPasswordError:
             raise
         except CertificateFormatError:
@@ -550,111 +376,4 @@ def _require_certificates(bundle: Bundle) -> list[x509.Certificate]:
         raise CertificateFormatError("the PFX holds no certificate")
     if bundle.format == "pkcs7":
         raise CertificateFormatError("the PKCS#7 bundle holds no certificate")
-    raise CertificateFormatError(_no_certificate_in_pem(bundle.pem_labels))
-
-
-def _no_certificate_in_pem(labels: tuple[str, ...]) -> str:
-    if not labels:
-        return "no PEM block found: expected -----BEGIN CERTIFICATE-----"
-    for label in labels:
-        if label in KEY_LABELS:
-            return (
-                f"this PEM holds a private key ({label}) but no certificate: "
-                "pass the certificate (.cer/.crt/.pem) file"
-            )
-        if label in _WHAT_LABEL_IS:
-            return f"this PEM holds {_WHAT_LABEL_IS[label]}"
-    return f"no certificate in this PEM (blocks found: {', '.join(labels)})"
-
-
-# --- keys --------------------------------------------------------------------
-
-
-def _optional_pem_key(blocks: list[PemBlock], password: bytes | None) -> PrivateKey | None:
-    """The first private key of a PEM bundle; None if it is encrypted and no password was given."""
-    if not any(b.label in KEY_LABELS for b in blocks):
-        return None
-    try:
-        return _pem_key(blocks, password)
-    except PfxPasswordError:
-        if password is None:
-            return None
-        raise
-
-
-def _pem_key(blocks: list[PemBlock], password: bytes | None) -> PrivateKey:
-    block = next((b for b in blocks if b.label in KEY_LABELS), None)
-    if block is None:
-        labels = ", ".join(b.label for b in blocks) or "none"
-        raise CertificateFormatError(f"no private key in this PEM (blocks found: {labels})")
-    if block.label == "ENCRYPTED PRIVATE KEY":
-        check_encrypted_key_info(block.der())
-    if block.label == "OPENSSH PRIVATE KEY":
-        return _openssh_key(block.text, password)
-    return _decrypt_key(
-        lambda secret: serialization.load_pem_private_key(block.text, secret), password
-    )
-
-
-def _openssh_key(text: bytes, password: bytes | None) -> PrivateKey:
-    """Unencrypted only: an encrypted OpenSSH key names its own bcrypt rounds (never derived)."""
-    try:
-        return _decrypt_key(lambda _: serialization.load_ssh_private_key(text, None), None)
-    except PfxPasswordError as exc:
-        error = PfxPasswordError if password is None else CertificateFormatError
-        raise error(
-            "an encrypted OpenSSH private key is not read: convert it to PKCS#8 first "
-            "(ssh-keygen -p -m PKCS8 -f KEYFILE)"
-        ) from exc
-
-
-def _der_key(data: bytes, password: bytes | None) -> PrivateKey:
-    check_encrypted_key_info(data)
-    return _decrypt_key(lambda secret: serialization.load_der_private_key(data, secret), password)
-
-
-def _decrypt_key(load: Callable[[bytes | None], object], password: bytes | None) -> PrivateKey:
-    """Run a cryptography key loader, turning its password complaints into ours."""
-    try:
-        key = load(password)
-    except AppGwCertError:
-        raise
-    except TypeError as exc:
-        if password is None:  # "Password was not given but private key is encrypted"
-            raise PfxPasswordError(
-                "the private key is encrypted: pass its password (key_password=...)"
-            ) from exc
-        return _decrypt_key(load, None)  # a password given for a plain key: ignore it
-    except ValueError as exc:
-        if password is not None:
-            # a wrong password fails the padding check, except when it passes by chance
-            # (1 in 256): then the decrypted bytes fail to parse. Either way: the password.
-            raise PfxPasswordError(
-                "the private key's password is wrong (or the key is corrupt)"
-            ) from exc
-        raise CertificateFormatError(
-            "could not read the private key: the bytes are corrupt or not a key"
-        ) from exc
-    except Exception as exc:  # UnsupportedAlgorithm and other parser failures
-        raise CertificateFormatError(
-            f"could not read the private key ({type(exc).__name__})"
-        ) from exc
-    if not _is_private_key(key) or not hasattr(key, "sign"):
-        raise CertificateFormatError("this key type cannot be used with a certificate")
-    return key  # type: ignore[return-value]
-
-
-# --- DER framing (for sniffing only; parsing is cryptography's and pyasn1's) --
-
-
-def _content_offset(data: bytes) -> int:
-    """Where the outer DER/BER element's content starts, best effort (a BER
-    indefinite length: right after its header)."""
-    return 2 if len(data) < 2 else content_start(data, 0)
-
-
-def _first_element_length(der: bytes) -> int:
-    """Total length of the first DER element (for TRUSTED CERTIFICATE's trailing data)."""
-    if len(der) < 2 or der[1] == 0x80:  # too short, or a BER indefinite length
-        return len(der)
-    return element_end(der, 0)
+    raise CertificateFormatError(no_certificate_message(bundle.pem_labels))

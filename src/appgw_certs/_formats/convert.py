@@ -16,10 +16,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .._errors import CertificateFormatError, ChainError, PfxPasswordError, translate_errors
-from .bundle import load_certificates, load_private_key
+from .bundle import load_certificates
 from .inputs import CertSource, Password, PrivateKey, encode_password
 from .keys import key_matches
 from .pfx import load_pfx
+from .private_keys import load_private_key
 
 __all__ = ["cer_to_pfx", "pfx_to_cer", "to_cer", "to_pfx"]
 

@@ -1,26 +1,35 @@
-"""A few fields read straight from a certificate's DER, without building its objects.
+"""A few fields read straight from a certificate's DER, without building its objects;
+the framing of DER elements.
 
-cryptography builds a name's Python objects on its first read (some 15 µs a
-name). An audit asks questions of most certificates that the encoding answers
-for less: is this issuer that subject (the same bytes are the same name, and
-different common names are different names), and could the subject be a trust
-anchor's (one attribute value, looked up).
+cryptography builds a name's Python objects on its first read. An audit asks
+questions of most certificates that the encoding answers for less: is this
+issuer that subject (the same bytes are the same name, and different common
+names are different names), and could the subject be a trust anchor's (one
+attribute value, looked up).
 
-Only DER that cryptography has already parsed is walked here, so its framing is
-known to be sound; anything unexpected gives ``None`` and the caller reads the
-parsed names instead.
+The names are read only from DER that cryptography has already parsed, so its
+framing is known to be sound; anything unexpected gives ``None`` and the caller
+reads the parsed names instead. The framing helpers (where an element's content
+starts and ends, how a length is encoded) also serve format sniffing and the
+declarative decoders, which wrap and unwrap elements.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cryptography.hazmat import asn1
 
 __all__ = [
     "compare_encoded_names",
     "content_start",
+    "der_length",
     "element_end",
     "issuer_and_subject",
     "last_attribute_text",
+    "tlv_encoding",
 ]
 
 # String types whose value cryptography gives as the UTF-8 (or ASCII) text of
@@ -120,3 +129,18 @@ def element_end(der: bytes, position: int) -> int:
     count = first & 0x7F
     start = position + 2 + count
     return start + int.from_bytes(der[position + 2 : start], "big")
+
+
+def der_length(size: int) -> bytes:
+    """The DER length octets of a content of ``size`` bytes (the shortest form)."""
+    if size < 0x80:
+        return bytes((size,))
+    digits = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes((0x80 | len(digits),)) + digits
+
+
+def tlv_encoding(element: asn1.TLV) -> bytes:
+    """The DER of an element cryptography's declarative decoder left undecoded: its
+    tag, its length (the shortest form, which the decoder enforced), its content."""
+    content = element.data
+    return element.tag_bytes + der_length(len(content)) + bytes(content)

@@ -2,7 +2,7 @@
 
 ``CertSource`` is ``bytes | str | os.PathLike[str] | x509.Certificate |
 Iterable[x509.Certificate]``. This module only reads and bounds the input; it
-never parses certificates (that is :mod:`._read`).
+never parses certificates (that is ``bundle``).
 """
 
 from __future__ import annotations

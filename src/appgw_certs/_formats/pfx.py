@@ -1,10 +1,9 @@
 """PKCS#12 (PFX) files: the key, the certificates, and how the file is encrypted.
 
 ``cryptography`` decrypts the file; it says nothing about the algorithms used,
-so those are read from the ASN.1 first (``_pfx_asn1``, imported on first use).
-Reading the algorithms first also lets us refuse absurd iteration counts
-before anything derives a key: a hostile file could otherwise stall the
-process for minutes.
+so those are read from the ASN.1 first (``pfx_layout``). Reading the algorithms
+first also lets us refuse absurd iteration counts before anything derives a
+key: a hostile file could otherwise stall the process for minutes.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 import os
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
@@ -21,9 +19,15 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from .._errors import CertificateFormatError, PfxPasswordError, translate_errors
 from .inputs import Password, PrivateKey, check_size, encode_password, read_bytes
 from .keys import key_description, key_matches
-
-if TYPE_CHECKING:
-    from .pfx_layout import Layout
+from .pfx_layout import (
+    MAX_ITERATIONS,
+    MAX_SCRYPT_WORK,
+    MAX_TOTAL_ITERATIONS,
+    Layout,
+    PfxEncryption,
+    read_layout,
+)
+from .sniff import unwrap_base64
 
 __all__ = [
     "MAX_ITERATIONS",
@@ -31,21 +35,10 @@ __all__ = [
     "MAX_TOTAL_ITERATIONS",
     "Pfx",
     "PfxEncryption",
-    "check_encrypted_key_info",
     "load_pfx",
     "load_pfx_with_layout",
     "read_pfx_encryption",
 ]
-
-#: KDF or MAC iteration counts above this are refused before any derivation,
-#: and so are files whose derivations add up to more than MAX_TOTAL_ITERATIONS
-#: (the defaults of .NET's Pkcs12LoaderLimits). Real files use 1 to 20,000
-#: (Windows 2,000, OpenSSL 2,048, cryptography 20,000); a 3DES file at ten
-#: million per derivation took 16 s to open here.
-MAX_ITERATIONS = 300_000
-MAX_TOTAL_ITERATIONS = 1_000_000
-#: The same for scrypt-encrypted keys, as N * r * p.
-MAX_SCRYPT_WORK = 2**24
 
 _BER_FALLBACK_WARNING = r"PKCS#12 bundle could not be parsed as DER"
 
@@ -56,26 +49,6 @@ _KEY_TYPES = (
     ed448.Ed448PrivateKey,
     dsa.DSAPrivateKey,
 )
-
-
-@dataclass(frozen=True)
-class PfxEncryption:
-    """How a PFX is protected, as read from the file.
-
-    ``azure_compatible`` is what Application Gateway is known to import: a
-    3DES key bag, a certificate bag in 3DES, RC2-40 or not encrypted, and a
-    SHA-1 MAC (OpenSSL 1.x, OpenSSL 3 ``-legacy``, profile "compatible").
-
-    >>> load_pfx(data, "secret").encryption   # doctest: +SKIP
-    PfxEncryption(key_algorithm='PBES2/AES-256-CBC', cert_algorithm='PBES2/AES-256-CBC',
-                  mac_algorithm='sha256', iterations=2048, azure_compatible=False)
-    """
-
-    key_algorithm: str | None
-    cert_algorithm: str | None
-    mac_algorithm: str | None
-    iterations: int | None
-    azure_compatible: bool
 
 
 @dataclass(frozen=True, repr=False)
@@ -128,15 +101,13 @@ def load_pfx_with_layout(
     1
     """
     data = _pfx_bytes(source)
-    layout = _read_layout(data)
+    layout = read_layout(data)
     parsed = _decrypt(data, encode_password(password))
     return _assemble(parsed, layout), layout
 
 
 def _pfx_bytes(source: bytes | str | os.PathLike[str]) -> bytes:
     """The PFX's bytes; base64 text (the portal's, an ARM template's) is decoded."""
-    from .bundle import unwrap_base64  # on use: _read imports this module
-
     if isinstance(source, str):
         check_size(source)
         decoded = unwrap_base64(source.strip().encode("ascii", errors="replace"))
@@ -157,26 +128,7 @@ def read_pfx_encryption(der: bytes) -> PfxEncryption:
     >>> read_pfx_encryption(pfx_bytes).key_algorithm   # doctest: +SKIP
     'pbeWithSHA1And3-KeyTripleDES-CBC'
     """
-    return _read_layout(der).encryption
-
-
-def check_encrypted_key_info(der: bytes) -> None:
-    """Refuse a PKCS#8 ``ENCRYPTED PRIVATE KEY`` with an absurd iteration count or scrypt cost.
-
-    Called before ``cryptography`` derives the key, for the same reason as
-    for PFX files. Structure errors are left to ``cryptography`` to report.
-    """
-    from .pfx_layout import check_encrypted_key_info as check
-
-    check(der)
-
-
-def _read_layout(der: bytes) -> Layout:
-    # On use: pyasn1-modules' RFC 7292 takes ~0.25 s to import, which every
-    # command that never sees a PFX would otherwise pay.
-    from .pfx_layout import read_layout
-
-    return read_layout(der)
+    return read_layout(der).encryption
 
 
 # --- decrypting and assembling ----------------------------------------------

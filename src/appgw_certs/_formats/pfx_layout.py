@@ -1,24 +1,53 @@
-"""The ASN.1 layout of a PFX: its encryption algorithms, iteration counts, key bag.
+"""The ASN.1 layout of a PFX: its encryption algorithms, iteration counts, key bags.
 
-Read with ``pyasn1-modules`` (RFC 7292 for the PFX, RFC 2315 for its
-encrypted content, RFC 5208/8018/7914 for the key bag, PBES2 and scrypt),
-without decrypting anything. Imported by ``_pfx`` on first use only: these
-modules are slow to import.
+Read without decrypting anything, before anything derives a key: absurd
+iteration counts are refused here, since a hostile file could otherwise stall
+the process for minutes. Two decoders read the structures (``pfx_decoder``):
+DER files, which is what OpenSSL, cryptography and Java write, are read with
+cryptography's declarative decoder (``pfx_der``); BER files (Windows exports
+with indefinite lengths or constructed strings) and whatever that decoder steps
+aside from, with pyasn1-modules (``pfx_ber``, imported on first use). Both are
+walked by the same code here, so both give the same :class:`Layout`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-
-from pyasn1.codec.ber import decoder
-from pyasn1.type import char, univ
-from pyasn1_modules import rfc2315, rfc5208, rfc7292, rfc7914, rfc8018
+from typing import Any, TypeVar
 
 from .._errors import CertificateFormatError, translate_errors
-from .pfx import MAX_ITERATIONS, MAX_SCRYPT_WORK, MAX_TOTAL_ITERATIONS, PfxEncryption
+from .pfx_decoder import Algorithm, Bag, ContentInfo, PfxDecoder
+from .pfx_der import der_decoder
+from .sniff import could_be_pfx
 
-__all__ = ["Layout", "check_encrypted_key_info", "read_layout"]
+__all__ = [
+    "MAX_BAG_NESTING",
+    "MAX_ITERATIONS",
+    "MAX_SCRYPT_WORK",
+    "MAX_TOTAL_ITERATIONS",
+    "Layout",
+    "PfxEncryption",
+    "check_encrypted_key_info",
+    "encrypted_key_iterations_with",
+    "read_layout",
+    "read_layout_with",
+]
+
+E = TypeVar("E")
+T = TypeVar("T")
+
+#: KDF or MAC iteration counts above this are refused before any derivation,
+#: and so are files whose derivations add up to more than MAX_TOTAL_ITERATIONS
+#: (the defaults of .NET's Pkcs12LoaderLimits). Real files use 1 to 20,000
+#: (Windows 2,000, OpenSSL 2,048, cryptography 20,000).
+MAX_ITERATIONS = 300_000
+MAX_TOTAL_ITERATIONS = 1_000_000
+#: The same for scrypt-encrypted keys, as N * r * p.
+MAX_SCRYPT_WORK = 2**24
+#: How deep safeContentsBags may nest (real files: not at all). Deeper files are
+#: refused alike by both decoders, before either recurses near Python's limit.
+MAX_BAG_NESTING = 16
 
 _PKCS12_PBE = {
     "1.2.840.113549.1.12.1.1": "pbeWithSHA1And128BitRC4",
@@ -65,29 +94,32 @@ _SHROUDED_KEY_BAG = "1.2.840.113549.1.12.10.1.2"
 _SAFE_CONTENTS_BAG = "1.2.840.113549.1.12.10.1.6"
 _FRIENDLY_NAME = "1.2.840.113549.1.9.20"
 
-# What Application Gateway is known to import (azure-rules L6, L7, T1).
+# What Application Gateway is known to import: a 3DES key bag, certificates in
+# 3DES, RC2-40 or not encrypted, a SHA-1 MAC (see docs/formats.md).
 _AZURE_KEY_ALGORITHMS = frozenset({"pbeWithSHA1And3-KeyTripleDES-CBC"})
 _AZURE_CERT_ALGORITHMS = frozenset(
     {None, "pbeWithSHA1And3-KeyTripleDES-CBC", "pbeWithSHA1And40BitRC2-CBC"}
 )
 
 
-def check_encrypted_key_info(der: bytes) -> None:
-    """Refuse a PKCS#8 ``ENCRYPTED PRIVATE KEY`` with an absurd iteration count or scrypt cost.
+@dataclass(frozen=True)
+class PfxEncryption:
+    """How a PFX is protected, as read from the file.
 
-    Structure errors are left to ``cryptography`` to report.
+    ``azure_compatible`` is what Application Gateway is known to import: a
+    3DES key bag, a certificate bag in 3DES, RC2-40 or not encrypted, and a
+    SHA-1 MAC (OpenSSL 1.x, OpenSSL 3 ``-legacy``, profile "compatible").
+
+    >>> load_pfx(data, "secret").encryption   # doctest: +SKIP
+    PfxEncryption(key_algorithm='PBES2/AES-256-CBC', cert_algorithm='PBES2/AES-256-CBC',
+                  mac_algorithm='sha256', iterations=2048, azure_compatible=False)
     """
-    try:
-        info, _ = decoder.decode(der, asn1Spec=rfc5208.EncryptedPrivateKeyInfo())
-        _, iterations = _algorithm(info["encryptionAlgorithm"])
-    except CertificateFormatError:
-        raise  # scrypt asking for too much work
-    except Exception:
-        return  # not well-formed: cryptography says so with its own message
-    _check_iterations(iterations, "the private key")
 
-
-# --- the ASN.1 layout -------------------------------------------------------
+    key_algorithm: str | None
+    cert_algorithm: str | None
+    mac_algorithm: str | None
+    iterations: int | None
+    azure_compatible: bool
 
 
 @dataclass(frozen=True)
@@ -95,6 +127,57 @@ class Layout:
     encryption: PfxEncryption
     key_friendly_name: str | None
     key_bags: int  # key bags outside encrypted content (where exporters put them)
+
+
+def read_layout(der: bytes) -> Layout:
+    """The layout of the PFX ``der`` (DER or BER); :class:`CertificateFormatError`
+    when it is not one, or asks for absurd iteration counts."""
+    if not could_be_pfx(der):  # PEM, a certificate...: no decoder need look
+        raise CertificateFormatError(
+            "could not read the PFX (PKCS#12) structure: it does not start as one "
+            "(a SEQUENCE holding a version number)"
+        )
+    with translate_errors("the PFX (PKCS#12) structure"):
+        return _decoded(lambda decoder: read_layout_with(decoder, der))
+
+
+def check_encrypted_key_info(der: bytes) -> None:
+    """Refuse a PKCS#8 ``ENCRYPTED PRIVATE KEY`` with an absurd iteration count or scrypt cost.
+
+    Called before ``cryptography`` derives the key, for the same reason as for
+    PFX files. Structure errors are left to ``cryptography`` to report.
+    """
+    try:
+        iterations = _decoded(lambda decoder: encrypted_key_iterations_with(decoder, der))
+    except CertificateFormatError:
+        raise  # scrypt asking for too much work
+    except Exception:
+        return  # not well-formed: cryptography says so with its own message
+    _check_iterations(iterations, "the private key")
+
+
+def encrypted_key_iterations_with(decoder: PfxDecoder[E], der: bytes) -> int | None:
+    """The iteration count of an EncryptedPrivateKeyInfo as read with ``decoder``
+    (``None`` for scrypt, whose cost is bounded here, and other schemes)."""
+    return _algorithm(decoder, decoder.encrypted_key_algorithm(der))[1]
+
+
+def _decoded(read: Callable[[PfxDecoder[Any]], T]) -> T:
+    """``read`` with the DER decoder; with pyasn1 when that one cannot read the bytes."""
+    fast = der_decoder()
+    if fast is not None:
+        try:
+            return read(fast)
+        except CertificateFormatError:
+            raise  # read, and refused
+        except Exception:  # noqa: S110 - not DER, or a shape not declared: pyasn1 decides
+            pass
+    from .pfx_ber import BER_DECODER  # on use: pyasn1-modules is slow to import
+
+    return read(BER_DECODER)
+
+
+# --- the walk ------------------------------------------------------------------
 
 
 @dataclass
@@ -117,13 +200,18 @@ class _Seen:
             )
 
 
-def read_layout(der: bytes) -> Layout:
-    with translate_errors("the PFX (PKCS#12) structure"):
-        pfx, _ = decoder.decode(der, asn1Spec=rfc7292.PFX())
-        seen = _Seen()
-        for info in _authenticated_safe(pfx):
-            _read_content_info(info, seen)
-        mac_algorithm, mac_iterations = _mac(pfx)
+def read_layout_with(decoder: PfxDecoder[E], der: bytes) -> Layout:
+    """The layout as read with ``decoder``; raises what it raises on bytes it cannot read."""
+    auth_safe, mac = decoder.pfx(der)
+    if auth_safe.content_type != _DATA:
+        raise CertificateFormatError(
+            "this PFX uses public-key integrity (signed PKCS#12), which is not supported: "
+            "export it again with a password"
+        )
+    seen = _Seen()
+    for info in decoder.authenticated_safe(decoder.octets(auth_safe.content)):
+        _read_content_info(decoder, info, seen)
+    mac_algorithm, mac_iterations = (None, None) if mac is None else (_digest(mac[0]), mac[1])
     _check_iterations(seen.key_iterations, "the PFX's key bag")
     seen.spend(mac_iterations, "the PFX's MAC")
     iterations = seen.key_iterations if seen.key_bags else mac_iterations
@@ -141,116 +229,78 @@ def read_layout(der: bytes) -> Layout:
     return Layout(encryption, seen.key_friendly_name, seen.key_bags)
 
 
-def _authenticated_safe(pfx: univ.Sequence) -> Iterator[univ.Sequence]:
-    auth_safe = pfx["authSafe"]
-    if str(auth_safe["contentType"]) != _DATA:
-        raise CertificateFormatError(
-            "this PFX uses public-key integrity (signed PKCS#12), which is not supported: "
-            "export it again with a password"
-        )
-    safe, _ = decoder.decode(_octets(auth_safe["content"]), asn1Spec=rfc7292.AuthenticatedSafe())
-    yield from safe
-
-
-def _octets(any_value: univ.Any) -> bytes:
-    octets, _ = decoder.decode(bytes(any_value), asn1Spec=univ.OctetString())
-    return bytes(octets)
-
-
-def _read_content_info(info: univ.Sequence, seen: _Seen) -> None:
-    content_type = str(info["contentType"])
-    if content_type == _DATA:
-        bags, _ = decoder.decode(_octets(info["content"]), asn1Spec=rfc7292.SafeContents())
-        _read_bags(bags, seen)
-    elif content_type == _ENCRYPTED_DATA:
-        encrypted, _ = decoder.decode(bytes(info["content"]), asn1Spec=rfc2315.EncryptedData())
-        name, iterations = _algorithm(
-            encrypted["encryptedContentInfo"]["contentEncryptionAlgorithm"]
-        )
+def _read_content_info(decoder: PfxDecoder[E], info: ContentInfo[E], seen: _Seen) -> None:
+    if info.content_type == _DATA:
+        _read_bags(decoder, decoder.safe_contents(decoder.octets(info.content)), seen)
+    elif info.content_type == _ENCRYPTED_DATA:
+        algorithm = decoder.encrypted_data_algorithm(info.content)
+        name, iterations = _algorithm(decoder, algorithm)
         seen.spend(iterations, "the PFX's certificate bag")
         if seen.cert_algorithm is None:
             seen.cert_algorithm = name
 
 
-def _read_bags(bags: univ.SequenceOf, seen: _Seen) -> None:
+def _read_bags(decoder: PfxDecoder[E], bags: list[Bag[E]], seen: _Seen, depth: int = 0) -> None:
     for bag in bags:
-        bag_id = str(bag["bagId"])
-        if bag_id == _SHROUDED_KEY_BAG:
-            key_info, _ = decoder.decode(
-                bytes(bag["bagValue"]), asn1Spec=rfc5208.EncryptedPrivateKeyInfo()
-            )
-            name, iterations = _algorithm(key_info["encryptionAlgorithm"])
+        if bag.bag_id == _SHROUDED_KEY_BAG:
+            algorithm = decoder.encrypted_key_algorithm(decoder.encoding(bag.value))
+            name, iterations = _algorithm(decoder, algorithm)
             seen.spend(iterations, "the PFX's key bag")
-            _note_key_bag(seen, bag, name, iterations)
-        elif bag_id == _KEY_BAG:
-            _note_key_bag(seen, bag, None, None)
-        elif bag_id == _SAFE_CONTENTS_BAG:
-            nested, _ = decoder.decode(bytes(bag["bagValue"]), asn1Spec=rfc7292.SafeContents())
-            _read_bags(nested, seen)
+            _note_key_bag(decoder, seen, bag, name, iterations)
+        elif bag.bag_id == _KEY_BAG:
+            _note_key_bag(decoder, seen, bag, None, None)
+        elif bag.bag_id == _SAFE_CONTENTS_BAG:
+            if depth == MAX_BAG_NESTING:
+                raise CertificateFormatError(
+                    f"the PFX nests bags more than {MAX_BAG_NESTING} deep: the file is "
+                    "corrupt or hostile; not decrypting it"
+                )
+            nested = decoder.safe_contents(decoder.encoding(bag.value))
+            _read_bags(decoder, nested, seen, depth + 1)
 
 
 def _note_key_bag(
-    seen: _Seen, bag: univ.Sequence, algorithm: str | None, iterations: int | None
+    decoder: PfxDecoder[E], seen: _Seen, bag: Bag[E], algorithm: str | None, iterations: int | None
 ) -> None:
     seen.key_bags += 1
     if seen.key_bags > 1:
         return  # the first key bag describes the file
     seen.key_algorithm = algorithm
     seen.key_iterations = iterations
-    seen.key_friendly_name = _friendly_name(bag)
+    seen.key_friendly_name = _friendly_name(decoder, bag)
 
 
-def _friendly_name(bag: univ.Sequence) -> str | None:
-    attributes = bag["bagAttributes"]
-    if not attributes.isValue:
-        return None
-    for attribute in attributes:
-        if str(attribute["attrType"]) == _FRIENDLY_NAME:
-            for value in attribute["attrValues"]:
-                return _bmp_text(bytes(value))
+def _friendly_name(decoder: PfxDecoder[E], bag: Bag[E]) -> str | None:
+    for attribute_type, values in bag.attributes:
+        if attribute_type == _FRIENDLY_NAME:
+            for value in values:
+                return decoder.bmp_text(value)
     return None
 
 
-def _bmp_text(der: bytes) -> str | None:
-    """A BMPString's text; None when it cannot be read (a name is never worth failing over)."""
-    try:
-        # no size constraint here: RFC 7292's 1..255 is broken by real files (empty names)
-        name, _ = decoder.decode(der, asn1Spec=char.BMPString())
-        return str(name) or None
-    except Exception:
-        return None
-
-
-def _algorithm(identifier: univ.Sequence) -> tuple[str, int | None]:
-    """A PBE AlgorithmIdentifier as a name and its iteration count."""
-    oid = str(identifier["algorithm"])
-    parameters = bytes(identifier["parameters"]) if identifier["parameters"].isValue else b""
-    if oid in _PKCS12_PBE:
-        params, _ = decoder.decode(parameters, asn1Spec=rfc7292.Pkcs_12PbeParams())
-        return _PKCS12_PBE[oid], int(params["iterations"])
-    if oid == _PBES2:
-        params, _ = decoder.decode(parameters, asn1Spec=rfc8018.PBES2_params())
-        cipher_oid = str(params["encryptionScheme"]["algorithm"])
+def _algorithm(decoder: PfxDecoder[E], algorithm: Algorithm[E]) -> tuple[str, int | None]:
+    """A PBE algorithm's name and its iteration count."""
+    if algorithm.oid in _PKCS12_PBE:
+        return _PKCS12_PBE[algorithm.oid], decoder.pkcs12_pbe_iterations(algorithm.parameters)
+    if algorithm.oid == _PBES2:
+        kdf, cipher_oid = decoder.pbes2(algorithm.parameters)
         cipher = _CIPHERS.get(cipher_oid, cipher_oid)
-        return f"PBES2/{cipher}", _pbkdf2_iterations(params["keyDerivationFunc"])
-    return oid, None
+        return f"PBES2/{cipher}", _pbkdf2_iterations(decoder, kdf)
+    return algorithm.oid, None
 
 
-def _pbkdf2_iterations(kdf: univ.Sequence) -> int | None:
+def _pbkdf2_iterations(decoder: PfxDecoder[E], kdf: Algorithm[E]) -> int | None:
     """PBKDF2's iteration count; scrypt's cost is bounded here (it has no such count)."""
-    kdf_oid = str(kdf["algorithm"])
-    if kdf_oid == _SCRYPT:
-        params, _ = decoder.decode(bytes(kdf["parameters"]), asn1Spec=rfc7914.Scrypt_params())
-        _check_scrypt_cost(
-            int(params["costParameter"]),
-            int(params["blockSize"]),
-            int(params["parallelizationParameter"]),
-        )
+    if kdf.oid == _SCRYPT:
+        _check_scrypt_cost(*decoder.scrypt_cost(kdf.parameters))
         return None
-    if kdf_oid != _PBKDF2:
+    if kdf.oid != _PBKDF2:
         return None
-    params, _ = decoder.decode(bytes(kdf["parameters"]), asn1Spec=rfc8018.PBKDF2_params())
-    return int(params["iterationCount"])
+    return decoder.pbkdf2_iterations(kdf.parameters)
+
+
+def _digest(oid: str) -> str:
+    return _DIGESTS.get(oid, oid)
 
 
 def _check_scrypt_cost(n: int, r: int, p: int) -> None:
@@ -260,14 +310,6 @@ def _check_scrypt_cost(n: int, r: int, p: int) -> None:
             f"the key's scrypt parameters (N={n:,}, r={r}, p={p}) ask for more work than "
             f"{MAX_SCRYPT_WORK:,} (N*r*p): the file is corrupt or hostile; not decrypting it"
         )
-
-
-def _mac(pfx: univ.Sequence) -> tuple[str | None, int | None]:
-    mac_data = pfx["macData"]
-    if not mac_data.isValue:
-        return None, None
-    oid = str(mac_data["mac"]["digestAlgorithm"]["algorithm"])
-    return _DIGESTS.get(oid, oid), int(mac_data["iterations"])
 
 
 def _check_iterations(iterations: int | None, where: str) -> None:

@@ -3,9 +3,9 @@
 A ``.p7b`` export and a gateway's ``publicCertData`` are "degenerate" SignedData
 (RFC 2315 §9.1, RFC 5652 §5.1): certificates, no signers, no content.
 cryptography's ``load_der_pkcs7_certificates`` reads any PKCS#7 with OpenSSL
-and then reads it again in Rust: about 76 µs for a bundle of two certificates
-that take 2 µs each to read alone. This module declares the degenerate layout
-for cryptography's own declarative decoder (``cryptography.hazmat.asn1``, new in
+and then reads it again in Rust, which costs many times what reading the
+certificates alone does. This module declares the degenerate layout for
+cryptography's own declarative decoder (``cryptography.hazmat.asn1``, new in
 47.0, documented as not yet stable), reads that, and hands each certificate's
 DER to a loader: little more than the certificates cost alone.
 
@@ -21,12 +21,11 @@ stays the authority for what a bundle holds. Within the layout the two agree
 # from the annotations, which must be evaluated where the classes are declared.
 from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from cryptography import x509
 
-if TYPE_CHECKING:
-    from cryptography.hazmat import asn1
+from .der import tlv_encoding
 
 __all__ = ["degenerate_certificates"]
 
@@ -57,7 +56,7 @@ def degenerate_certificates(
         found = decode(der)
         if found is None or load is None:
             return found
-        return [load(_encoding(element)) for element in found]
+        return [load(tlv_encoding(element)) for element in found]
     except Exception:  # ValueError for what the layout does not fit, or an API change
         return None
 
@@ -71,7 +70,7 @@ def _decoder(*, as_der: bool) -> _Decoder | None:
 
 
 def _declare(*, as_der: bool) -> _Decoder:
-    from cryptography.hazmat import asn1
+    from cryptography.hazmat import asn1  # on use: absent before cryptography 47
 
     # The members as certificates, or as elements whose DER a loader reads.
     member = asn1.TLV if as_der else x509.Certificate
@@ -115,16 +114,3 @@ def _declare(*, as_der: bool) -> _Decoder:
         return None if outside_layout else list(signed.certificates or ())
 
     return decode
-
-
-def _encoding(element: "asn1.TLV") -> bytes:
-    """The DER of a decoded element: its tag, its length (the shortest form, which
-    the DER decoder enforced) and its content."""
-    content = element.data
-    size = len(content)
-    if size < 0x80:
-        length = bytes((size,))
-    else:
-        digits = size.to_bytes((size.bit_length() + 7) // 8, "big")
-        length = bytes((0x80 | len(digits),)) + digits
-    return element.tag_bytes + length + bytes(content)

@@ -35,8 +35,8 @@ _MAX_PER_SIGNATURE = 8
 
 class _Pool:
     """One object per distinct certificate: looked up by the DER read, or among the
-    certificates with the same signature bytes, compared whole (hashing or
-    serialising a certificate costs microseconds; its signature is at hand)."""
+    certificates with the same signature bytes, compared whole (a certificate's
+    signature is at hand, where hashing or serialising it would be work)."""
 
     __slots__ = ("by_der", "by_signature", "encodings", "names")
 
@@ -99,8 +99,8 @@ def encoded_names(cert: x509.Certificate) -> tuple[bytes, bytes] | None:
     inside ``sharing_parsed_certificates``; else ``None``.
 
     Equal encodings are equal names without building either (cryptography builds a
-    name's Python objects on first read, some 15 µs each). Unequal encodings may
-    still be equal names: compare the parsed names then.
+    name's Python objects on first read). Unequal encodings may still be equal
+    names: compare the parsed names then.
 
     >>> with sharing_parsed_certificates():
     ...     issuer, subject = encoded_names(parse_certificates(root_der)[0])
