@@ -385,7 +385,7 @@ def test_a_pem_file_imports_no_decoder(tmp_path: Path) -> None:
         f"""
         import sys
         from pathlib import Path
-        from appgw_certs._cli.verbs import is_pfx
+        from appgw_certs._cli.shared import is_pfx
         from appgw_certs._formats import pfx_der
         before = "cryptography.hazmat.asn1" in sys.modules
         assert not is_pfx(Path({str(pem)!r}))
