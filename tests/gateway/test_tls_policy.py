@@ -446,6 +446,25 @@ def test_unknown_key_type_or_policy_is_not_judged(chains: dict[str, TestChain]) 
     assert not NEW_CODES & unknown.report.codes
     g.gateway_fields["sslPolicy"] = predefined("AppGwSslPolicy20990101")
     assert not NEW_CODES & audit_gateway(g.rest()).report.codes
+    # the whole policy, or its type, an expression: not the default (here 20150501, which
+    # GW016 would flag) but unknown
+    for policy in ("[parameters('policy')]", {"policyType": "[parameters('policy')]"}):
+        g.gateway_fields["sslPolicy"] = policy
+        template = g.arm()
+        resources, parameters = template["resources"], template["parameters"]
+        assert isinstance(resources, list)
+        assert isinstance(parameters, dict)
+        resources[0]["apiVersion"] = "2022-09-01"
+        parameters["policy"] = {"type": "object"}
+        audit = audit_gateway(template, parameters=g.arm_parameters())
+        assert not NEW_CODES & audit.report.codes, policy
+    del g.gateway_fields["sslPolicy"]
+    template = g.arm()
+    resources = template["resources"]
+    assert isinstance(resources, list)
+    resources[0]["apiVersion"] = "2022-09-01"
+    audit = audit_gateway(template, parameters=g.arm_parameters())
+    assert located(audit, "GW016") == {"sslPolicy": Severity.WARNING}
 
 
 def test_the_rest_examples_gain_no_errors() -> None:

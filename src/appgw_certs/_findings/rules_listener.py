@@ -90,7 +90,8 @@ ANY_SLOT = (
         "mutual authentication is Standard_v2 and WAF_v2 only.",
         evidence=DOCUMENTED,
         # Quoted for authentication certificates on v2; Azure's message names the feature
-        # ("does not support AuthenticationCertificates for the selected SKU tier").
+        # ("does not support AuthenticationCertificates for the selected SKU tier"), so the
+        # same code for the other features is inferred, unconfirmed.
         azure_code="ApplicationGatewayFeatureCannotBeEnabledForSelectedSku",
         azure_code_source=src.ISSUE_FEATURE_NOT_ON_SKU,
         seen_as=(seen.FEATURE_NOT_ON_SKU,),
@@ -125,6 +126,7 @@ LISTENER = (
         summary="The listener upload takes the PFX file together with the password it was "
         "exported with.",
         evidence=DOCUMENTED,
+        # Quoted for a wrong password; for a missing one Azure's code is unconfirmed.
         azure_code="ApplicationGatewaySslCertificatePasswordIncorrect",
         azure_code_source=src.ISSUE_PFX_UNLOCK_FAILED,
         seen_as=(seen.PFX_UNLOCK_FAILED, seen.PFX_UNLOCK_MISSING),
@@ -177,6 +179,7 @@ LISTENER = (
         source=src.LIMITS,
         summary="The maximum SSL certificate size is 10 KB on v1 and 16 KB on v2.",
         evidence=DOCUMENTED,
+        # Quoted on v2 ("Max data length supported is 16384"); v1's answer is unconfirmed.
         azure_code="ApplicationGatewaySslCertificateDataTooBig",
         azure_code_source=src.ISSUE_DATA_TOO_BIG,
         seen_as=(seen.DATA_TOO_BIG,),

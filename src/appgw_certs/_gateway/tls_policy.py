@@ -70,19 +70,29 @@ class TlsPolicy:
 
     @property
     def label(self) -> str:
-        """How messages name the policy."""
-        what = self.name if self.name else f"{self.kind} policy"
-        return f"{what} ({self.location})"
+        """How messages name the policy: "the gateway's Custom policy",
+        "sslProfiles[p]'s AppGwSslPolicy20170401", "the default policy ..."."""
+        if self.kind == "default":
+            return f"the default policy {self.name or 'less disabledSslProtocols'}"
+        owner = "the gateway's" if self.location == _GATEWAY_POLICY else f"{self.location}'s"
+        return f"{owner} {self.name or f'{self.kind} policy'}"
 
 
 def read_policy(value: object, location: str, default: TlsPolicy | None) -> TlsPolicy | None:
     """The policy in one ``sslPolicy`` field; ``default`` where it names none; None when
     it cannot be known offline.
 
-    A predefined name that is not on the page, a policy type that is an
-    expression, or a custom policy without a readable suite list is unknown.
+    A policy or policy type that is an expression, a predefined name that is not
+    on the page, or a custom policy without a readable suite list is unknown.
     """
-    fields = value if is_object(value) else {}
+    if value is None:
+        return default
+    if not is_object(value) or any(
+        item is not None and not isinstance(item, str)
+        for item in (value.get("policytype"), value.get("policyname"))
+    ):
+        return None  # an expression (or something else) where a policy or its type goes
+    fields = value
     kind = _text(fields.get("policytype"))
     name = _text(fields.get("policyname"))
     if kind is None and name is None:
@@ -206,19 +216,19 @@ def _retired(policy: TlsPolicy) -> Iterator[Finding]:
     """GW016: TLS 1.0 or 1.1 enabled, a retired predefined policy, retired Custom suites."""
     reasons = []
     if policy.name is not None and policy.name.lower() in RETIRED_PREDEFINED:
-        reasons.append(f"{policy.name} is discontinued after August 2025")
+        reasons.append("is discontinued after August 2025")
     old = [p for p in _OLD_PROTOCOLS if policy.protocols and p in policy.protocols]
     if old:
-        reasons.append(f"it allows {' and '.join(old)}")
+        reasons.append(f"allows {' and '.join(old)}")
     if policy.kind == "Custom" and policy.cipher_suites:
         retired = sorted(policy.cipher_suites & RETIRED_CUSTOM_SUITES)
         if retired:
-            reasons.append(f"Custom policies stop supporting {', '.join(retired)}")
+            reasons.append(f"lists {', '.join(retired)}, which Custom policies stop supporting")
     if reasons:
         yield finding(
             "GW016",
-            f"{policy.label}: {'; '.join(reasons)} (Azure supports TLS 1.2 and newer only "
-            f"from {RETIREMENT_DATE})",
+            f"{_capital(policy.label)} {'; '.join(reasons)}: from {RETIREMENT_DATE} Azure "
+            "supports TLS 1.2 and newer only",
             location=policy.location,
         )
 
@@ -230,8 +240,8 @@ def _v1_required_suite(policy: TlsPolicy, sku: Sku | None) -> Iterator[Finding]:
     if policy.cipher_suites is not None and V1_CUSTOM_REQUIRED_SUITE not in policy.cipher_suites:
         yield finding(
             "GW017",
-            f"{policy.label} lacks {V1_CUSTOM_REQUIRED_SUITE}, which v1 custom policies must "
-            "include",
+            f"{_capital(policy.label)} lacks {V1_CUSTOM_REQUIRED_SUITE}, which v1 custom "
+            "policies must include",
             location=policy.location,
         )
 
@@ -271,6 +281,11 @@ def _key_type_fit(
         location=listener.location,
         severity=Severity.WARNING if tls13 else None,
     )
+
+
+def _capital(label: str) -> str:
+    """A label to start a message: "the ..." capitalised, a location as it is."""
+    return "The" + label[3:] if label.startswith("the ") else label
 
 
 def _text(value: object) -> str | None:
