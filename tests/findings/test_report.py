@@ -48,7 +48,16 @@ def test_to_dict_shape_is_stable() -> None:
     assert data["details"] == {"issuer_dn": "CN=Root"}
     findings = data["findings"]
     assert isinstance(findings, list)
-    keys = ["code", "severity", "message", "hint", "certificate", "reference", "location"]
+    keys = [
+        "code",
+        "severity",
+        "message",
+        "hint",
+        "certificate",
+        "reference",
+        "location",
+        "azure_error",
+    ]
     assert all(list(f) == keys for f in findings)
     assert findings[0]["severity"] == "error"
     assert findings[1]["location"] == "trustedRootCertificates[x]"

@@ -244,3 +244,18 @@ def shape_findings(report_findings: Sequence[object]) -> set[tuple[str, str, str
         code, severity, location = f.code, f.severity.value, f.location  # type: ignore[attr-defined]
         found.add((code, severity, location))
     return found
+
+
+@dataclass
+class PolicyGatewayBuilder(GatewayBuilder):
+    """A :class:`GatewayBuilder` whose gateway also carries gateway-wide fields
+    (``sslPolicy``, ``defaultPredefinedSslPolicy``) in every shape."""
+
+    gateway_fields: dict[str, object] = field(default_factory=dict)
+
+    def rest(self, *, put: bool = False) -> dict[str, object]:
+        body = super().rest(put=put)
+        props = body["properties"]
+        assert isinstance(props, dict)
+        props.update(copy.deepcopy(self.gateway_fields))
+        return body

@@ -35,6 +35,10 @@ class Severity(StrEnum):
 class Finding:
     """One thing a check found.
 
+    ``azure_error`` is the error code Azure's API answers with for this
+    rejection, where a public source shows one
+    (``ApplicationGatewaySslCertificateDataTooBig``), else None.
+
     >>> Finding("ROOT004", Severity.WARNING, "more than one certificate in the file").code
     'ROOT004'
     """
@@ -46,6 +50,7 @@ class Finding:
     certificate: str | None = None
     reference: str = ""
     location: str | None = None
+    azure_error: str | None = None
 
     def to_dict(self) -> dict[str, str | None]:
         """JSON-ready; every key always present."""
@@ -57,6 +62,7 @@ class Finding:
             "certificate": self.certificate,
             "reference": self.reference,
             "location": self.location,
+            "azure_error": self.azure_error,
         }
 
 
@@ -151,7 +157,7 @@ class Report:
         lines = [printable(self.summary())]  # titles name hosts and files; findings quote certs
         lines += [f"  {name}: {printable(value)}" for name, value in self.details]
         for f in self.findings:
-            lines.append(f"  {f.severity.value.upper():<7} {f.code:<7} {printable(f.message)}")
+            lines.append(f"  {f.severity.value.upper():<7} {f.code:<7} {printable(_headline(f))}")
             lines += [f"  {'':<15} {label}: {printable(text)}" for label, text in _extra(f)]
         return "\n".join(lines)
 
@@ -207,6 +213,13 @@ def printable(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
+def _headline(f: Finding) -> str:
+    """The message, then ``[azure_error]`` unless the message already names it."""
+    if f.azure_error and f.azure_error not in f.message:
+        return f"{f.message} [{f.azure_error}]"
+    return f.message
+
+
 def _extra(f: Finding) -> Iterable[tuple[str, str]]:
     """The optional lines of a finding, in reading order."""
     for label, text in (
@@ -220,10 +233,12 @@ def _extra(f: Finding) -> Iterable[tuple[str, str]]:
 
 
 def _html_row(f: Finding, cell: str) -> str:
+    lines = [(label, text) for label, text in _extra(f) if label != "see"]
+    if f.azure_error:
+        lines.insert(0, ("Azure error", f.azure_error))
     extra = "".join(
         f'<br><small style="opacity:0.8">{escape(label)}: {escape(text)}</small>'
-        for label, text in _extra(f)
-        if label != "see"
+        for label, text in lines
     )
     code = escape(f.code)
     if f.reference:

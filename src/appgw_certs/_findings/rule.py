@@ -5,6 +5,12 @@ A rule is written with keywords only, so a title cannot be mistaken for a hint.
 rule rests on, ``summary`` says in one line what that page says, and
 ``evidence`` says how firmly: the page states it, the REST API spec defines it,
 a public issue reports it, or it is only inferred or unconfirmed.
+
+What a user sees when the rule's problem reaches Azure is kept too:
+``azure_code``, the error code Azure's API answers with (and
+``azure_code_source``, the public page that shows it when that is not
+``source``), and ``seen_as``, the exact portal, backend-health or
+``sslClientVerify`` texts the rule predicts (:mod:`.seen`).
 """
 
 from __future__ import annotations
@@ -60,8 +66,17 @@ class Rule:
     summary: str  # one line: what that page says that the rule rests on
     evidence: Evidence
     azure_code: str = ""  # the error code Azure answers with, where it has one
+    azure_code_source: str = ""  # the public page showing azure_code, when not source
+    seen_as: tuple[str, ...] = ()  # exact texts users see that this rule predicts
 
     @property
     def reference(self) -> str:
         """The URL a :class:`Finding` of this code points to: always :attr:`source`."""
         return self.source
+
+    @property
+    def azure_code_reference(self) -> str:
+        """The public page where :attr:`azure_code` is shown ('' when there is none)."""
+        if not self.azure_code:
+            return ""
+        return self.azure_code_source or self.source

@@ -9,6 +9,7 @@ sources pages are generated from this module::
 
     python -m appgw_certs._findings.rules > docs/rules.md
     python -m appgw_certs._findings.rules sources > docs/sources.md
+    python -m appgw_certs._findings.rules troubleshooting > docs/troubleshooting.md
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .rules_listener import ANY_SLOT, LISTENER
 from .rules_page import render_rules_page, render_sources_page
 from .rules_public_slots import AUTHENTICATION, TRUSTED_CLIENT_CA, TRUSTED_ROOT
 from .rules_verdicts import BACKEND, CLIENT
+from .troubleshooting_page import render_troubleshooting_page
 
 __all__ = [
     "RULES",
@@ -36,6 +38,7 @@ __all__ = [
     "finding",
     "render_markdown",
     "render_sources",
+    "render_troubleshooting",
 ]
 
 
@@ -93,25 +96,32 @@ def finding(
 ) -> Finding:
     """A finding of a registered code; severity, hint and reference come from :data:`RULES`.
 
-    ``message`` defaults to the rule's title, and always ends with Azure's own
-    error code where it has one; ``hint`` and ``severity`` override the
-    registry only where a rule says so (LST006 when only base64 is over).
+    ``message`` defaults to the rule's title; ``hint`` and ``severity``
+    override the registry only where a rule says so (LST006 when only base64
+    is over). An error of a rule with an Azure error code carries it in
+    ``azure_error`` and ends its message with it; a finding lowered below
+    error predicts no rejection, so it carries none.
 
     >>> finding("ROOT004", certificate="CN=Contoso Root").severity
     <Severity.WARNING: 'warning'>
+    >>> finding("LST006").azure_error
+    'ApplicationGatewaySslCertificateDataTooBig'
     """
     rule = RULES[code]
+    level = severity or rule.severity
+    azure = rule.azure_code if rule.azure_code and level is Severity.ERROR else None
     text = message or rule.title
-    if rule.azure_code and rule.azure_code not in text:
-        text = f"{text} ({rule.azure_code})"
+    if azure and azure not in text:
+        text = f"{text} ({azure})"
     return Finding(
         code=code,
-        severity=severity or rule.severity,
+        severity=level,
         message=text,
         hint=rule.hint if hint is None else hint,
         certificate=certificate_label(certificate),
         reference=rule.reference,
         location=location,
+        azure_error=azure,
     )
 
 
@@ -133,11 +143,25 @@ def render_sources() -> str:
     return render_sources_page(RULES.values())
 
 
-_PAGES = {"rules": render_markdown, "sources": render_sources}
+def render_troubleshooting() -> str:
+    """The docs' troubleshooting page (``docs/troubleshooting.md``), generated from :data:`RULES`.
+
+    >>> render_troubleshooting().splitlines()[0]
+    '# Troubleshooting'
+    """
+    return render_troubleshooting_page(RULES.values())
+
+
+_PAGES = {
+    "rules": render_markdown,
+    "sources": render_sources,
+    "troubleshooting": render_troubleshooting,
+}
 
 
 def main(argv: list[str]) -> int:
-    """Print the page named by ``argv`` (``rules``, the default, or ``sources``)."""
+    """Print the page named by ``argv`` (``rules``, the default, ``sources`` or
+    ``troubleshooting``)."""
     page = argv[0] if argv else "rules"
     if len(argv) > 1 or page not in _PAGES:
         sys.stderr.write(f"usage: python -m appgw_certs._findings.rules [{'|'.join(_PAGES)}]\n")

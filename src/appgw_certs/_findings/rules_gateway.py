@@ -1,5 +1,6 @@
 """Rule codes of the whole-gateway audit (GW): certificates checked against the
-listeners, backend settings, probes and SSL profiles that use them."""
+listeners, backend settings, probes and SSL profiles that use them, and the TLS
+policies (GW015–GW017) that apply to each listener."""
 
 from __future__ import annotations
 
@@ -173,5 +174,45 @@ GATEWAY = (
         summary="A listener for `*.contoso.com` also matches `customer1.b2b.contoso.com`, "
         "which a certificate wildcard does not cover.",
         evidence=INFERRED,
+    ),
+    Rule(
+        code="GW015",
+        severity=E,
+        scope="gateway",
+        title="The listener certificate's key type (RSA or ECDSA) has no cipher suite in the "
+        "TLS policy that applies to the listener",
+        hint="Add suites for the key type (TLS_ECDHE_ECDSA_* for an EC key, TLS_ECDHE_RSA_* "
+        "for RSA), choose a predefined policy, or use a certificate of the other key type. Only "
+        "a warning when the policy also enables TLS 1.3, whose suites fit any key: then only "
+        "TLS 1.2 and older clients fail.",
+        source=src.TLS_POLICY_USAGE,
+        summary='The suites of client connections "are based on the type of listener '
+        'certificates"; a custom policy allows only the suites it lists.',
+        evidence=DOCUMENTED,
+    ),
+    Rule(
+        code="GW016",
+        severity=W,
+        scope="gateway",
+        title="TLS policy allows TLS 1.0 or 1.1, or uses a predefined policy or cipher suites "
+        "Azure retires",
+        hint="Choose AppGwSslPolicy20220101 or 20220101S (v2), AppGwSslPolicy20170401S (v1), or "
+        "a custom policy with minimum TLSv1_2 and supported suites (CustomV2 on v2).",
+        source=src.TLS_RETIREMENT_FRONTEND,
+        summary="From 31 August 2025 TLS 1.0 and 1.1 are unsupported: predefined policies "
+        "20150501 and 20170401 and some Custom-policy suites are removed.",
+        evidence=DOCUMENTED,
+    ),
+    Rule(
+        code="GW017",
+        severity=E,
+        scope="gateway",
+        title="v1 custom TLS policy without the mandatory cipher suite "
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        hint="Add TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 to the policy's cipher suites.",
+        source=src.TLS_POLICY_CUSTOM,
+        summary='A custom policy on v1 (Standard, WAF) must "add the mandatory cipher" '
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, needed for metrics and logging.",
+        evidence=DOCUMENTED,
     ),
 )

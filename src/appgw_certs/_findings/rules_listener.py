@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import seen
 from . import sources as src
 from .report import Severity
 from .rule import Evidence, Rule
@@ -35,6 +36,7 @@ ANY_SLOT = (
         summary="A certificate outside its Valid from / Valid to range is deemed unsafe: "
         "the backend is marked unhealthy.",
         evidence=DOCUMENTED,
+        seen_as=(seen.EXPIRED, seen.CLIENT_EXPIRED, seen.CLIENT_NOT_YET_VALID),
     ),
     Rule(
         code="GEN003",
@@ -87,6 +89,12 @@ ANY_SLOT = (
         summary="Authentication certificates are replaced by trusted root certificates on v2; "
         "mutual authentication is Standard_v2 and WAF_v2 only.",
         evidence=DOCUMENTED,
+        # Quoted for authentication certificates on v2; Azure's message names the feature
+        # ("does not support AuthenticationCertificates for the selected SKU tier"), so the
+        # same code for the other features is inferred, unconfirmed.
+        azure_code="ApplicationGatewayFeatureCannotBeEnabledForSelectedSku",
+        azure_code_source=src.ISSUE_FEATURE_NOT_ON_SKU,
+        seen_as=(seen.FEATURE_NOT_ON_SKU,),
     ),
 )
 
@@ -102,6 +110,9 @@ LISTENER = (
         summary="The listener certificate must be in PFX format, which contains both the "
         "private and public keys.",
         evidence=DOCUMENTED,
+        azure_code="ApplicationGatewaySslCertificateInvalidData",
+        azure_code_source=src.ISSUE_INVALID_DATA,
+        seen_as=(seen.PFX_DATA_INVALID,),
     ),
     Rule(
         code="LST002",
@@ -115,6 +126,10 @@ LISTENER = (
         summary="The listener upload takes the PFX file together with the password it was "
         "exported with.",
         evidence=DOCUMENTED,
+        # Quoted for a wrong password; for a missing one Azure's code is unconfirmed.
+        azure_code="ApplicationGatewaySslCertificatePasswordIncorrect",
+        azure_code_source=src.ISSUE_PFX_UNLOCK_FAILED,
+        seen_as=(seen.PFX_UNLOCK_FAILED, seen.PFX_UNLOCK_MISSING),
     ),
     Rule(
         code="LST003",
@@ -164,6 +179,10 @@ LISTENER = (
         source=src.LIMITS,
         summary="The maximum SSL certificate size is 10 KB on v1 and 16 KB on v2.",
         evidence=DOCUMENTED,
+        # Quoted on v2 ("Max data length supported is 16384"); v1's answer is unconfirmed.
+        azure_code="ApplicationGatewaySslCertificateDataTooBig",
+        azure_code_source=src.ISSUE_DATA_TOO_BIG,
+        seen_as=(seen.DATA_TOO_BIG,),
     ),
     Rule(
         code="LST007",
@@ -177,6 +196,7 @@ LISTENER = (
         summary='An AES-256 PFX was refused as "Password specified for certificate is '
         'incorrect" while a Triple-DES one was taken.',
         evidence=Evidence.PUBLIC_ISSUE,
+        seen_as=(seen.PFX_UNLOCK_FAILED,),
     ),
     Rule(
         code="LST008",

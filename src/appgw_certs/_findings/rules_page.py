@@ -117,6 +117,22 @@ def render_sources_page(rules: Iterable[Rule]) -> str:
     ]
     lines += [
         "",
+        "## Azure's error codes",
+        "",
+        "Findings of these rules carry the error code Azure answers with (`azure_error`); each",
+        "code is shown on the page named (see also [Troubleshooting](troubleshooting.md)).",
+        "",
+        "| error code | codes | shown in |",
+        "| --- | --- | --- |",
+    ]
+    lines += [
+        f"| `{r.azure_code}` | {r.code} "
+        f"| [{source_label(r.azure_code_reference, section=True)}]({r.azure_code_reference}) |"
+        for r in rules
+        if r.azure_code
+    ]
+    lines += [
+        "",
         "## Inferred and unconfirmed rules",
         "",
         "No page states these rules, so each is a warning or info, except any listed here as",

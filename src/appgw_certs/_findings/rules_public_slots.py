@@ -7,6 +7,7 @@ does: it would expose the key to everyone who can read the gateway's configurati
 
 from __future__ import annotations
 
+from . import seen
 from . import sources as src
 from .report import Severity
 from .rule import Evidence, Rule
@@ -114,6 +115,7 @@ TRUSTED_ROOT = (
         summary="A self-signed certificate that is not a Certificate Authority gives the "
         '"Intermediate certificate is missing" error.',
         evidence=DOCUMENTED,
+        seen_as=(seen.INTERMEDIATE_MISSING,),
     ),
     Rule(
         code="ROOT004",
@@ -151,6 +153,7 @@ TRUSTED_ROOT = (
         summary='The portal answered "Invalid data in .cer file" for a .cer made with openssl; '
         "the cause was never documented.",
         evidence=Evidence.PUBLIC_ISSUE,
+        seen_as=(seen.INVALID_CER,),
     ),
 )
 

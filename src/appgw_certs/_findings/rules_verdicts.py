@@ -6,6 +6,7 @@ one section per message.
 
 from __future__ import annotations
 
+from . import seen
 from . import sources as src
 from .report import Severity
 from .rule import Evidence, Rule
@@ -26,6 +27,7 @@ BACKEND = (
         summary='"The Leaf certificate is missing from the certificate chain presented by the '
         'backend server."',
         evidence=DOCUMENTED,
+        seen_as=(seen.LEAF_MISSING,),
     ),
     Rule(
         code="BE002",
@@ -37,6 +39,7 @@ BACKEND = (
         summary='"The Leaf certificate is not the topmost certificate in the chain presented '
         'by the backend server."',
         evidence=DOCUMENTED,
+        seen_as=(seen.LEAF_NOT_TOPMOST,),
     ),
     Rule(
         code="BE003",
@@ -48,6 +51,7 @@ BACKEND = (
         summary='"The Intermediate certificate is missing from the certificate chain presented '
         'by the backend server."',
         evidence=DOCUMENTED,
+        seen_as=(seen.INTERMEDIATE_MISSING,),
     ),
     Rule(
         code="BE004",
@@ -60,6 +64,7 @@ BACKEND = (
         summary="The root certificate the backend presents doesn't match the trusted root "
         "certificate added to the gateway.",
         evidence=DOCUMENTED,
+        seen_as=(seen.ROOT_MISMATCH,),
     ),
     Rule(
         code="BE005",
@@ -71,6 +76,7 @@ BACKEND = (
         summary='"The Intermediate certificate not signed by any Root certificates uploaded to '
         'the application gateway."',
         evidence=DOCUMENTED,
+        seen_as=(seen.INTERMEDIATE_NOT_SIGNED,),
     ),
     Rule(
         code="BE006",
@@ -83,6 +89,7 @@ BACKEND = (
         summary="With well-known CA chosen, a backend certificate from a private CA fails; "
         "Azure does not publish its list.",
         evidence=DOCUMENTED,
+        seen_as=(seen.NOT_WELL_KNOWN, seen.INTERMEDIATE_NOT_WELL_KNOWN),
     ),
     Rule(
         code="BE007",
@@ -95,6 +102,7 @@ BACKEND = (
         summary="The leaf's name must match the probe's or backend setting's host name; with "
         "a SAN only the SAN is checked.",
         evidence=DOCUMENTED,
+        seen_as=(seen.CN_MISMATCH_V2, seen.CN_MISMATCH_V1),
     ),
     Rule(
         code="BE008",
@@ -107,6 +115,7 @@ BACKEND = (
         summary="v1 probes match the backend's certificate exactly against the authentication "
         "certificates; other backends are unhealthy.",
         evidence=DOCUMENTED,
+        seen_as=(seen.NOT_WHITELISTED,),
     ),
     Rule(
         code="BE009",
@@ -131,6 +140,7 @@ CLIENT = (
         source=src.MTLS_NO_CLIENT_CERTIFICATE,
         summary="sslClientVerify NONE: the client did not send a client certificate.",
         evidence=DOCUMENTED,
+        seen_as=(seen.NO_CLIENT_CERTIFICATE,),
     ),
     Rule(
         code="MT002",
@@ -143,6 +153,7 @@ CLIENT = (
         summary="Unable to get (local) issuer certificate: the uploaded trusted client CA "
         "chain is not complete.",
         evidence=DOCUMENTED,
+        seen_as=(seen.NO_ISSUER, seen.NO_LOCAL_ISSUER, seen.FIRST_NOT_VERIFIED),
     ),
     Rule(
         code="MT003",
@@ -155,6 +166,7 @@ CLIENT = (
         summary="Unsupported certificate purpose: the client certificate must carry the Client "
         "Authentication EKU.",
         evidence=DOCUMENTED,
+        seen_as=(seen.PURPOSE,),
     ),
     Rule(
         code="MT004",
@@ -167,6 +179,7 @@ CLIENT = (
         summary="With the check on, only clients whose immediate issuer is the DN extracted "
         "from the upload pass.",
         evidence=DOCUMENTED,
+        seen_as=(seen.ISSUER_DN,),
     ),
     Rule(
         code="MT005",

@@ -1,7 +1,8 @@
 """The public pages the rule codes rest on: one constant per page section.
 
 Microsoft Learn pages are named with the section anchor that holds the fact;
-GitHub issues of ``MicrosoftDocs/azure-docs`` report what no page documents.
+GitHub issues of ``MicrosoftDocs/azure-docs`` report what no page documents,
+and public issues elsewhere quote the error codes Azure answered with.
 """
 
 from __future__ import annotations
@@ -58,6 +59,18 @@ def mtls_error_code(azure_code: str) -> str:
     return f"{_MTLS_ERRORS}#error-code-{azure_code.lower()}"
 
 
+# -- TLS policy --------------------------------------------------------------
+_TLS_POLICY = _LEARN + "application-gateway-ssl-policy-overview"
+TLS_POLICY_USAGE = _TLS_POLICY + "#usage-and-version-details"
+TLS_POLICY_PREDEFINED = _TLS_POLICY + "#predefined-tls-policy"
+TLS_POLICY_DEFAULT = _TLS_POLICY + "#default-tls-policy"
+TLS_POLICY_CUSTOM = _TLS_POLICY + "#custom-tls-policy"
+TLS_POLICY_LIMITATIONS = _TLS_POLICY + "#limitations"
+_TLS_RETIREMENT = _LEARN + "application-gateway-tls-version-retirement"
+TLS_RETIREMENT_FRONTEND = _TLS_RETIREMENT + "#frontend-tls-connections"
+# Its note: "SSL profiles are only supported on v2 gateways" (before any section).
+LISTENER_SPECIFIC_POLICY = _LEARN + "application-gateway-configure-listener-specific-ssl-policy"
+
 # -- Other pages -------------------------------------------------------------
 LIMITS = (
     "https://learn.microsoft.com/azure/azure-resource-manager/management/"
@@ -80,3 +93,16 @@ REST_TRUSTED_CLIENT_CA = (
 # -- Public issues -----------------------------------------------------------
 ISSUE_AES_PFX = _ISSUES + "54393"  # an AES-256 PFX refused as a wrong password
 ISSUE_INVALID_CER = _ISSUES + "69393"  # the portal's "Invalid data in .cer file"
+# Error codes Azure answered with, quoted in public issues:
+ISSUE_FEATURE_NOT_ON_SKU = (  # ApplicationGatewayFeatureCannotBeEnabledForSelectedSku
+    _ISSUES + "27908"
+)
+ISSUE_DATA_TOO_BIG = (  # ApplicationGatewaySslCertificateDataTooBig
+    "https://github.com/hashicorp/terraform-provider-azurerm/issues/31172"
+)
+ISSUE_PFX_UNLOCK_FAILED = (  # ApplicationGatewaySslCertificatePasswordIncorrect
+    "https://github.com/mspnp/aks-baseline/issues/385"
+)
+ISSUE_INVALID_DATA = (  # ApplicationGatewaySslCertificateInvalidData
+    "https://github.com/elastic/azure-marketplace/issues/181"
+)

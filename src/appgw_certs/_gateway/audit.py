@@ -45,6 +45,7 @@ from .document import load_json, read_gateway
 from .model import GatewayDocument
 from .objects import SLOT_COLLECTIONS, CertificateDecoder, CertificateObject
 from .routes import routes
+from .tls_policy import check_tls_policies
 
 __all__ = ["GatewayAudit", "GatewayCertificate", "audit_gateway"]
 
@@ -276,6 +277,7 @@ def _cross_checks(
     yield from check_ssl_profiles(doc)
     yield from check_client_ca_issuers(decoded)
     yield from check_duplicates(decoded)
+    yield from check_tls_policies(doc, sku, objects)
 
 
 def _ordered(findings: list[Finding]) -> list[Finding]:
