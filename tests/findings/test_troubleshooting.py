@@ -171,4 +171,4 @@ def test_every_check_command_on_the_page_parses(command: str) -> None:
     args = shlex.split(command.replace("SLOT", "listener").replace("SKU", "v2"))[1:]
     parsed = build_parser().parse_args(args)  # a usage error exits (SystemExit 2)
     assert parsed.verb == args[0] in {"check", "backend", "client", "audit"}
-    assert parsed.handler
+    assert callable(parsed.run)
