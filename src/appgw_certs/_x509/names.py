@@ -152,7 +152,7 @@ def extension_value(cert: x509.Certificate, kind: type[_E]) -> _E | None:
         if not isinstance(oid, x509.ObjectIdentifier):
             return cert.extensions.get_extension_for_class(kind).value
         # By OID, and by a loop: the class look-up tests every extension with an ABC
-        # isinstance, and cryptography's look-up raises for an absent one (microseconds).
+        # isinstance, and cryptography's look-up raises for an absent one (costly).
         for extension in cert.extensions:
             if extension.oid == oid:
                 value = extension.value
