@@ -201,14 +201,16 @@ _BY_IDENTITY: ContextVar[dict[tuple[int, ...], tuple[_Pair, bool]] | None] = Con
 )
 
 
-def _by_identity(ids: tuple[int, ...], pair: _Pair, answer: Callable[[], bool]) -> bool:
-    """``answer()`` about ``pair``, remembered under ``ids`` inside the identity scope."""
+def _by_identity(
+    ids: tuple[int, ...], pair: _Pair, answer: Callable[[x509.Certificate, x509.Certificate], bool]
+) -> bool:
+    """``answer(*pair)``, remembered under ``ids`` inside the identity scope."""
     scoped = _BY_IDENTITY.get()
     if scoped is None:
-        return answer()
+        return answer(*pair)
     entry = scoped.get(ids)
     if entry is None or entry[0][0] is not pair[0] or entry[0][1] is not pair[1]:
-        entry = scoped[ids] = (pair, answer())
+        entry = scoped[ids] = (pair, answer(*pair))
     return entry[1]
 
 
@@ -220,16 +222,15 @@ def is_issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
     >>> is_issued_by(leaf, intermediate)
     True
     """
-    pair = (child, parent)
-    return _by_identity((id(child), id(parent)), pair, lambda: _remembered_link(pair))
+    return _by_identity((id(child), id(parent)), (child, parent), _remembered_link)
 
 
-def _remembered_link(pair: _Pair) -> bool:
+def _remembered_link(child: x509.Certificate, parent: x509.Certificate) -> bool:
     try:
-        key = (pair[0].signature, pair[1].signature)
+        key = (child.signature, parent.signature)
     except Exception:  # nothing to look up by: just check
-        return _links(*pair)
-    return _LINKS.get_or_add(key, pair, lambda: _links(*pair))
+        return _links(child, parent)
+    return _LINKS.get_or_add(key, (child, parent), lambda: _links(child, parent))
 
 
 def forget_links() -> None:
@@ -350,10 +351,11 @@ def is_own_issuer(cert: x509.Certificate) -> bool:
     """
     # Remembered inside an audit only: the one costly part, the signature when the
     # identifiers do not settle it, is remembered as a link.
-    return _by_identity((id(cert),), (cert, cert), lambda: _own_issuer(cert))
+    return _by_identity((id(cert),), (cert, cert), _own_issuer)
 
 
-def _own_issuer(cert: x509.Certificate) -> bool:
+def _own_issuer(cert: x509.Certificate, _itself: x509.Certificate) -> bool:
+    """is_own_issuer's answer (asked as of a pair, as the identity memo asks)."""
     aki, ski = authority_key_id(cert), subject_key_id(cert)
     both = aki is not None and ski is not None
     if both and aki != ski:
