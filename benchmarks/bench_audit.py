@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 
 from appgw_certs import KeyType, audit_gateway, build_self_signed, build_test_chain
 from appgw_certs._cli.audit import _audit_all, audit_one
-from appgw_certs._x509.chain import forget_links
+from appgw_certs._x509.links import forget_links
 from appgw_certs._x509.trust import forget_anchors
 from benchmarks._harness import Comparison
 

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from appgw_certs import Slot, check_backend, check_upload, load_certificates, order_chain
-from appgw_certs._x509.chain import forget_links
+from appgw_certs._x509.links import forget_links
 from benchmarks._harness import Comparison
 
 SIZES = (10, 100, 1000)

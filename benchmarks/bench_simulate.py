@@ -4,7 +4,7 @@ The chain is what ``build_test_chain`` makes by default (RSA 2048: root,
 intermediate, leaf), given as PEM bytes as a user would pass files. The goal
 (issue 6) is a median of at most 2 ms per call, in steady use (a notebook or
 an audit judging backends over and over). Signature checks are
-remembered between calls (``appgw_certs._x509.chain``), and so are parsed inputs
+remembered between calls (``appgw_certs._x509.links``), and so are parsed inputs
 given as bytes (``appgw_certs._verdicts.backend``); the "cold" rows clear both before
 every call: they are the honest first-call cost.
 
@@ -24,7 +24,7 @@ from cryptography.x509.verification import PolicyBuilder, Store
 from appgw_certs import build_test_chain, check_backend, check_client
 from appgw_certs._testpki.build import TestChain
 from appgw_certs._verdicts.backend import _parse_remembered
-from appgw_certs._x509.chain import _LINKS
+from appgw_certs._x509.links import forget_links
 from benchmarks._harness import Comparison
 
 HOST = "www.contoso.com"
@@ -60,7 +60,7 @@ def _cold(check: Callable[[], object]) -> Callable[[], object]:
     """``check`` with nothing remembered: signature checks and parsed inputs forgotten."""
 
     def call() -> object:
-        _LINKS.clear()
+        forget_links()
         _parse_remembered.cache_clear()
         return check()
 

@@ -49,11 +49,13 @@ def issue(
     ca: bool = True,
     key_ids: bool = True,
     dns: tuple[str, ...] = (),
+    key_usage: bool = False,
 ) -> Ca:
     """A certificate for ``subject``, signed by ``issuer`` (self-signed when None).
 
     ``issuer_name`` overrides the issuer field (to make a certificate that is
-    signed by its own key but names someone else as issuer).
+    signed by its own key but names someone else as issuer). ``key_usage`` adds
+    the key usage extension that ``cryptography.x509.verification`` requires.
     """
     key = key or new_key()
     subject_name = name(subject) if isinstance(subject, str) else subject
@@ -77,6 +79,13 @@ def issue(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(signer_key.public_key()),
             critical=False,
         )
+    if key_usage:
+        usage = x509.KeyUsage(
+            digital_signature=not ca, content_commitment=False, key_encipherment=False,
+            data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
+            encipher_only=False, decipher_only=False,
+        )  # fmt: skip
+        builder = builder.add_extension(usage, critical=True)
     if dns:
         san = x509.SubjectAlternativeName([x509.DNSName(d) for d in dns])
         builder = builder.add_extension(san, critical=False)

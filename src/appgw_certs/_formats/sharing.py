@@ -14,15 +14,17 @@ encoded names without importing the loaders.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Generic, TypeVar
 
 from cryptography import x509
 
 from .der import issuer_and_subject
 
 __all__ = [
+    "SignatureMemo",
     "encoded_names",
     "pooled",
     "pooled_der_certificate",
@@ -30,19 +32,87 @@ __all__ = [
     "sharing_parsed_certificates",
 ]
 
-_MAX_PER_SIGNATURE = 8
+_T = TypeVar("_T")
+_V = TypeVar("_V")
+
+
+def _equal(known: object, item: object) -> bool:
+    return known is item or known == item
+
+
+class SignatureMemo(Generic[_T, _V]):
+    """Answers about certificates (or pairs of them), found by their signature bytes and
+    confirmed by comparing the certificates whole.
+
+    Hashing a certificate walks its parsed structure, while its signature bytes are
+    at hand; a signature copied onto another body is another certificate, hence the
+    comparison (``same``: identity, else equality). At most ``keep`` entries share
+    a signature key: past that (a hostile file copying one signature onto many
+    bodies) entries are found by value, so that the work stays linear. With
+    ``limit``, everything is forgotten when that many signature keys are held.
+
+    >>> memo: SignatureMemo[x509.Certificate, str] = SignatureMemo()
+    >>> memo.get_or_add(cert.signature, cert, lambda: "computed once")
+    'computed once'
+    """
+
+    __slots__ = ("_by_key", "_by_value", "_keep", "_limit", "_same")
+
+    def __init__(
+        self,
+        *,
+        keep: int = 8,
+        limit: int | None = None,
+        same: Callable[[_T, _T], bool] = _equal,
+    ) -> None:
+        self._by_key: dict[Hashable, list[tuple[_T, _V]]] = {}
+        self._by_value: dict[_T, _V] = {}
+        self._keep, self._limit, self._same = keep, limit, same
+
+    def get_or_add(self, key: Hashable, item: _T, compute: Callable[[], _V]) -> _V:
+        """The value remembered for ``item`` (found under ``key``), else ``compute()``'s, kept."""
+        entries = self._by_key.get(key)
+        if entries is None:
+            if self._limit is not None and len(self) >= self._limit:
+                self.clear()
+            entries = self._by_key[key] = []
+        for known, value in entries:
+            if known is item or self._same(known, item):  # the same object: no call
+                return value
+        if len(entries) < self._keep:
+            value = compute()
+            entries.append((item, value))
+            return value
+        if item not in self._by_value:
+            if self._limit is not None and len(self) >= self._limit:
+                self.clear()
+            self._by_value[item] = compute()
+        return self._by_value[item]
+
+    def setdefault(self, key: Hashable, item: _T, value: _V) -> _V:
+        """The value remembered for ``item`` (found under ``key``), else ``value``, kept."""
+        return self.get_or_add(key, item, lambda: value)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self._by_key.clear()
+        self._by_value.clear()
+
+    def __len__(self) -> int:
+        """How many signature keys and crowded values are held."""
+        return len(self._by_key) + len(self._by_value)
 
 
 class _Pool:
-    """One object per distinct certificate: looked up by the DER read, or among the
-    certificates with the same signature bytes, compared whole (a certificate's
-    signature is at hand, where hashing or serialising it would be work)."""
+    """One object per distinct certificate: looked up by the DER read, or by value
+    through a :class:`SignatureMemo` (a certificate's signature is at hand, where
+    hashing or serialising it would be work)."""
 
-    __slots__ = ("by_der", "by_signature", "encodings", "names")
+    __slots__ = ("by_der", "encodings", "names", "same")
 
     def __init__(self) -> None:
         self.by_der: dict[bytes, x509.Certificate] = {}
-        self.by_signature: dict[bytes, list[x509.Certificate]] = {}
+        self.same: SignatureMemo[x509.Certificate, x509.Certificate] = SignatureMemo()
         # The DER each certificate was read from, by the object's id (the pool
         # keeps the objects alive, so an id stays theirs while the pool lives).
         self.encodings: dict[int, bytes] = {}
@@ -56,13 +126,7 @@ class _Pool:
         return cert
 
     def adopt(self, cert: x509.Certificate) -> x509.Certificate:
-        same = self.by_signature.setdefault(cert.signature, [])
-        for known in same:  # one, unless someone copied a signature onto other bodies
-            if known == cert:
-                return known
-        if len(same) < _MAX_PER_SIGNATURE:  # copies past that are not shared: no
-            same.append(cert)  # quadratic work for a hostile file
-        return cert
+        return self.same.setdefault(cert.signature, cert, cert)
 
 
 _SHARED: ContextVar[_Pool | None] = ContextVar("appgw_certs_shared_certificates", default=None)

@@ -20,12 +20,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 
-from .._errors import tolerating_deprecated_encodings
 from .._findings.report import Finding, Report, printable
 from .._findings.sku import Sku, Slot
-from .._formats.bundle import sharing_parsed_certificates
-from .._x509.chain import remembering_links_by_identity
 from .._x509.describe import CertInfo, cert_info
+from .._x509.links import audit_scope
 from .._x509.trust import TrustStore
 from .cross_checks import (
     check_backends,
@@ -202,13 +200,9 @@ def audit_gateway(
     CLI: ``az network application-gateway show -g RG -n GW | appgw-certs audit -``.
     """
     document = _document(source)
-    # A CA in every bundle is decoded once, and its links are looked up by identity.
+    # A CA in every bundle is decoded once, and its links are confirmed by identity.
     # One warnings scope for the whole audit: the loaders' own are then free.
-    with (
-        sharing_parsed_certificates(),
-        remembering_links_by_identity(),
-        tolerating_deprecated_encodings(),
-    ):
+    with audit_scope():
         return _audit(document, parameters, expiry_warning_days, store, now)
 
 

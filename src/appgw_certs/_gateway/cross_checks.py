@@ -18,7 +18,8 @@ from cryptography.x509.oid import NameOID
 from .._findings.report import Finding, Severity
 from .._findings.rules import finding
 from .._findings.sku import Sku, Slot
-from .._x509.chain import issuer_named
+from .._formats.sharing import SignatureMemo
+from .._x509.links import issuer_named
 from .._x509.names import is_ip, matches_hostname
 from .arm import Unknown
 from .model import Element, GatewayDocument, Reference
@@ -584,28 +585,17 @@ def _name_key(name: x509.Name) -> list[tuple[str, str]]:
 
 # -- certificates across the gateway ---------------------------------------------------------
 
-_BODIES_PER_SIGNATURE = 8
-
 
 def check_duplicates(objects: Iterable[CertificateObject]) -> Iterator[Finding]:
     """GW011: the same certificate (the object's leaf, byte for byte) under several names,
     whatever else each upload bundles with it."""
-    # Found by signature bytes and confirmed by comparing the certificates: hashing
-    # a certificate walks its whole parsed structure (microseconds), its signature
-    # is at hand. Past a few bodies under one signature (a hostile file), by hash.
-    by_signature: dict[bytes, list[CertificateObject]] = {}
-    crowded: dict[x509.Certificate, CertificateObject] = {}
+    first: SignatureMemo[x509.Certificate, CertificateObject] = SignatureMemo()
     for obj in objects:
         leaf = obj.leaf
         if leaf is None:
             continue
-        same = by_signature.setdefault(leaf.signature, [])
-        seen = next((o for o in same if o.leaf is leaf or o.leaf == leaf), None)
-        if seen is None and len(same) < _BODIES_PER_SIGNATURE:
-            same.append(obj)
-        elif seen is None:
-            seen = crowded.setdefault(leaf, obj)
-        if seen is not None and seen is not obj:
+        seen = first.setdefault(leaf.signature, leaf, obj)
+        if seen is not obj:
             yield finding(
                 "GW011",
                 f"{obj.element.location} holds the same certificate as {seen.element.location}",

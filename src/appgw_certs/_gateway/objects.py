@@ -34,13 +34,13 @@ from .._formats.bundle import parse_certificates
 from .._formats.inputs import check_size
 from .._formats.pfx import load_pfx
 from .._upload.check import certificate_findings, check_upload_bytes, listener_bundle_findings
-from .._x509.chain import issuer_named
-from .._x509.names import is_ca, subject_text
+from .._x509.graph import leaf_first
+from .._x509.names import subject_text
 from .._x509.trust import TrustStore, well_known_root
 from .arm import Unknown
 from .model import Element, is_placeholder
 
-__all__ = ["SLOT_COLLECTIONS", "CertificateDecoder", "CertificateObject", "leaf_of"]
+__all__ = ["SLOT_COLLECTIONS", "CertificateDecoder", "CertificateObject"]
 
 #: The four certificate collections and the slot each one is.
 SLOT_COLLECTIONS: dict[str, Slot] = {
@@ -78,28 +78,6 @@ class CertificateObject:
     def leaf(self) -> x509.Certificate | None:
         """The certificate the object is about (first after ordering), if any."""
         return self.certificates[0] if self.certificates else None
-
-
-def leaf_of(certs: Sequence[x509.Certificate]) -> list[x509.Certificate]:
-    """``certs`` with the leaf first: the one whose subject issues no other, a non-CA
-    preferred (a PKCS#7 SET OF keeps no order, gateway-json.md §1.2)."""
-    if len(certs) < 2:
-        return list(certs)
-    try:
-        candidates = [
-            c
-            for i, c in enumerate(certs)
-            if not any(j != i and issuer_named(other, c) for j, other in enumerate(certs))
-        ]
-    except Exception:  # a name that cannot be read: keep the order given
-        return list(certs)
-    if len(candidates) == 1:
-        leaf = candidates[0]
-    else:  # several chains, or a loop: a non-CA is the likelier leaf
-        leaf = next(
-            (c for c in candidates if not is_ca(c)), candidates[0] if candidates else certs[0]
-        )
-    return [leaf, *(c for c in certs if c is not leaf)]
 
 
 @dataclass(frozen=True)
@@ -223,7 +201,7 @@ class CertificateDecoder:
             certs = parse_certificates(raw)
         except AppGwCertError as exc:
             return _Decoded((), (finding("GEN001", f"publicCertData could not be read: {exc}"),))
-        ordered = tuple(leaf_of(certs))
+        ordered = tuple(leaf_first(certs))
         found = self._certificate_checks(certs)
         if ordered:  # a PKCS#7 bundle may hold no certificate
             found += tuple(listener_bundle_findings(ordered[0], ordered[1:]))
@@ -235,7 +213,7 @@ class CertificateDecoder:
         if raw is None:
             return _Decoded((), (problem,) if problem else ())
         try:
-            certs = tuple(leaf_of(parse_certificates(raw)))
+            certs = tuple(leaf_first(parse_certificates(raw)))
         except AppGwCertError:
             certs = ()  # the upload checks say what is wrong with the file
         found = self._upload_checks(slot, raw, None)
@@ -296,7 +274,7 @@ def _pfx_certificates(raw: bytes, password: str | None) -> tuple[x509.Certificat
     except AppGwCertError:
         return ()  # LST001/LST002 from the upload checks say why
     found = [pfx.certificate] if pfx.certificate is not None else []
-    return tuple(leaf_of([*found, *pfx.chain]))
+    return tuple(leaf_first([*found, *pfx.chain]))
 
 
 def _unknown_data(value: object, field: str) -> Finding:

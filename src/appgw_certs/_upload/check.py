@@ -51,7 +51,8 @@ from .._formats.bundle import (
 from .._formats.inputs import CertSource, Password, encode_password, read_bytes
 from .._formats.keys import key_description, key_matches
 from .._formats.pfx import Pfx, PfxEncryption, load_pfx_with_layout, read_pfx_encryption
-from .._x509.chain import is_issued_by, is_own_issuer, is_self_signed, missing_issuer_text, name_key
+from .._x509.graph import distinct, issued_none, path_up
+from .._x509.links import is_own_issuer, is_self_signed, missing_issuer_text
 from .._x509.names import extension_value, is_ca, matches_hostname, subject_text
 
 __all__ = [
@@ -297,7 +298,7 @@ class _Checker:
 
     def certificates(self, certs: Iterable[x509.Certificate]) -> None:
         """GEN002–GEN005 for each distinct certificate."""
-        for cert in _distinct(certs):
+        for cert in distinct(certs):
             self.validity(cert)
             self.signature(cert)
             self.key(cert)
@@ -393,14 +394,6 @@ class _Checker:
             self.add("GEN001", "no certificate in the file")
             return None
         return bundle
-
-
-def _distinct(certs: Iterable[x509.Certificate]) -> Iterable[x509.Certificate]:
-    """``certs`` without repeats, in order; a lone certificate as is (hashing one
-    costs microseconds, and most uploads hold one)."""
-    if isinstance(certs, list | tuple) and len(certs) < 2:
-        return certs
-    return dict.fromkeys(certs)
 
 
 def _azure_takes(key: object) -> bool:
@@ -560,7 +553,7 @@ def _key(c: _Checker, pfx: Pfx, leaf: x509.Certificate) -> None:
 
 
 def _chain_complete(c: _Checker, leaf: x509.Certificate, chain: Sequence[x509.Certificate]) -> None:
-    path = _path_up(leaf, chain)
+    path = path_up(leaf, chain)
     top = path[-1]
     if is_self_signed(top):
         return
@@ -577,7 +570,7 @@ def _other_leaves(
     c: _Checker, leaf: x509.Certificate, chain: Sequence[x509.Certificate], *, key_bags: int = 1
 ) -> None:
     """LST011: more than one server identity in one PFX (azure-rules T5)."""
-    others = [cert for cert in _distinct(chain) if cert != leaf and not is_ca(cert)]
+    others = [cert for cert in distinct(chain) if cert != leaf and not is_ca(cert)]
     held = []
     if key_bags > 1:
         held.append(f"{key_bags} private keys")
@@ -592,59 +585,6 @@ def _other_leaves(
             "serves from such a file is not documented",
             certificate=leaf,
         )
-
-
-def _path_up(start: x509.Certificate, others: Iterable[x509.Certificate]) -> list[x509.Certificate]:
-    """From ``start`` up through its issuers among ``others`` (signature-checked)."""
-    index = _by_subject(cert for cert in dict.fromkeys(others) if cert != start)
-    path, on_path = [start], {start}
-    while not is_self_signed(path[-1]):
-        parent = next(
-            (
-                p
-                for p in _possible_issuers(path[-1], index)
-                if p not in on_path and is_issued_by(path[-1], p)
-            ),
-            None,
-        )
-        if parent is None:
-            break
-        path.append(parent)
-        on_path.add(parent)
-    return path
-
-
-# Issuers are looked up by name, not paired with every certificate: a bundle of
-# hundreds of CAs took seconds (cubic) when each step tried them all.
-def _by_subject(certs: Iterable[x509.Certificate]) -> dict[object, list[x509.Certificate]]:
-    index: dict[object, list[x509.Certificate]] = {}
-    for cert in certs:
-        index.setdefault(_name_key_of(cert, "subject"), []).append(cert)
-    return index
-
-
-def _possible_issuers(
-    cert: x509.Certificate, index: dict[object, list[x509.Certificate]]
-) -> list[x509.Certificate]:
-    """In file order: those named as ``cert``'s issuer, and those whose name is unreadable."""
-    key = _name_key_of(cert, "issuer")
-    if key is None:
-        return index.get(None, [])
-    unreadable = index.get(None, [])
-    named = index.get(key, [])
-    return sorted(named + unreadable, key=_position(index)) if unreadable else named
-
-
-def _position(index: dict[object, list[x509.Certificate]]) -> Callable[[x509.Certificate], int]:
-    order = {id(cert): i for i, cert in enumerate(c for group in index.values() for c in group)}
-    return lambda cert: order[id(cert)]
-
-
-def _name_key_of(cert: x509.Certificate, which: str) -> object:
-    try:
-        return name_key(getattr(cert, which))
-    except Exception:  # an unreadable name: compared with everything, as is_issued_by does
-        return None
 
 
 def _server_use(c: _Checker, leaf: x509.Certificate) -> None:
@@ -814,9 +754,9 @@ def _check_client_ca(c: _Checker, data: bytes) -> None:
             certificate=roots[1] if len(roots) > 1 else cas[0],
         )
     tops: dict[int, x509.Certificate] = {}
-    for start in [*_chain_tips(cas), *cas]:  # from the tips, each path is walked once
+    for start in [*issued_none(cas), *cas]:  # from the tips, each path is walked once
         if id(start) not in tops:
-            path = _path_up(start, cas)
+            path = path_up(start, cas)
             for member in path:
                 tops.setdefault(id(member), path[-1])
     for ca in cas:
@@ -921,19 +861,10 @@ def client_ca_issuer(cas: Sequence[x509.Certificate]) -> x509.Certificate | None
     Each chain ends at a CA that issued no other CA in the file; the longest
     chain wins, the first in file order among equals. ``None`` without CAs.
     """
-    tips = _chain_tips(cas)
+    tips = issued_none(cas)
     if not tips:
         return None
-    return max(tips, key=lambda tip: (len(_path_up(tip, cas)), -tips.index(tip)))
-
-
-def _chain_tips(cas: Sequence[x509.Certificate]) -> list[x509.Certificate]:
-    """The CAs that issued no other CA of the file: where each chain ends."""
-    index = _by_subject(cas)
-    issuers = {
-        id(p) for o in cas for p in _possible_issuers(o, index) if o is not p and is_issued_by(o, p)
-    }
-    return [ca for ca in cas if id(ca) not in issuers]
+    return max(tips, key=lambda tip: (len(path_up(tip, cas)), -tips.index(tip)))
 
 
 def _issuer_dn(c: _Checker, cas: list[x509.Certificate]) -> None:
@@ -942,7 +873,7 @@ def _issuer_dn(c: _Checker, cas: list[x509.Certificate]) -> None:
         return
     dn = subject_text(issuer)
     c.details["client_cert_issuer_dn"] = dn
-    tips = _chain_tips(cas)
+    tips = issued_none(cas)
     if len(tips) > 1:
         c.add(
             "CCA007",

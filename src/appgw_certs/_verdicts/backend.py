@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import Enum
 from functools import lru_cache
 
 from cryptography import x509
@@ -34,13 +32,8 @@ from .._findings.rules import finding
 from .._findings.sku import Sku
 from .._formats.inputs import CertSource
 from .._upload.check import client_ca_issuer
-from .._x509.chain import (
-    certificates_of,
-    is_issued_by,
-    is_self_signed,
-    missing_issuer_text,
-    name_key,
-)
+from .._x509.graph import distinct
+from .._x509.links import missing_issuer_text
 from .._x509.names import (
     common_names,
     is_ca,
@@ -51,6 +44,7 @@ from .._x509.names import (
     subject_text,
 )
 from .._x509.trust import APPROXIMATION_NOTE, TrustStore
+from .._x509.walk import End, Walk, certificates_of, holds, presented_leaf, walk_to_anchor
 
 __all__ = ["check_backend", "check_client", "client_issuer_dn"]
 
@@ -195,7 +189,8 @@ def check_client(
     except AppGwCertError as exc:
         return Report(title, (finding("GEN001", f"the trusted client CA file: {exc}"),))
     leaf = chain[0]
-    walk = _walk_client(leaf, chain[1:], TrustStore(ca_certs))
+    # OpenSSL's chain building: the CA file first, then what the client sent (any order).
+    walk = walk_to_anchor(chain, 0, TrustStore(ca_certs), in_order=False, max_depth=_MAX_DEPTH)
     findings = _client_chain_findings(walk)
     findings += _purpose_findings(walk.path)
     findings += _expiry_findings(walk.path, moment, _client_expiry_text)
@@ -325,23 +320,6 @@ def _validity(cert: x509.Certificate) -> tuple[datetime, datetime] | None:
         return None
 
 
-def _holds(certs: Sequence[x509.Certificate], cert: x509.Certificate) -> bool:
-    """Membership by identity: ``in`` would compare DER bytes, far slower on a hot path."""
-    return any(c is cert for c in certs)
-
-
-def _unique(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
-    """The certificates without repeats (same DER), in order."""
-    return list(dict.fromkeys(certs))
-
-
-def _self_issued(cert: x509.Certificate) -> bool:
-    try:
-        return name_key(cert.subject) == name_key(cert.issuer)
-    except Exception:
-        return False
-
-
 # -- expiry (both verdicts) -----------------------------------------------------------
 
 
@@ -349,7 +327,7 @@ def _expiry_findings(
     certs: Iterable[x509.Certificate], now: datetime, text: _ExpiryText
 ) -> list[Finding]:
     findings = []
-    for cert in _unique(certs):
+    for cert in distinct(certs):
         window = _validity(cert)
         if window is None:
             findings.append(finding("GEN002", text(False, "unreadable"), certificate=cert))
@@ -373,30 +351,6 @@ def _client_expiry_text(expired: bool, dates: str) -> str:
 # -- backends, v2 -------------------------------------------------------------------
 
 
-class _End(Enum):
-    """Where a walk up a chain (backend or client) stopped."""
-
-    TRUSTED = "reached a trust anchor"
-    SELF_SIGNED_LEAF = "self-signed leaf that is not a CA"
-    UNTRUSTED_ROOT = "a presented root that is not a trust anchor"
-    NO_ISSUER = "no issuer presented or trusted"
-
-
-@dataclass
-class _Walk:
-    """A walk from the leaf up: the certificates passed, where it stopped, what was out of place."""
-
-    path: list[x509.Certificate]
-    end: _End = _End.NO_ISSUER
-    # (certificate, its issuer) where the issuer is presented, but not right after it
-    out_of_order: list[tuple[x509.Certificate, x509.Certificate]] = field(default_factory=list)
-    from_store: bool = False  # the last certificate came from the trust anchors
-
-    @property
-    def top(self) -> x509.Certificate:
-        return self.path[-1]
-
-
 def _v2_anchors(
     trusted_roots: Iterable[CertSource], use_well_known: bool, store: TrustStore | None
 ) -> tuple[TrustStore, str, list[Finding]]:
@@ -406,76 +360,6 @@ def _v2_anchors(
     return TrustStore(roots), f"{len(roots)} uploaded trusted root(s)", problems
 
 
-def _find_leaf(chain: Sequence[x509.Certificate]) -> int | None:
-    """Index of the leaf: the first certificate that is not a CA.
-
-    A chain of CAs only has a leaf when its first certificate is self-signed:
-    a self-signed CA served as the backend's own certificate (R5 allows it).
-    """
-    index = next((i for i, c in enumerate(chain) if not is_ca(c)), None)
-    if index is None and chain and is_self_signed(chain[0]):
-        return 0
-    return index
-
-
-def _walk_backend(chain: Sequence[x509.Certificate], leaf_index: int, anchors: TrustStore) -> _Walk:
-    """Up from the leaf: trusted anchors first, then the next certificate presented."""
-    leaf = chain[leaf_index]
-    walk = _Walk([leaf])
-    if is_self_signed(leaf) and not is_ca(leaf):
-        walk.end = _End.SELF_SIGNED_LEAF
-        return walk
-    position = leaf_index
-    while len(walk.path) < _MAX_DEPTH:
-        cert = walk.top
-        if _reached_anchor(walk, cert, anchors):
-            return walk
-        anchor = anchors.find_issuer(cert)
-        if anchor is not None:
-            walk.path.append(anchor)
-            walk.from_store = True
-            continue
-        if walk.from_store:
-            break  # an anchor that is not self-signed, and nothing above it
-        position = _presented_issuer(chain, cert, position, walk)
-        if position < 0:
-            break
-        walk.path.append(chain[position])
-    walk.end = _End.NO_ISSUER
-    return walk
-
-
-def _reached_anchor(walk: _Walk, cert: x509.Certificate, anchors: TrustStore) -> bool:
-    """Whether the walk ends at ``cert``: a trusted root (TRUSTED) or another root.
-
-    A trust anchor's own signature is not checked, as OpenSSL does not check it.
-    """
-    if not _self_issued(cert):
-        return False  # the common case, decided by names alone
-    if walk.from_store or cert in anchors:
-        walk.end = _End.TRUSTED
-        return True
-    if is_self_signed(cert):
-        walk.end = _End.UNTRUSTED_ROOT
-        return True
-    return False  # self-issued by another key (a key rollover): look further up
-
-
-def _presented_issuer(
-    chain: Sequence[x509.Certificate], cert: x509.Certificate, position: int, walk: _Walk
-) -> int:
-    """Index of ``cert``'s issuer among the presented: expected right after ``position``."""
-    following = position + 1
-    expected = chain[following] if following < len(chain) else None
-    if expected is not None and not _holds(walk.path, expected) and is_issued_by(cert, expected):
-        return following
-    for index, candidate in enumerate(chain):
-        if not _holds(walk.path, candidate) and is_issued_by(cert, candidate):
-            walk.out_of_order.append((cert, candidate))
-            return index
-    return -1
-
-
 def _judge_v2(
     chain: list[x509.Certificate],
     host_name: str | None,
@@ -483,7 +367,7 @@ def _judge_v2(
     well_known: bool,
     now: datetime,
 ) -> list[Finding]:
-    leaf_index = _find_leaf(chain)
+    leaf_index = presented_leaf(chain)
     if leaf_index is None:
         found = finding("BE001", MSG_LEAF_MISSING, certificate=chain[0] if chain else None)
         return [found, *_expiry_findings(chain, now, _backend_expiry_text)]
@@ -499,16 +383,23 @@ def _judge_v2(
                 certificate=leaf,
             )
         )
-    walk = _walk_backend(chain, leaf_index, anchors)
+    walk = walk_to_anchor(
+        chain,
+        leaf_index,
+        anchors,
+        in_order=True,
+        refuse_self_signed_leaf=True,
+        max_depth=_MAX_DEPTH,
+    )
     findings += _order_findings(walk, leaf_index)
     findings += _trust_findings(walk, well_known, bool(len(anchors)))
     findings += _host_findings(leaf, host_name, matches_hostname, MSG_CN_MISMATCH_V2)
-    anchors_used = [c for c in walk.path if not _holds(chain, c)]
+    anchors_used = [c for c in walk.path if not holds(chain, c)]
     findings += _expiry_findings([*chain, *anchors_used], now, _backend_expiry_text)
     return findings
 
 
-def _order_findings(walk: _Walk, leaf_index: int) -> list[Finding]:
+def _order_findings(walk: Walk, leaf_index: int) -> list[Finding]:
     """BE003 for the first issuer presented out of place (the rest follow from it)."""
     if leaf_index > 0 or not walk.out_of_order:
         return []  # BE002 already says the order is wrong
@@ -523,11 +414,11 @@ def _order_findings(walk: _Walk, leaf_index: int) -> list[Finding]:
     ]
 
 
-def _trust_findings(walk: _Walk, well_known: bool, has_anchors: bool) -> list[Finding]:
+def _trust_findings(walk: Walk, well_known: bool, has_anchors: bool) -> list[Finding]:
     top = walk.top
-    if walk.end is _End.TRUSTED:
+    if walk.end is End.TRUSTED:
         return []
-    if walk.end is _End.SELF_SIGNED_LEAF:
+    if walk.end is End.SELF_SIGNED_LEAF:
         return [
             finding(
                 "BE003",
@@ -539,7 +430,7 @@ def _trust_findings(walk: _Walk, well_known: bool, has_anchors: bool) -> list[Fi
             )
         ]
     hint = None if has_anchors or well_known else "No trusted root was given: upload the root."
-    if walk.end is _End.UNTRUSTED_ROOT:
+    if walk.end is End.UNTRUSTED_ROOT:
         if well_known:
             return [finding("BE006", MSG_NOT_WELL_KNOWN, certificate=top)]
         return [finding("BE004", MSG_ROOT_MISMATCH, certificate=top, hint=hint)]
@@ -639,36 +530,12 @@ def _slots_v1(trusted_roots: Sequence[CertSource], use_well_known: bool) -> list
 # -- clients -------------------------------------------------------------------------------
 
 
-def _walk_client(
-    leaf: x509.Certificate, untrusted: Sequence[x509.Certificate], store: TrustStore
-) -> _Walk:
-    """OpenSSL's chain building: the CA file first, then what the client sent (any order)."""
-    walk = _Walk([leaf])
-    while len(walk.path) < _MAX_DEPTH:
-        cert = walk.top
-        if _reached_anchor(walk, cert, store):
-            return walk
-        issuer = store.find_issuer(cert)
-        if issuer is not None:
-            walk.from_store = True
-        elif not walk.from_store:
-            issuer = next(
-                (c for c in untrusted if not _holds(walk.path, c) and is_issued_by(cert, c)),
-                None,
-            )
-        if issuer is None:
-            break
-        walk.path.append(issuer)
-    walk.end = _End.NO_ISSUER
-    return walk
-
-
-def _client_chain_findings(walk: _Walk) -> list[Finding]:
+def _client_chain_findings(walk: Walk) -> list[Finding]:
     """MT002 in OpenSSL's verify words, picked as OpenSSL picks them."""
-    if walk.end is _End.TRUSTED:
+    if walk.end is End.TRUSTED:
         return []
     top = subject_text(walk.top)
-    if walk.end is _End.UNTRUSTED_ROOT:
+    if walk.end is End.UNTRUSTED_ROOT:
         in_chain = "" if len(walk.path) == 1 else " in certificate chain"
         why = f"self-signed certificate{in_chain}: {top!r} is not in the uploaded client CA"
     else:

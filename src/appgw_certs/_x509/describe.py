@@ -23,7 +23,8 @@ from cryptography.hazmat.primitives import serialization
 from .._errors import ChainError, tolerating_deprecated_encodings
 from .._formats.bundle import load_bundle
 from .._formats.keys import key_description
-from .chain import is_self_signed, order_chain
+from .chain import order_chain
+from .links import is_self_signed
 from .names import dns_names, extension_value, is_ca, issuer_text, subject_text
 
 if TYPE_CHECKING:

@@ -19,11 +19,12 @@ from .._errors import ChainError, translate_errors
 from .._formats.bundle import Bundle, load_bundle
 from .._formats.convert import to_cer
 from .._formats.keys import key_matches
-from .chain import chain_path, root_of, split_leaf
+from .chain import chain_path, split_leaf
+from .trust import TrustStore
+from .walk import root_of
 
 if TYPE_CHECKING:
     from .._formats.inputs import CertSource, Password
-    from .trust import TrustStore
 
 __all__ = ["extract_authentication_cert", "extract_public_key", "extract_trusted_root"]
 
@@ -83,8 +84,6 @@ def extract_trusted_root(
     >>> extract_trusted_root(Path("backend-chain.pem"))
     b'-----BEGIN CERTIFICATE-----\\nMIIB...'
     """
-    from .trust import TrustStore
-
     store = store if store is not None else TrustStore.certifi()
     root = root_of(chain_path(_bundle(source, password).certificates, store), store)
     return to_cer(root, encoding=encoding)

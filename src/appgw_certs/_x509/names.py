@@ -11,10 +11,13 @@ here catches and answers with "nothing" instead of failing.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import TypeAlias, TypeVar
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
+
+from .._formats.der import content_start, element_end
 
 __all__ = [
     "common_names",
@@ -26,6 +29,7 @@ __all__ = [
     "issuer_text",
     "matches_common_name",
     "matches_hostname",
+    "name_attributes",
     "name_text",
     "subject_text",
 ]
@@ -33,6 +37,10 @@ __all__ = [
 _E = TypeVar("_E", bound=x509.ExtensionType)
 IpAddress: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
 _IPV4_CHARACTERS = frozenset("0123456789.")  # IPv6 literals all have a colon
+# DER tags: the string types whose value cryptography gives as the UTF-8 text of
+# the bytes (UTF8String, PrintableString, IA5String), and the name's framing.
+_TEXT_TAGS = frozenset({0x0C, 0x13, 0x16})
+_OID, _SEQUENCE, _SET = 0x06, 0x30, 0x31
 
 
 def name_text(name: x509.Name) -> str:
@@ -54,6 +62,55 @@ def _raw_name_text(name: x509.Name) -> str:
         return "#" + name.public_bytes().hex()
     except Exception:
         return "<unreadable name>"
+
+
+def name_attributes(name: bytes) -> tuple[tuple[tuple[str, str], ...], ...] | None:
+    """Each RDN of an encoded name as (dotted OID, value) pairs, the values as
+    cryptography reads them, without building the name; ``None`` when a value is
+    not a UTF8String, PrintableString or IA5String or does not decode (parse the
+    name to know), or the layout is not a name's. Only for DER that cryptography
+    has parsed (a certificate's), whose framing is known to be sound.
+
+    >>> name_attributes(issuer_and_subject(root_der)[1])
+    ((('2.5.4.6', 'US'),), (('2.5.4.3', 'Contoso Root CA'),))
+    """
+    try:
+        if name[0] != _SEQUENCE or element_end(name, 0) != len(name):
+            return None
+        rdns = []
+        position = content_start(name, 0)
+        while position < len(name):  # RelativeDistinguishedName ::= SET OF
+            rdn_end = element_end(name, position)
+            if name[position] != _SET:
+                return None
+            attribute, pairs = content_start(name, position), []
+            while attribute < rdn_end:  # AttributeTypeAndValue ::= SEQUENCE { type, value }
+                oid = content_start(name, attribute)
+                value = element_end(name, oid)
+                value_end = element_end(name, value)
+                if name[oid] != _OID or name[value] not in _TEXT_TAGS:
+                    return None
+                text = name[content_start(name, value) : value_end].decode("utf-8")
+                pairs.append((_oid_text(name[content_start(name, oid) : value]), text))
+                attribute = element_end(name, attribute)
+            rdns.append(tuple(pairs))
+            position = rdn_end
+    except (IndexError, UnicodeDecodeError):
+        return None
+    return tuple(rdns)
+
+
+@lru_cache(maxsize=256)  # a few attribute types recur in every name
+def _oid_text(encoded: bytes) -> str:
+    """An OBJECT IDENTIFIER's content octets as dotted text (X.690 8.19)."""
+    arcs, value = [], 0
+    for byte in encoded:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            arcs.append(value)
+            value = 0
+    first = min(arcs[0] // 40, 2)  # the first two arcs share one number
+    return ".".join(map(str, (first, arcs[0] - 40 * first, *arcs[1:])))
 
 
 def subject_text(cert: x509.Certificate) -> str:
@@ -95,7 +152,7 @@ def extension_value(cert: x509.Certificate, kind: type[_E]) -> _E | None:
         if not isinstance(oid, x509.ObjectIdentifier):
             return cert.extensions.get_extension_for_class(kind).value
         # By OID, and by a loop: the class look-up tests every extension with an ABC
-        # isinstance, and cryptography's look-up raises for an absent one (microseconds).
+        # isinstance, and cryptography's look-up raises for an absent one (costly).
         for extension in cert.extensions:
             if extension.oid == oid:
                 value = extension.value

@@ -8,30 +8,30 @@ ends there very likely passes, one that does not may still pass on Azure.
 
 from __future__ import annotations
 
+import _thread
 import binascii
 import operator
-import threading
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from cryptography import x509
 
 from .._errors import ChainError, tolerating_deprecated_encodings
-from .._formats.der import last_attribute_text
-from .._formats.sharing import encoded_names
-from .chain import (
+from .._formats.der import issuer_and_subject, last_attribute_text
+from .._formats.sharing import SignatureMemo, encoded_names
+from .graph import order_bundle
+from .links import (
     NameKey,
     authority_key_id,
-    certificates_of,
-    chain_path,
+    encoded_name_key,
     fold_value,
     is_issued_by,
     is_own_issuer,
     is_self_signed,
     name_key,
-    root_of,
     subject_key_id,
 )
+from .walk import anchored_in, certificates_of, root_of
 
 if TYPE_CHECKING:
     from .._formats.inputs import CertSource
@@ -56,10 +56,12 @@ _PEM_END = b"-----END CERTIFICATE-----"
 _MAX_CACHED = 4096
 _K = TypeVar("_K")
 _V = TypeVar("_V")
+# (certificate, the DER of its subject when known)
+_Anchor = tuple[x509.Certificate, bytes | None]
 
 
 class TrustStore:
-    """A set of trust anchors, indexed by subject name and subject key identifier.
+    """A set of trust anchors, indexed by subject name (RFC 5280 comparison).
 
     ``TrustStore.certifi()`` is Mozilla's root store as certifi ships it.
     Azure does not publish its list of well-known CAs, so that store is an
@@ -71,47 +73,51 @@ class TrustStore:
     """
 
     _certifi: ClassVar[TrustStore | None] = None
-    _certifi_lock: ClassVar[threading.Lock] = threading.Lock()
+    # _thread's lock, not threading's: importing threading is a visible part of the
+    # first store's cost in a fresh process, and this lock is all it would give.
+    _certifi_lock: ClassVar[_thread.LockType] = _thread.allocate_lock()
 
     def __init__(self, certificates: Iterable[x509.Certificate]) -> None:
-        self._certificates = list(dict.fromkeys(certificates))
+        unique = dict.fromkeys(certificates)
+        self._build([(cert, _encoded_subject(cert)) for cert in unique])
+
+    @classmethod
+    def _of_der(cls, ders: Iterable[bytes]) -> TrustStore:
+        """A store of the certificates cryptography accepts among ``ders``, indexed from
+        their DER (no name is built: the first certifi store comes within a small
+        factor of parsing its file)."""
+        store = cls.__new__(cls)
+        store._build(_parsed(dict.fromkeys(ders)))
+        return store
+
+    def _build(self, anchors: list[_Anchor]) -> None:
+        self._certificates = [cert for cert, _ in anchors]
         self._by_subject: dict[NameKey, list[x509.Certificate]] = {}
-        self._by_key_id: dict[bytes, list[x509.Certificate]] = {}
-        self._without_key_id: list[x509.Certificate] = []
         # Every folded attribute value of the anchors' subjects: a name with a value
         # outside it names no anchor, which one value's check settles (folding a
-        # whole name costs several microseconds). None when a name is unfoldable.
+        # whole name costs more). None when a name is unfoldable.
         self._subject_values: set[str | bytes] | None = set()
-        for cert in self._certificates:
-            self._index(cert)
-        # Answers cannot change (the store is immutable); bounded memos. anchor_for's
-        # is keyed by signature and confirmed by comparison (hashing a certificate
-        # walks its whole parsed structure; its signature is at hand).
-        self._anchors: dict[bytes, tuple[x509.Certificate, x509.Certificate | None]] = {}
+        for cert, subject in anchors:
+            key = _subject_key(cert, subject)
+            if key is not None:  # an anchor whose name cannot be read issues nothing
+                self._by_subject.setdefault(key, []).append(cert)
+                self._learn_values(key)
+        # Answers cannot change (the store is immutable); bounded memos.
+        self._key_ids: dict[int, bytes | None] = {}  # by anchor id: anchors are held
+        self._anchors: SignatureMemo[x509.Certificate, x509.Certificate | None] = SignatureMemo(
+            limit=_MAX_CACHED
+        )
         self._roots: dict[
             tuple[int, ...], tuple[tuple[x509.Certificate, ...], x509.Certificate | None]
         ] = {}
 
-    def _index(self, cert: x509.Certificate) -> None:
-        try:
-            subject = name_key(cert.subject)
-        except Exception:  # an anchor whose name cannot be read issues nothing
-            return
-        self._by_subject.setdefault(subject, []).append(cert)
-        self._learn_values(cert.subject, subject)
-        key_id = subject_key_id(cert)
-        if key_id is None:
-            self._without_key_id.append(cert)
-        else:
-            self._by_key_id.setdefault(key_id, []).append(cert)
-
-    def _learn_values(self, subject: x509.Name, key: NameKey) -> None:
+    def _learn_values(self, key: NameKey) -> None:
         if self._subject_values is None:
             return
-        if isinstance(key, str):  # name_key fell back to the text: no values to learn
+        if not isinstance(key, tuple):  # name_key fell back to the text: no values to learn
             self._subject_values = None
             return
-        self._subject_values.update(fold_value(a.value) for rdn in subject.rdns for a in rdn)
+        self._subject_values.update(value for rdn in key for _, value in rdn)
 
     @classmethod
     def certifi(cls) -> TrustStore:
@@ -129,7 +135,7 @@ class TrustStore:
         if store is None:
             with cls._certifi_lock:
                 if cls._certifi is None:
-                    cls._certifi = cls(_certifi_roots())
+                    cls._certifi = cls._of_der(_pem_certificates(_certifi_bundle()))
                 store = cls._certifi
         return store
 
@@ -140,9 +146,10 @@ class TrustStore:
     def find_issuer(self, cert: x509.Certificate) -> x509.Certificate | None:
         """The store's certificate that issued ``cert`` (signature-checked), else ``None``.
 
-        Candidates come from the key-identifier index when ``cert`` has an
-        authority key identifier, else from the subject index; each is
-        confirmed by name and signature.
+        Candidates are the anchors named as ``cert``'s issuer; with an authority
+        key identifier, those with that subject key identifier first, then those
+        without any (a missing identifier cannot disagree). Each is confirmed by
+        signature.
 
         >>> TrustStore.certifi().find_issuer(lets_encrypt_r3).subject.rfc4514_string()
         'CN=ISRG Root X1,O=Internet Security Research Group,C=US'
@@ -153,15 +160,49 @@ class TrustStore:
         return None
 
     def _candidates(self, cert: x509.Certificate) -> list[x509.Certificate]:
-        key_id = authority_key_id(cert)
+        named = self._named(cert, issuer=True)
+        key_id = authority_key_id(cert) if named else None
         if key_id is None:
-            try:
-                return self._by_subject.get(name_key(cert.issuer), [])
-            except Exception:
+            return named
+        key_ids = [self._key_id(anchor) for anchor in named]
+        return [a for a, k in zip(named, key_ids, strict=True) if k == key_id] + [
+            a for a, k in zip(named, key_ids, strict=True) if k is None
+        ]
+
+    def _key_id(self, anchor: x509.Certificate) -> bytes | None:
+        key = id(anchor)
+        if key not in self._key_ids:
+            self._key_ids[key] = subject_key_id(anchor)
+        return self._key_ids[key]
+
+    def _named(self, cert: x509.Certificate, *, issuer: bool) -> list[x509.Certificate]:
+        """The anchors whose subject is ``cert``'s issuer (or subject) name; read from
+        the DER when an audit kept it, without building the name."""
+        try:
+            encoded = encoded_names(cert)
+            der = None if encoded is None else encoded[0 if issuer else 1]
+            if not self._may_name(cert, der, issuer):
                 return []
-        # Anchors with that key identifier, then those without any (a
-        # missing identifier cannot disagree); names are checked after.
-        return self._by_key_id.get(key_id, []) + self._without_key_id
+            key = None if der is None else encoded_name_key(der)
+            if key is None:
+                key = name_key(cert.issuer if issuer else cert.subject)
+            return self._by_subject.get(key, [])
+        except Exception:
+            return []
+
+    def _may_name(self, cert: x509.Certificate, der: bytes | None, issuer: bool) -> bool:
+        """Whether an anchor may have that name: its last RDN's first value is one of the
+        anchors' (names equal as name_key compares them share every value)."""
+        values = self._subject_values
+        if values is None:
+            return True
+        value: str | bytes | None = None if der is None else last_attribute_text(der)
+        if value is None:
+            rdns = (cert.issuer if issuer else cert.subject).rdns
+            if not rdns:
+                return True
+            value = next(iter(rdns[-1])).value
+        return fold_value(value) in values
 
     def __contains__(self, cert: object) -> bool:
         """Whether a certificate with the same subject and public key is in the store.
@@ -181,41 +222,12 @@ class TrustStore:
         >>> TrustStore.certifi().anchor_for(cross_signed_isrg_root_x1).issuer
         <Name(CN=ISRG Root X1,O=Internet Security Research Group,C=US)>
         """
-        signature = cert.signature
-        known = self._anchors.get(signature)
-        if known is None or known[0] != cert:
-            same = [c for c in self._same_subject(cert) if _same_key(cert, c)]
-            same.sort(key=is_self_signed, reverse=True)
-            known = (cert, same[0] if same else None)
-            _remember(self._anchors, signature, known)
-        return known[1]
+        return self._anchors.get_or_add(cert.signature, cert, lambda: self._same_anchor(cert))
 
-    def _same_subject(self, cert: x509.Certificate) -> list[x509.Certificate]:
-        try:
-            if not self._may_name(cert):
-                return []
-            return self._by_subject.get(name_key(cert.subject), [])
-        except Exception:
-            return []
-
-    def _may_name(self, cert: x509.Certificate) -> bool:
-        """Whether an anchor may have the subject of ``cert``: its last RDN's first
-        value is one of the anchors' (names equal as name_key compares them share
-        every value). Read from the DER when an audit kept it, without building
-        the name."""
-        values = self._subject_values
-        if values is None:
-            return True
-        encoded = encoded_names(cert)
-        value: str | bytes | None = None
-        if encoded is not None:
-            value = last_attribute_text(encoded[1])
-        if value is None:
-            rdns = cert.subject.rdns
-            if not rdns:
-                return True
-            value = next(iter(rdns[-1])).value
-        return fold_value(value) in values
+    def _same_anchor(self, cert: x509.Certificate) -> x509.Certificate | None:
+        same = [c for c in self._named(cert, issuer=False) if _same_key(cert, c)]
+        same.sort(key=is_self_signed, reverse=True)
+        return same[0] if same else None
 
     def __len__(self) -> int:
         return len(self._certificates)
@@ -246,10 +258,27 @@ class TrustStore:
             root = certs[0]  # a lone root (every trusted-root upload): no chain to build
         else:
             try:
-                root = root_of(chain_path(certs, self), self)
+                path, _ = order_bundle(certificates_of(certs), anchored_in(self))
+                root = root_of(path, self)
             except ChainError:
                 return None
         return root if root in self else None
+
+
+def _encoded_subject(cert: x509.Certificate) -> bytes | None:
+    encoded = encoded_names(cert)
+    return None if encoded is None else encoded[1]
+
+
+def _subject_key(cert: x509.Certificate, subject: bytes | None) -> NameKey | None:
+    """The anchor's subject as name_key gives it: from the DER when it tells, else parsed."""
+    key = None if subject is None else encoded_name_key(subject)
+    if key is not None:
+        return key
+    try:
+        return name_key(cert.subject)
+    except Exception:
+        return None
 
 
 def forget_anchors() -> None:
@@ -276,11 +305,11 @@ def _same_key(a: x509.Certificate, b: x509.Certificate) -> bool:
         return False
 
 
-def _certifi_roots() -> list[x509.Certificate]:
-    import certifi
+def _certifi_bundle() -> bytes:
+    import certifi  # deferred: only the well-known store needs it
 
     with open(certifi.where(), "rb") as handle:
-        return roots_from_pem(handle.read())
+        return handle.read()
 
 
 def roots_from_pem(bundle: bytes) -> list[x509.Certificate]:
@@ -293,14 +322,21 @@ def roots_from_pem(bundle: bytes) -> list[x509.Certificate]:
     >>> len(roots_from_pem(Path(certifi.where()).read_bytes()))
     117
     """
-    roots = []
+    return [cert for cert, _ in _parsed(_pem_certificates(bundle))]
+
+
+def _parsed(ders: Iterable[bytes]) -> list[_Anchor]:
+    """Each certificate cryptography accepts among ``ders``, with its subject's DER."""
+    found = []
     with tolerating_deprecated_encodings():
-        for der in _pem_certificates(bundle):
+        for der in ders:
             try:
-                roots.append(x509.load_der_x509_certificate(der))
+                cert = x509.load_der_x509_certificate(der)
             except Exception:  # noqa: S112 - one refused root must not lose the others
                 continue
-    return roots
+            names = issuer_and_subject(der)
+            found.append((cert, None if names is None else names[1]))
+    return found
 
 
 def _pem_certificates(bundle: bytes) -> Iterator[bytes]:
