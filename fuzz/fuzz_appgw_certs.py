@@ -22,8 +22,8 @@ with atheris.instrument_imports():
 
     # The package imports its modules lazily (PEP 562): import every one now,
     # inside this block, or coverage would see only __init__.
-    for _module in pkgutil.iter_modules(ag.__path__):
-        importlib.import_module(f"appgw_certs.{_module.name}")
+    for _module in pkgutil.walk_packages(ag.__path__, prefix="appgw_certs."):
+        importlib.import_module(_module.name)
 
 SLOTS = ("listener", "authentication", "trusted-root", "trusted-client-ca")
 SKUS = ("Standard", "WAF", "Standard_v2", "WAF_v2", "Basic")
