@@ -19,7 +19,7 @@ extensions = [
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
-exclude_patterns = ["_build", "dev", "notebooks", "**/.ipynb_checkpoints"]
+exclude_patterns = ["_build", "notebooks", "**/.ipynb_checkpoints"]
 
 html_theme = "furo"
 html_title = f"appgw-certs {release}"
