@@ -75,13 +75,6 @@ def _authentication_certificates(block: Attributes, ctx: _Context, own: str) -> 
     return {"authenticationCertificates": [r for r in refs if r is not None]}
 
 
-def _probe_match(block: Attributes, ctx: _Context, own: str) -> dict[str, object]:
-    match = block.first("match")
-    if not isinstance(match, Attributes):
-        return {}
-    return {"match": {"body": match.get("body"), "statusCodes": match.strings("status_code")}}
-
-
 def _pool_members(block: Attributes, ctx: _Context, own: str) -> dict[str, object]:
     """``fqdns`` and ``ip_addresses`` as the REST ``backendAddresses``."""
     members: list[object] = []
@@ -94,7 +87,7 @@ def _pool_members(block: Attributes, ctx: _Context, own: str) -> dict[str, objec
     return {"backendAddresses": members}
 
 
-def ssl_policy(policy: Attributes | Unknown | None) -> object:
+def _ssl_policy(policy: Attributes | Unknown | None) -> object:
     """An ``ssl_policy`` block as the REST ``sslPolicy`` (None when there is none)."""
     if not isinstance(policy, Attributes):
         return policy
@@ -112,7 +105,7 @@ def _ssl_profile(block: Attributes, ctx: _Context, own: str) -> dict[str, object
     ``clientAuthConfiguration``; it is written here only where the block asks for client
     certificates (trusted CAs or a verification), so that a profile holding only a TLS
     policy is not read as mutual TLS without a CA."""
-    extra: dict[str, object] = {"sslPolicy": ssl_policy(block.first("ssl_policy"))}
+    extra: dict[str, object] = {"sslPolicy": _ssl_policy(block.first("ssl_policy"))}
     issuer_dn = block.get("verify_client_cert_issuer_dn")
     revocation = block.get("verify_client_certificate_revocation")
     names = block.get("trusted_client_certificate_names")
@@ -236,7 +229,6 @@ BLOCKS: dict[str, _Block] = {
             ("pick_host_name_from_backend_http_settings", "pickHostNameFromBackendHttpSettings"),
             ("minimum_servers", "minServers"),
         ),
-        special=_probe_match,
     ),
     "backend_address_pool": _Block("backendAddressPools", special=_pool_members),
     "request_routing_rule": _Block(
@@ -335,7 +327,7 @@ def terraform_body(gateway: TerraformGateway) -> dict[str, object]:
         "type": "Microsoft.Network/applicationGateways",
         "location": values.get("location"),
         "sku": _fields(sku, (("name", "name"), ("tier", "tier"), ("capacity", "capacity"))),
-        "sslPolicy": ssl_policy(values.first("ssl_policy")),
+        "sslPolicy": _ssl_policy(values.first("ssl_policy")),
         "enableHttp2": values.get("enable_http2"),
         "webApplicationFirewallConfiguration": _fields(
             waf,
