@@ -1,12 +1,17 @@
-"""Read a gateway's JSON in any of its three shapes into one normalised form.
+"""Read a gateway's JSON in any of its shapes into one normalised form.
 
 The shapes: the REST GET body (each object's fields under ``properties``), the
-``az network application-gateway show`` output (the same, flattened), and an
-ARM template holding a ``Microsoft.Network/applicationGateways`` resource
-(expressions evaluated by :mod:`._arm`, nested deployments searched). All three
-become a :class:`GatewayDocument`: field names lower-cased (Azure matches them
-case-insensitively), ``properties`` merged into their object, every named
-object of a collection an :class:`Element` that knows its portal location.
+``az network application-gateway show`` output (the same, flattened), an ARM
+template holding a ``Microsoft.Network/applicationGateways`` resource
+(expressions evaluated by :mod:`.arm`, nested deployments searched; ``resources``
+an array, or an object by symbolic name as Bicep writes ``languageVersion``
+2.0), and a Terraform plan or state (:mod:`.terraform`). A REST list, Resource
+Graph's answer and a Terraform plan may hold several gateways
+(:mod:`.sources`): :func:`read_gateways` reads them all, :func:`read_gateway`
+the one they hold. Each becomes a :class:`GatewayDocument`: field names
+lower-cased (Azure matches them case-insensitively), ``properties`` merged into
+their object, every named object of a collection an :class:`Element` that knows
+its location (in the portal, or the Terraform block's address).
 
     >>> doc = read_gateway(json.loads(text))
     >>> [e.location for e in doc.elements("sslCertificates")]
@@ -18,27 +23,35 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from .._errors import CertificateFormatError
 from .arm import ArmContext, evaluate
 from .model import (
     COLLECTION_KEYS,
     GATEWAY_TYPE,
-    SCALARS,
     Element,
     GatewayDocument,
     Reference,
     Shape,
     canonical_collection,
-    is_object,
     sku_or_none,
 )
+from .normalise import normalise
+from .sources import GatewaySources, gateway_sources, listed, subresource_collection
+from .terraform import is_terraform, terraform_gateways
+from .terraform_blocks import block_address, terraform_body
 
 __all__ = [
     "MAX_JSON_BYTES",
+    "GatewaySources",
+    "Gateways",
+    "gateway_sources",
     "load_json",
     "normalise",
     "read_gateway",
+    "read_gateways",
     "subresource_collection",
 ]
 
@@ -47,7 +60,6 @@ MAX_JSON_BYTES = 256 * 1024 * 1024
 
 _DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 _MAX_NESTING = 16
-_MAX_DEPTH = 64
 
 
 def load_json(source: bytes | str | os.PathLike[str]) -> object:
@@ -86,8 +98,9 @@ def read_gateway(
 ) -> GatewayDocument:
     """The gateway in a parsed JSON document, normalised.
 
-    Raises ``CertificateFormatError`` when there is no gateway (or a list of them:
-    audit each element).
+    Raises ``CertificateFormatError`` when there is no gateway, or several (a JSON
+    array, a REST list, Resource Graph's answer or a Terraform plan holding more
+    than one: :func:`read_gateways` reads them all).
     """
     if isinstance(document, list):
         document = _collections_of(document)
@@ -99,23 +112,44 @@ def read_gateway(
     if found is None:
         raise CertificateFormatError(
             "no application gateway in the JSON: expected the output of "
-            "'az network application-gateway show', a REST GET body or an ARM template "
-            "with a Microsoft.Network/applicationGateways resource"
+            "'az network application-gateway show', a REST GET body, an ARM template "
+            "with a Microsoft.Network/applicationGateways resource or a Terraform plan"
         )
-    shape, raw = found
-    fields = normalise(raw)
-    return _document(shape, fields if isinstance(fields, dict) else {})
+    fields = normalise(found.raw)
+    return _document(found, fields if isinstance(fields, dict) else {})
 
 
-def subresource_collection(item: object) -> str | None:
-    """The collection of one object printed alone (``az network application-gateway
-    ssl-cert show``): its ``type`` is ``.../applicationGateways/<collection>``."""
-    if not isinstance(item, Mapping):
-        return None
-    kind = next((v for k, v in item.items() if str(k).lower() == "type"), None)
-    if not isinstance(kind, str) or not kind.lower().startswith(GATEWAY_TYPE + "/"):
-        return None
-    return canonical_collection(kind.lower().rsplit("/", 1)[-1])
+@dataclass(frozen=True)
+class Gateways:
+    """Every gateway of one JSON document, read; ``notes`` say what it left out."""
+
+    documents: tuple[GatewayDocument, ...]
+    sources: GatewaySources
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Gateways the document points to but does not hold (a REST list's nextLink)."""
+        return self.sources.notes
+
+
+def read_gateways(document: object, parameters: Mapping[str, object] | None = None) -> Gateways:
+    """Every gateway in a parsed JSON document: one, or each of a JSON array, a REST
+    list, Resource Graph's answer or a Terraform plan's. An item that is not a gateway
+    raises ``CertificateFormatError`` naming it (``item 3: ...``, or its Terraform
+    address). To audit each: ``audit_gateway(item)`` for each of
+    ``gateway_sources(document).items``.
+    """
+    sources = gateway_sources(document)
+    documents: list[GatewayDocument] = []
+    for position, item in enumerate(sources.items):
+        try:
+            documents.append(read_gateway(item, parameters))
+        except CertificateFormatError as exc:
+            if sources.single:
+                raise
+            label = sources.labels[position] if sources.labels else f"item {position}"
+            raise CertificateFormatError(f"{label}: {exc}") from exc
+    return Gateways(tuple(documents), sources)
 
 
 def _collections_of(items: list[object]) -> Mapping[str, object]:
@@ -132,22 +166,74 @@ def _collections_of(items: list[object]) -> Mapping[str, object]:
     return grouped
 
 
+class _Found(NamedTuple):
+    """A gateway found in a document, before normalising."""
+
+    shape: Shape
+    raw: Mapping[str, object]
+    address: str | None = None  # the Terraform resource address
+    notes: tuple[str, ...] = ()
+
+
 def _find_gateway(
     doc: Mapping[str, object], parameters: Mapping[str, object] | None, depth: int
-) -> tuple[Shape, Mapping[str, object]] | None:
+) -> _Found | None:
     keys = {str(k).lower(): v for k, v in doc.items()}
     collection = subresource_collection(doc)
     if collection is not None:
-        return "cli", {collection: [doc]}
-    resources = keys.get("resources")
-    if isinstance(resources, list):
+        return _Found("cli", {collection: [doc]})
+    if _template_resources(keys) is not None:
         return _find_in_template(doc, ArmContext.from_template(keys, parameters), depth)
     template = keys.get("template")
     if isinstance(template, Mapping) and depth < _MAX_NESTING:
         return _find_gateway(template, parameters, depth + 1)
+    if is_terraform(keys):
+        return _one_of_terraform(keys)
+    listing = listed(keys)
+    if listing is not None:
+        return _one_of_list(listing, parameters, depth)
     if _looks_like_gateway(keys):
-        return ("cli" if "properties" not in keys else "rest"), doc
+        if "properties" not in keys:
+            return _Found("cli", doc)
+        # A Resource Graph row carries "sku": null beside properties.sku; a top-level
+        # field would win over the gateway's own.
+        return _Found("rest", {k: v for k, v in doc.items() if v is not None})
     return _find_in_wrapper(keys, parameters, depth)
+
+
+def _one_of_terraform(keys: Mapping[str, object]) -> _Found:
+    gateways = terraform_gateways(keys)
+    if len(gateways) != 1:
+        raise CertificateFormatError(_count(len(gateways), "the Terraform plan or state"))
+    return _Found("terraform", terraform_body(gateways[0]), address=gateways[0].address)
+
+
+def _one_of_list(
+    listing: GatewaySources, parameters: Mapping[str, object] | None, depth: int
+) -> _Found | None:
+    if len(listing.items) != 1:
+        raise CertificateFormatError(_count(len(listing.items), "the list"))
+    item = listing.items[0]
+    found = _find_gateway(item, parameters, depth + 1) if isinstance(item, Mapping) else None
+    return found._replace(notes=found.notes + listing.notes) if found is not None else None
+
+
+def _count(count: int, holder: str) -> str:
+    if count == 0:
+        return f"no application gateway in {holder}"
+    return f"{holder} holds {count} application gateways: read (or audit) each one"
+
+
+def _template_resources(keys: Mapping[str, object]) -> list[object] | None:
+    """A template's resources: an array, or an object of them by symbolic name
+    (``languageVersion`` 2.0, as Bicep compiles to); None if not a template."""
+    resources = keys.get("resources")
+    if isinstance(resources, list):
+        return resources
+    marked = keys.keys() & {"languageversion", "$schema", "contentversion"}
+    if isinstance(resources, Mapping) and marked:
+        return list(resources.values())
+    return None
 
 
 # Where REST examples keep the gateway: azure-rest-api-specs' example files
@@ -158,7 +244,7 @@ _WRAPPERS = ("body", "responses", "200", "201", "parameters")
 
 def _find_in_wrapper(
     keys: Mapping[str, object], parameters: Mapping[str, object] | None, depth: int
-) -> tuple[Shape, Mapping[str, object]] | None:
+) -> _Found | None:
     if depth >= _MAX_NESTING:
         return None
     for wrapper in _WRAPPERS:
@@ -193,18 +279,18 @@ def _is_gateway_sku(sku: object) -> bool:
 
 def _find_in_template(
     template: Mapping[str, object], context: ArmContext, depth: int
-) -> tuple[Shape, Mapping[str, object]] | None:
+) -> _Found | None:
     keys = {str(k).lower(): v for k, v in template.items()}
-    resources = keys.get("resources")
-    for resource in resources if isinstance(resources, list) else ():
+    for resource in _template_resources(keys) or ():
         if not isinstance(resource, Mapping):
             continue
         fields = {str(k).lower(): v for k, v in resource.items()}
         kind = str(fields.get("type", "")).lower()
-        if kind == GATEWAY_TYPE:
+        if kind == GATEWAY_TYPE and fields.get("existing") is not True:
+            # (an ``existing`` resource of Bicep's is a reference: nothing to audit)
             evaluated = evaluate(resource, context)
             if isinstance(evaluated, Mapping):
-                return "arm", evaluated
+                return _Found("arm", evaluated)
         elif kind == _DEPLOYMENT_TYPE and depth < _MAX_NESTING:
             found = _find_in_deployment(fields, context, depth + 1)
             if found is not None:
@@ -214,7 +300,7 @@ def _find_in_template(
 
 def _find_in_deployment(
     deployment: Mapping[str, object], outer: ArmContext, depth: int
-) -> tuple[Shape, Mapping[str, object]] | None:
+) -> _Found | None:
     props = deployment.get("properties")
     fields = {str(k).lower(): v for k, v in props.items()} if isinstance(props, Mapping) else {}
     template = fields.get("template")
@@ -230,52 +316,22 @@ def _find_in_deployment(
     return _find_in_template(template, outer, depth)
 
 
-def normalise(value: object, depth: int = 0) -> object:
-    """Keys lower-cased and every ``properties`` object merged into its owner.
-
-    Fields outside ``properties`` win over those inside (the CLI's flattened
-    output and a REST body then read the same). Nothing in a gateway nests
-    deeper than a dozen levels; what does is dropped, so that no later walk
-    over the document can exhaust the stack.
-    """
-    if depth > _MAX_DEPTH:
-        return None
-    if type(value) in SCALARS:  # most values: checked first, without an ABC look-up
-        return value
-    if isinstance(value, list):
-        return [normalise(item, depth + 1) for item in value]
-    if is_object(value):
-        return _normalise_object(value, depth + 1)
-    return value
-
-
-def _normalise_object(value: Mapping[object, object], depth: int) -> dict[str, object]:
-    # A gateway has about ten objects per listener: scalars are taken as they are
-    # here, without a call, unless they sit deeper than the document may go.
-    leaves = SCALARS if depth <= _MAX_DEPTH else frozenset()
-    out: dict[str, object] = {}
-    for key, item in value.items():
-        name = key.lower() if type(key) is str else str(key).lower()
-        out[name] = item if type(item) in leaves else normalise(item, depth)
-    props = out.pop("properties", None)
-    if type(props) is dict:  # normalised just above
-        for key, item in props.items():
-            out.setdefault(key, item)
-    elif props is not None:
-        out["properties"] = props
-    return out
-
-
-def _document(shape: Shape, fields: dict[str, object]) -> GatewayDocument:
+def _document(found: _Found, fields: dict[str, object]) -> GatewayDocument:
     collections: dict[str, tuple[Element, ...]] = {}
     index: dict[str, dict[str, Element]] = {}
+    address = found.address
     for key, value in fields.items():
         # Normalised: every object is a plain dict by now.
         if not isinstance(value, list) or not any(type(v) is dict for v in value):
             continue
         name: str = canonical_collection(key) or key
         elements = tuple(
-            Element(name, _element_name(item, i), item)
+            Element(
+                name,
+                _element_name(item, i),
+                item,
+                address=block_address(address, name, item, i) if address else None,
+            )
             for i, item in enumerate(value)
             if type(item) is dict
         )
@@ -283,14 +339,18 @@ def _document(shape: Shape, fields: dict[str, object]) -> GatewayDocument:
         index[key] = {e.name.lower(): e for e in reversed(elements)}
     sku = fields.get("sku")
     sku_fields = sku if isinstance(sku, Mapping) else {}
+    named = _str_or_none(fields.get("name"))
     return GatewayDocument(
-        name=_gateway_name(fields, collections),
-        shape=shape,
+        # a Terraform gateway whose name is known only after apply: its address
+        name=named or address or _gateway_name(fields, collections),
+        shape=found.shape,
         sku_name=_str_or_none(sku_fields.get("name")),
         sku_tier=_str_or_none(sku_fields.get("tier")),
         fields=fields,
         collections=collections,
         _index=index,
+        address=address,
+        notes=found.notes,
     )
 
 

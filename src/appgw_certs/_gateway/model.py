@@ -70,7 +70,9 @@ def canonical_collection(name: str) -> str | None:
     return _CANONICAL.get(name.lower())
 
 
-Shape = Literal["rest", "cli", "arm"]
+#: Where a gateway's JSON came from: a REST body, the az CLI's flattened output, an
+#: ARM template (or compiled Bicep), or a Terraform plan or state.
+Shape = Literal["rest", "cli", "arm", "terraform"]
 
 
 def is_placeholder(value: object) -> bool:
@@ -148,17 +150,23 @@ class Element:
 
     >>> listener.location, listener.text("protocol")
     ('httpListeners[web]', 'Https')
+
+    ``address`` replaces the portal location where the object was written
+    elsewhere: a Terraform block's address,
+    ``azurerm_application_gateway.main.http_listener["web"]``.
     """
 
     collection: str
     name: str
     fields: Mapping[str, object] = field(repr=False)
-    #: Where a person finds it in the portal: ``collection[name]``. Set once here
-    #: (most are read; a cached_property takes a lock on first read in 3.11).
+    address: str | None = field(default=None, repr=False, compare=False)
+    #: Where a person finds it: ``collection[name]`` in the portal, else ``address``.
+    #: Set once here (most are read; a cached_property takes a lock on first read in 3.11).
     location: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "location", f"{self.collection}[{self.name}]")
+        location = self.address or f"{self.collection}[{self.name}]"
+        object.__setattr__(self, "location", location)
 
     def get(self, key: str) -> object:
         """The raw (normalised) value of a field, by its lower-case name."""
@@ -237,6 +245,11 @@ class GatewayDocument:
     fields: Mapping[str, object] = field(repr=False)
     collections: Mapping[str, tuple[Element, ...]] = field(repr=False)
     _index: Mapping[str, Mapping[str, Element]] = field(repr=False)
+    #: The Terraform resource address of a gateway read from a plan or state.
+    address: str | None = None
+    #: What the reading left out, for the caller to show: "the list continues at
+    #: nextLink", never a finding about the gateway itself.
+    notes: tuple[str, ...] = ()
 
     @property
     def sku(self) -> Sku | None:
