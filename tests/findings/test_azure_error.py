@@ -52,6 +52,13 @@ DOCUMENTED = {
         "ApplicationGatewaySslCertificateDataTooBig",
         "https://github.com/hashicorp/terraform-provider-azurerm/issues/31172",
     ),
+    # "ApplicationGatewayKeyVaultSecretException", "Problem occured while accessing and
+    # validating KeyVault Secrets associated with Application Gateway ...", its detail
+    # "Access denied for KeyVault Secret ..."
+    "KV002": (
+        "ApplicationGatewayKeyVaultSecretException",
+        "https://github.com/MicrosoftDocs/azure-docs/issues/33157",
+    ),
 }
 
 

@@ -3,9 +3,9 @@
 Every :class:`Finding` the library makes comes from :func:`finding`, which
 fills severity, hint and reference from here, so a code means the same thing
 everywhere. The rules themselves are written, one family of codes per module,
-in ``rules_listener``, ``rules_public_slots``, ``rules_verdicts`` and
-``rules_gateway``; :class:`Rule` says what each field means. The docs' rules and
-sources pages are generated from this module::
+in ``rules_listener``, ``rules_public_slots``, ``rules_verdicts``,
+``rules_gateway`` and ``rules_keyvault``; :class:`Rule` says what each field
+means. The docs' rules and sources pages are generated from this module::
 
     python -m appgw_certs._findings.rules > docs/rules.md
     python -m appgw_certs._findings.rules sources > docs/sources.md
@@ -24,6 +24,7 @@ from .._x509.names import subject_text
 from .report import Finding, Severity
 from .rule import Evidence, Rule
 from .rules_gateway import GATEWAY
+from .rules_keyvault import KEY_VAULT
 from .rules_listener import ANY_SLOT, LISTENER
 from .rules_page import render_rules_page, render_sources_page
 from .rules_public_slots import AUTHENTICATION, TRUSTED_CLIENT_CA, TRUSTED_ROOT
@@ -62,6 +63,7 @@ RULES: Mapping[str, Rule] = _registry(
         *BACKEND,
         *CLIENT,
         *GATEWAY,
+        *KEY_VAULT,
     )
 )
 

@@ -146,7 +146,8 @@ GATEWAY = (
         severity=I,
         scope="gateway",
         title="Key Vault secret id carries a version: no automatic rotation",
-        hint="Use the versionless secret id (https://VAULT.vault.azure.net/secrets/NAME/).",
+        hint="Use the versionless secret id (https://VAULT.vault.azure.net/secrets/NAME/). "
+        "Audits report this as KV005 now; the code stays for tools that match on it.",
         source=src.KEY_VAULT,
         summary="A secret identifier without a version lets the gateway rotate to a newer "
         "certificate in the key vault.",

@@ -42,6 +42,11 @@ FEATURE_NOT_ON_SKU = (
 )
 # MicrosoftDocs/azure-docs#69393:
 INVALID_CER = "Invalid data in .cer file"
+# MicrosoftDocs/azure-docs#33157, Azure/application-gateway-kubernetes-ingress#872:
+KEY_VAULT_ACCESS_DENIED = (
+    "Access denied for KeyVault Secret '…' for Application Gateway '…'. Make sure that "
+    "Identity assigned to Application Gateway has access to the KeyVault associated with secret."
+)
 
 # -- backend health (the troubleshooting page's texts, newest wording) -----------------
 _CHAIN_HINT = (

@@ -85,6 +85,8 @@ SELF_SIGNED_ROOT = _LEARN + "self-signed-certificates#create-a-root-certificate-
 LISTENER_PROTOCOL = _LEARN + "configuration-listeners#protocol"
 WILDCARD_LISTENER = _LEARN + "multiple-site-overview#wildcard-host-names-in-listener"
 KEY_VAULT = _LEARN + "key-vault-certs#supported-certificates"
+KEY_VAULT_SETTINGS = _LEARN + "key-vault-certs#certificate-settings-in-key-vault"
+KEY_VAULT_ACCESS = _LEARN + "key-vault-certs#delegate-user-assigned-managed-identity-to-key-vault"
 REST_TRUSTED_CLIENT_CA = (
     "https://learn.microsoft.com/rest/api/application-gateway/application-gateways/"
     "create-or-update#applicationgatewaytrustedclientcertificate"
@@ -105,4 +107,7 @@ ISSUE_PFX_UNLOCK_FAILED = (  # ApplicationGatewaySslCertificatePasswordIncorrect
 )
 ISSUE_INVALID_DATA = (  # ApplicationGatewaySslCertificateInvalidData
     "https://github.com/elastic/azure-marketplace/issues/181"
+)
+ISSUE_KEY_VAULT_ACCESS_DENIED = (  # ApplicationGatewayKeyVaultSecretException
+    _ISSUES + "33157"
 )
