@@ -1,9 +1,11 @@
 """PKCS#12 (PFX) files: the key, the certificates, and how the file is encrypted.
 
 ``cryptography`` decrypts the file; it says nothing about the algorithms used,
-so those are read from the ASN.1 first (``pfx_layout``). Reading the algorithms
-first also lets us refuse absurd iteration counts before anything derives a
-key: a hostile file could otherwise stall the process for minutes.
+so those are read from the ASN.1 first (``pfx_layout``). Reading the file
+first also bounds the work of every key derivation loading it would run, its
+certificate safes opened with the same password to see what they hold, before
+anything derives a key: a hostile file could otherwise stall the process for
+minutes.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from .pfx_layout import (
     MAX_TOTAL_ITERATIONS,
     Layout,
     PfxEncryption,
+    SafeOpener,
     read_layout,
 )
 from .sniff import unwrap_base64
@@ -101,8 +104,9 @@ def load_pfx_with_layout(
     1
     """
     data = _pfx_bytes(source)
-    layout = read_layout(data)
-    parsed = _decrypt(data, encode_password(password))
+    secret = encode_password(password)
+    layout = read_layout(data, SafeOpener(secret))
+    parsed = _decrypt(data, secret)
     return _assemble(parsed, layout), layout
 
 

@@ -20,14 +20,13 @@ __all__ = ["BER_DECODER"]
 class _BerDecoder:
     """:class:`PfxDecoder` over pyasn1-modules; trailing bytes after a structure are ignored."""
 
-    def pfx(self, der: bytes) -> tuple[ContentInfo[bytes], tuple[str, int] | None]:
+    def pfx(self, der: bytes) -> tuple[ContentInfo[bytes], tuple[Algorithm[bytes], int] | None]:
         pfx, _ = decoder.decode(der, asn1Spec=rfc7292.PFX())
         auth_safe = pfx["authSafe"]
         mac_data = pfx["macData"]
         mac = None
         if mac_data.isValue:
-            digest = str(mac_data["mac"]["digestAlgorithm"]["algorithm"])
-            mac = (digest, int(mac_data["iterations"]))
+            mac = (_algorithm(mac_data["mac"]["digestAlgorithm"]), int(mac_data["iterations"]))
         return ContentInfo(str(auth_safe["contentType"]), bytes(auth_safe["content"])), mac
 
     def octets(self, element: bytes) -> bytes:
@@ -48,33 +47,47 @@ class _BerDecoder:
     def encoding(self, element: bytes) -> bytes:
         return element
 
-    def encrypted_data_algorithm(self, element: bytes) -> Algorithm[bytes]:
+    def encrypted_data(self, element: bytes) -> tuple[Algorithm[bytes], bytes | None]:
         encrypted, _ = decoder.decode(element, asn1Spec=rfc2315.EncryptedData())
-        return _algorithm(encrypted["encryptedContentInfo"]["contentEncryptionAlgorithm"])
+        info = encrypted["encryptedContentInfo"]
+        content = info["encryptedContent"]
+        ciphertext = bytes(content) if content.isValue else None
+        return _algorithm(info["contentEncryptionAlgorithm"]), ciphertext
 
     def encrypted_key_algorithm(self, der: bytes) -> Algorithm[bytes]:
         info, _ = decoder.decode(der, asn1Spec=rfc5208.EncryptedPrivateKeyInfo())
         return _algorithm(info["encryptionAlgorithm"])
 
-    def pkcs12_pbe_iterations(self, parameters: bytes | None) -> int:
+    def pbe_params(self, parameters: bytes | None) -> tuple[bytes, int]:
         params, _ = decoder.decode(parameters or b"", asn1Spec=rfc7292.Pkcs_12PbeParams())
-        return int(params["iterations"])
+        return bytes(params["salt"]), int(params["iterations"])
 
-    def pbes2(self, parameters: bytes | None) -> tuple[Algorithm[bytes], str]:
+    def pbes2(self, parameters: bytes | None) -> tuple[Algorithm[bytes], Algorithm[bytes]]:
         params, _ = decoder.decode(parameters or b"", asn1Spec=rfc8018.PBES2_params())
-        cipher = str(params["encryptionScheme"]["algorithm"])
-        return _algorithm(params["keyDerivationFunc"]), cipher
+        return _algorithm(params["keyDerivationFunc"]), _algorithm(params["encryptionScheme"])
 
-    def pbkdf2_iterations(self, parameters: bytes | None) -> int:
+    def pbkdf2_params(self, parameters: bytes | None) -> tuple[bytes, int, int | None, str]:
         params, _ = decoder.decode(parameters or b"", asn1Spec=rfc8018.PBKDF2_params())
-        return int(params["iterationCount"])
-
-    def scrypt_cost(self, parameters: bytes | None) -> tuple[int, int, int]:
-        params, _ = decoder.decode(parameters or b"", asn1Spec=rfc7914.Scrypt_params())
+        salt = params["salt"]
+        # the "otherSource" choice has no salt to derive with: nothing opens it here
+        specified = bytes(salt["specified"]) if salt.getName() == "specified" else b""
+        length = params["keyLength"]
         return (
+            specified,
+            int(params["iterationCount"]),
+            int(length) if length.isValue else None,
+            str(params["prf"]["algorithm"]),
+        )
+
+    def scrypt_params(self, parameters: bytes | None) -> tuple[bytes, int, int, int, int | None]:
+        params, _ = decoder.decode(parameters or b"", asn1Spec=rfc7914.Scrypt_params())
+        length = params["keyLength"]
+        return (
+            bytes(params["salt"]),
             int(params["costParameter"]),
             int(params["blockSize"]),
             int(params["parallelizationParameter"]),
+            int(length) if length.isValue else None,
         )
 
     def bmp_text(self, element: bytes) -> str | None:
