@@ -10,6 +10,7 @@ shows that the shape is real: the hostile count is what OpenSSL would derive.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
@@ -37,12 +38,16 @@ _CERT_BAG = "1.2.840.113549.1.12.10.1.3"
 _SAFE_CONTENTS_BAG = "1.2.840.113549.1.12.10.1.6"
 _X509_CERTIFICATE = "1.2.840.113549.1.9.22.1"
 _SHA1 = "1.3.14.3.2.26"
+_PBKDF2 = "1.2.840.113549.1.5.12"
+_PBMAC1 = "1.2.840.113549.1.5.14"
+_HMAC_WITH_SHA256 = "1.2.840.113549.2.9"
+_NULL = b"\x05\x00"
 
 
 # --- DER, by hand -------------------------------------------------------------------
 
 
-def _tlv(tag: int, content: bytes) -> bytes:
+def tlv(tag: int, content: bytes) -> bytes:
     n = len(content)
     if n < 0x80:
         return bytes((tag, n)) + content
@@ -50,24 +55,24 @@ def _tlv(tag: int, content: bytes) -> bytes:
     return bytes((tag, 0x80 | len(digits))) + digits + content
 
 
-def _seq(*parts: bytes) -> bytes:
-    return _tlv(0x30, b"".join(parts))
+def seq(*parts: bytes) -> bytes:
+    return tlv(0x30, b"".join(parts))
 
 
-def _oid(dotted: str) -> bytes:
+def oid(dotted: str) -> bytes:
     return bytes(encoder.encode(univ.ObjectIdentifier(dotted)))
 
 
-def _int(value: int) -> bytes:
+def integer(value: int) -> bytes:
     return bytes(encoder.encode(univ.Integer(value)))
 
 
-def _octets(content: bytes) -> bytes:
-    return _tlv(0x04, content)
+def octets(content: bytes) -> bytes:
+    return tlv(0x04, content)
 
 
-def _explicit0(content: bytes) -> bytes:
-    return _tlv(0xA0, content)
+def explicit0(content: bytes) -> bytes:
+    return tlv(0xA0, content)
 
 
 # --- PKCS#12 -------------------------------------------------------------------------
@@ -85,7 +90,7 @@ def _pbe_3des(password: bytes | None, plaintext: bytes, iterations: int) -> tupl
     padded = padder.update(plaintext) + padder.finalize()
     encryptor = Cipher(TripleDES(key), modes.CBC(iv)).encryptor()
     ciphertext = encryptor.update(padded) + encryptor.finalize()
-    return _seq(_oid(_PBE_3DES), _seq(_octets(salt), _int(iterations))), ciphertext
+    return seq(oid(_PBE_3DES), seq(octets(salt), integer(iterations))), ciphertext
 
 
 def shrouded_key_bag(key: PrivateKey, password: bytes | None, iterations: int) -> bytes:
@@ -93,39 +98,52 @@ def shrouded_key_bag(key: PrivateKey, password: bytes | None, iterations: int) -
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     algorithm, ciphertext = _pbe_3des(password, pkcs8, iterations)
-    return _seq(_oid(_SHROUDED_KEY_BAG), _explicit0(_seq(algorithm, _octets(ciphertext))))
+    return seq(oid(_SHROUDED_KEY_BAG), explicit0(seq(algorithm, octets(ciphertext))))
 
 
 def cert_bag(cert: x509.Certificate) -> bytes:
     der = cert.public_bytes(serialization.Encoding.DER)
-    return _seq(
-        _oid(_CERT_BAG), _explicit0(_seq(_oid(_X509_CERTIFICATE), _explicit0(_octets(der))))
-    )
+    return seq(oid(_CERT_BAG), explicit0(seq(oid(_X509_CERTIFICATE), explicit0(octets(der)))))
 
 
 def safe_contents_bag(*bags: bytes) -> bytes:
-    return _seq(_oid(_SAFE_CONTENTS_BAG), _explicit0(_seq(*bags)))
+    return seq(oid(_SAFE_CONTENTS_BAG), explicit0(seq(*bags)))
 
 
 def pfx_with_encrypted_safe(
-    bags: list[bytes], password: bytes | None, *, mac: bool, safe_iterations: int = CHEAP_ITERATIONS
+    bags: list[bytes], password: bytes | None, *, mac: bool, pbmac1_iterations: int | None = None
 ) -> bytes:
     """A PFX whose one content is a 3DES-encrypted safe holding ``bags``.
 
     ``password=None``: encrypted (and MAC'd) with no password, as OpenSSL opens a
-    file when none is given."""
-    algorithm, ciphertext = _pbe_3des(password, _seq(*bags), safe_iterations)
-    encrypted_content_info = _seq(_oid(_DATA), algorithm, _tlv(0x80, ciphertext))
-    encrypted_data = _seq(_int(0), encrypted_content_info)
-    auth_safe = _seq(_seq(_oid(_ENCRYPTED_DATA), _explicit0(encrypted_data)))
-    parts = [_int(3), _seq(_oid(_DATA), _explicit0(_octets(auth_safe)))]
-    if mac:
+    file when none is given. With ``pbmac1_iterations``, the MAC is RFC 9579's
+    PBMAC1 naming that PBKDF2 count (computed with CHEAP_ITERATIONS)."""
+    algorithm, ciphertext = _pbe_3des(password, seq(*bags), CHEAP_ITERATIONS)
+    encrypted_content_info = seq(oid(_DATA), algorithm, tlv(0x80, ciphertext))
+    encrypted_data = seq(integer(0), encrypted_content_info)
+    auth_safe = seq(seq(oid(_ENCRYPTED_DATA), explicit0(encrypted_data)))
+    parts = [integer(3), seq(oid(_DATA), explicit0(octets(auth_safe)))]
+    if pbmac1_iterations is not None:
+        parts.append(_pbmac1(auth_safe, password or b"", pbmac1_iterations))
+    elif mac:
         salt = os.urandom(8)
         key = pkcs12_kdf(pkcs12_password(password), salt, 3, CHEAP_ITERATIONS, 20)
         digest = hmac.new(key, auth_safe, hashlib.sha1).digest()
-        digest_info = _seq(_seq(_oid(_SHA1), b"\x05\x00"), _octets(digest))
-        parts.append(_seq(digest_info, _octets(salt), _int(CHEAP_ITERATIONS)))
-    return _seq(*parts)
+        digest_info = seq(seq(oid(_SHA1), _NULL), octets(digest))
+        parts.append(seq(digest_info, octets(salt), integer(CHEAP_ITERATIONS)))
+    return seq(*parts)
+
+
+def _pbmac1(auth_safe: bytes, password: bytes, iterations: int) -> bytes:
+    """MacData with PBMAC1: PBKDF2-HMAC-SHA256 (a 32-byte key), then HMAC-SHA256."""
+    salt = os.urandom(16)
+    key = hashlib.pbkdf2_hmac("sha256", password, salt, CHEAP_ITERATIONS, 32)
+    digest = hmac.new(key, auth_safe, hashlib.sha256).digest()
+    hmac_sha256 = seq(oid(_HMAC_WITH_SHA256), _NULL)
+    pbkdf2 = seq(oid(_PBKDF2), seq(octets(salt), integer(iterations), integer(32), hmac_sha256))
+    pbmac1 = seq(oid(_PBMAC1), seq(pbkdf2, hmac_sha256))
+    # RFC 9579: the MacData's own salt is not used, its iteration count is left out
+    return seq(seq(pbmac1, octets(digest)), octets(b"NOT USED"))
 
 
 def hidden_key_bag_pfx(
@@ -136,12 +154,20 @@ def hidden_key_bag_pfx(
     iterations: int = HOSTILE_ITERATIONS,
     mac: bool = True,
     nested: bool = False,
+    pbmac1_iterations: int | None = None,
 ) -> bytes:
     """The certificate and its key in one encrypted safe (2,048 iterations); the key bag
     asks for ``iterations``, inside a safeContentsBag when ``nested``."""
     key_bag = shrouded_key_bag(key, password, iterations)
     inner = safe_contents_bag(key_bag) if nested else key_bag
-    return pfx_with_encrypted_safe([cert_bag(cert), inner], password, mac=mac)
+    return pfx_with_encrypted_safe(
+        [cert_bag(cert), inner], password, mac=mac, pbmac1_iterations=pbmac1_iterations
+    )
+
+
+def pem(label: str, der: bytes) -> bytes:
+    body = base64.encodebytes(der)
+    return f"-----BEGIN {label}-----\n".encode() + body + f"-----END {label}-----\n".encode()
 
 
 # --- PKCS#8 ---------------------------------------------------------------------------
