@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .._errors import CertificateFormatError, ChainError, PfxPasswordError, translate_errors
 from .bundle import load_certificates
-from .inputs import CertSource, Password, PrivateKey, encode_password
+from .inputs import CertSource, Password, PrivateKey, encode_password, is_utf8
 from .keys import key_matches
 from .pfx import load_pfx
 from .private_keys import load_private_key
@@ -149,6 +149,8 @@ def _encryption(
     if b"\x00" in password:
         # OpenSSL reads a PKCS#12 password as a C string: nobody could open the file
         raise PfxPasswordError("a PFX password cannot contain NUL characters")
+    if not is_utf8(password):  # PKCS#12 passwords are Unicode; cryptography writes UTF-8 only
+        raise PfxPasswordError("a PFX password is UTF-8 text: these bytes are not")
     builder = serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(PFX_ITERATIONS)
     if profile == "compatible":
         # SHA-1 MAC: what Azure imports; the password, not the hash, is the secret here.

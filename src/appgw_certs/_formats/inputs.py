@@ -14,7 +14,7 @@ from typing import TypeAlias
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
-from .._errors import MAX_INPUT_BYTES, CertificateFormatError, InputTooLargeError
+from .._errors import MAX_INPUT_BYTES, CertificateFormatError, InputTooLargeError, PfxPasswordError
 
 __all__ = [
     "CertSource",
@@ -22,6 +22,7 @@ __all__ = [
     "PrivateKey",
     "check_size",
     "encode_password",
+    "is_utf8",
     "read_bytes",
 ]
 
@@ -78,11 +79,44 @@ def read_bytes(source: bytes | bytearray | memoryview | os.PathLike[str]) -> byt
 
 
 def encode_password(password: str | bytes | None) -> bytes | None:
-    """A password as bytes: ``str`` is UTF-8 encoded, ``None`` stays ``None``."""
+    """A password as bytes, the one place where text passwords are encoded.
+
+    ``str`` is UTF-8, surrogate-escaped: a password Python read from a terminal,
+    a file name or an argument that was not UTF-8 (``\udcff`` for the byte 0xff)
+    is the bytes it was. A lone surrogate no encoding takes is refused with
+    :class:`PfxPasswordError`, which neither holds nor chains it (the encoder's
+    error would hold the whole password). ``None`` stays ``None``.
+
+    >>> encode_password("caf\udce9")
+    b'caf\xe9'
+    """
     if password is None:
         return None
     if isinstance(password, str):
-        return password.encode("utf-8")
+        encoded = _surrogate_escaped(password)
+        if encoded is None:  # raised here, outside the handler: nothing chained
+            raise PfxPasswordError(
+                "the password holds a character that no encoding takes (a lone UTF-16 "
+                "surrogate): check how it was typed or read"
+            )
+        return encoded
     if isinstance(password, bytes | bytearray | memoryview):  # callers outside mypy's reach
         return bytes(password)
     raise TypeError(f"a password is str, bytes or None, not {type(password).__name__}")
+
+
+def is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8 (PKCS#12 passwords are Unicode text: cryptography
+    takes them as UTF-8 only)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _surrogate_escaped(text: str) -> bytes | None:
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return None

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .._errors import CertificateFormatError, PfxPasswordError, translate_errors
-from .inputs import Password, PrivateKey, check_size, encode_password, read_bytes
+from .inputs import Password, PrivateKey, check_size, encode_password, is_utf8, read_bytes
 from .keys import key_description, key_matches
 from .pfx_layout import (
     MAX_ITERATIONS,
@@ -143,6 +143,11 @@ def _decrypt(data: bytes, password: bytes | None) -> pkcs12.PKCS12KeyAndCertific
         # cryptography panics on a NUL (a BaseException whose text holds the password);
         # PKCS#12 passwords end at the first NUL, so no file opens with this one.
         raise _password_error(password)
+    if password is not None and not is_utf8(password):
+        raise PfxPasswordError(
+            "the PFX password is not UTF-8 text (bytes from a terminal or file in another "
+            "encoding?): PKCS#12 passwords are Unicode text; give it as a str"
+        )
     with translate_errors("the PFX"):  # anything but a ValueError: unsupported algorithms
         try:
             with warnings.catch_warnings():

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from .._errors import CertificateFormatError, translate_errors
+from .inputs import is_utf8
 from .pbe import (
     MAX_ITERATIONS,
     MAX_OPENING_WORK,
@@ -130,7 +131,7 @@ class SafeOpener:
         for an empty password alike. A password with a NUL, or not UTF-8, is refused
         before anything is decrypted."""
         if self.password:
-            if b"\0" in self.password or not _is_utf8(self.password):
+            if b"\0" in self.password or not is_utf8(self.password):
                 return []
             return [self.password]
         return [None, b""] if has_mac else [None]
@@ -187,14 +188,6 @@ def _decoded(read: Callable[[PfxDecoder[Any]], T]) -> T:
     from .pfx_ber import BER_DECODER  # on use: pyasn1-modules is slow to import
 
     return read(BER_DECODER)
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 # --- the walk ------------------------------------------------------------------
