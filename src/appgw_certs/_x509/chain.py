@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, p
 
 from .._errors import ChainError, translate_errors
 from .._formats.der import compare_encoded_names
+from .._formats.inputs import checked_optional
 from .._formats.sharing import encoded_names
 from .names import extension_value, name_text, subject_text
 
@@ -603,6 +604,7 @@ def find_root(source: CertSource, *, store: TrustStore | None = None) -> x509.Ce
     """
     from .trust import TrustStore
 
+    store = checked_optional(store, TrustStore, "store")
     store = store if store is not None else TrustStore.certifi()
     return root_of(chain_path(certificates_of(source), store), store)
 

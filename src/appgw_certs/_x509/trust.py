@@ -18,6 +18,7 @@ from cryptography import x509
 
 from .._errors import ChainError, tolerating_deprecated_encodings
 from .._formats.der import last_attribute_text
+from .._formats.inputs import checked_certificates, checked_instance, checked_optional
 from .._formats.sharing import encoded_names
 from .chain import (
     NameKey,
@@ -74,6 +75,7 @@ class TrustStore:
     _certifi_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, certificates: Iterable[x509.Certificate]) -> None:
+        certificates = checked_certificates(certificates, "certificates")
         self._certificates = list(dict.fromkeys(certificates))
         self._by_subject: dict[NameKey, list[x509.Certificate]] = {}
         self._by_key_id: dict[bytes, list[x509.Certificate]] = {}
@@ -147,6 +149,7 @@ class TrustStore:
         >>> TrustStore.certifi().find_issuer(lets_encrypt_r3).subject.rfc4514_string()
         'CN=ISRG Root X1,O=Internet Security Research Group,C=US'
         """
+        checked_instance(cert, x509.Certificate, "cert")
         for candidate in self._candidates(cert):
             if candidate is not cert and is_issued_by(cert, candidate):
                 return candidate
@@ -181,7 +184,7 @@ class TrustStore:
         >>> TrustStore.certifi().anchor_for(cross_signed_isrg_root_x1).issuer
         <Name(CN=ISRG Root X1,O=Internet Security Research Group,C=US)>
         """
-        signature = cert.signature
+        signature = checked_instance(cert, x509.Certificate, "cert").signature
         known = self._anchors.get(signature)
         if known is None or known[0] != cert:
             same = [c for c in self._same_subject(cert) if _same_key(cert, c)]
@@ -232,6 +235,7 @@ class TrustStore:
         >>> TrustStore.certifi().root_in_store([leaf, lets_encrypt_r3])
         <Certificate(subject=<Name(CN=ISRG Root X1,...)>, ...)>
         """
+        certs = checked_certificates(certs, "certs")
         # Keyed by the objects' ids, which is safe because the entry keeps
         # the objects alive; equal certificates in new objects just miss.
         key = tuple(map(id, certs))
@@ -329,6 +333,7 @@ def well_known_root(
     >>> well_known_root(pathlib.Path("fullchain.pem")).subject.rfc4514_string()
     'CN=ISRG Root X1,O=Internet Security Research Group,C=US'
     """
+    store = checked_optional(store, TrustStore, "store")
     store = store if store is not None else TrustStore.certifi()
     return store.root_in_store(certificates_of(source))
 
