@@ -346,3 +346,17 @@ def test_openssl_exports_load(
     assert pfx.private_key is not None
     assert pfx.certificate == chain.leaf.cert
     assert json.dumps(str(pfx))  # readable
+
+
+@pytest.mark.parametrize(
+    ("name", "password"),
+    [
+        ("hidden-key-bag-iterations.pfx", None),
+        ("hidden-key-bag-iterations-nested-mac.pfx", "Secret123"),
+    ],
+)
+def test_the_fuzz_seeds_hold_the_hidden_work(name: str, password: str | None) -> None:
+    """fuzz/make_seeds.py wrote them; the fuzzer starts from a shape that stalled."""
+    data = (Path(__file__).parents[2] / "fuzz" / "corpus" / name).read_bytes()
+    with refused_quickly(), pytest.raises(CertificateFormatError, match="2,000,000,000"):
+        load_pfx(data, password)
