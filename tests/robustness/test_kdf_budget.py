@@ -261,15 +261,32 @@ def test_costly_pkcs8_keys_are_refused_before_deriving(
 
 def test_the_scrypt_limits_are_on_work_and_memory() -> None:
     assert MAX_SCRYPT_WORK == 2**20  # 8 times OpenSSL's default N=16384, r=8, p=1
-    assert MAX_SCRYPT_MEMORY == 64 * 1024 * 1024  # 4 times its 16 MiB
+    assert MAX_SCRYPT_MEMORY == 32 * 1024 * 1024  # OpenSSL's own default ceiling
 
 
 def test_cheap_pkcs8_keys_load(pkcs8_keys: dict[str, bytes], chain: Chain) -> None:
     for der in pkcs8_keys.values():
         key = load_private_key(der, PASSWORD)
         assert key.public_key() == chain.leaf.key.public_key()
-    at_the_limit = with_scrypt_cost(pkcs8_keys["scrypt"], n=2**14, r=8, p=1)  # unchanged cost
-    assert load_private_key(at_the_limit, PASSWORD).public_key() == chain.leaf.key.public_key()
+    unchanged = with_scrypt_cost(pkcs8_keys["scrypt"], n=2**14, r=8, p=1)  # openssl's default
+    assert load_private_key(unchanged, PASSWORD).public_key() == chain.leaf.key.public_key()
+
+
+def test_scrypt_at_both_limits_loads(openssl: str, chain: Chain, tmp_path: Path) -> None:
+    """N=2**14, r=8, p=8: the most work accepted, in 16 MiB (openssl writes no key whose
+    memory reaches its 32 MiB ceiling); one p more, or twice the memory, is refused."""
+    key = tmp_path / "key.pem"
+    key.write_bytes(chain.leaf.key_pem())
+    der = run(
+        openssl, "pkcs8", "-topk8", "-in", key, "-outform", "DER", "-passout", f"pass:{PASSWORD}",
+        "-scrypt", "-scrypt_N", str(2**14), "-scrypt_r", "8", "-scrypt_p", "8",
+    )  # fmt: skip
+    assert MAX_SCRYPT_WORK == 2**14 * 8 * 8
+    assert load_private_key(der, PASSWORD).public_key() == chain.leaf.key.public_key()
+    for n, r, p in ((2**14, 8, 9), (2**16, 8, 1)):  # work 2**20 + 2**17; memory 64 MiB
+        over = with_scrypt_cost(der, n=n, r=r, p=p)
+        with refused_quickly(), pytest.raises(CertificateFormatError, match="scrypt"):
+            load_private_key(over, PASSWORD)
 
 
 # --- the files people have still load -----------------------------------------------------------

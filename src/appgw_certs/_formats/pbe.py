@@ -49,12 +49,14 @@ E = TypeVar("E")
 #: (Windows 2,000, OpenSSL 2,048, cryptography 20,000).
 MAX_ITERATIONS = 300_000
 MAX_TOTAL_ITERATIONS = 1_000_000
-#: scrypt, per derivation: work N*r*p and memory 128*N*r. OpenSSL's default
-#: (N=16384, r=8, p=1) is 2**17 and 16 MiB; eight times the work and four times
-#: the memory are accepted. A file's scrypt derivations add up to at most twice
-#: MAX_SCRYPT_WORK (a certificate safe and a key at the limit).
+#: scrypt, per derivation: work N*r*p and memory 128*N*r. ``openssl pkcs8
+#: -scrypt`` writes N=16384, r=8, p=1: 2**17 and 16 MiB. Eight times that work is
+#: accepted, and OpenSSL's own memory ceiling (EVP_PBE_scrypt's default maxmem,
+#: https://docs.openssl.org/3.0/man3/EVP_PBE_scrypt/ : "the default value of
+#: 32 MB"). A file's scrypt derivations add up to at most twice MAX_SCRYPT_WORK
+#: (a certificate safe and a key at the limit).
 MAX_SCRYPT_WORK = 2**20
-MAX_SCRYPT_MEMORY = 64 * 1024 * 1024
+MAX_SCRYPT_MEMORY = 32 * 1024 * 1024
 #: Opening a PFX's certificate safes to see what they hold is derivations of our
 #: own: their iterations times the hash blocks each needs add up to at most this.
 MAX_OPENING_WORK = 1_000_000
