@@ -20,6 +20,7 @@ __all__ = [
     "CertificateFormatError",
     "ChainError",
     "InputTooLargeError",
+    "InvalidArgumentError",
     "PfxPasswordError",
     "ProbeError",
     "tolerating_deprecated_encodings",
@@ -48,6 +49,12 @@ class InputTooLargeError(CertificateFormatError):
 
 class PfxPasswordError(AppGwCertError, ValueError):
     """A PFX needs a password, or the one given is wrong."""
+
+
+class InvalidArgumentError(AppGwCertError, ValueError):
+    """An argument of the right type holds a value the function does not take (an
+    unknown SKU name, a naive ``now``, a port outside 1-65535). Not in ``__all__``:
+    catch :class:`AppGwCertError` or ``ValueError``, as before it existed."""
 
 
 class ChainError(AppGwCertError, ValueError):

@@ -11,11 +11,14 @@ import re
 import ssl
 import subprocess
 import time
+from pathlib import Path
+from typing import Any
 
+import cryptography_vectors
 import pytest
 from cryptography import x509
 
-from appgw_certs import ProbeError, fetch_presented_chain
+from appgw_certs import AppGwCertError, ProbeError, fetch_presented_chain
 from helpers.pki import EXPIRED, Issued, Pki, make_ca, make_leaf, make_pki, pem
 from helpers.tls_servers import (
     LOOPBACK_V4,
@@ -192,3 +195,67 @@ def test_server_demanding_a_client_certificate(pki: Pki, leaf: Issued) -> None:
 def test_bad_arguments_are_value_errors(host: str, port: int, timeout: float) -> None:
     with pytest.raises(ValueError, match=r"expected|timeout"):
         fetch_presented_chain(host, port, timeout=timeout)
+
+
+class _RawCertificate:
+    """A certificate as PEM bytes only: one OpenSSL reads and cryptography refuses,
+    which ``OpenSSLServer`` writes into its chain file as it is."""
+
+    def __init__(self, pem_bytes: bytes) -> None:
+        self._pem = pem_bytes
+
+    def public_bytes(self, encoding: object) -> bytes:
+        return self._pem
+
+
+def test_a_presented_certificate_cryptography_cannot_read_is_a_probe_error(
+    openssl: str, leaf: Issued
+) -> None:
+    """cryptography-vectors' ecdsa_null_alg.pem: OpenSSL parses and serves it, cryptography
+    refuses the NULL parameters of its signature algorithm (a bare ValueError escaped)."""
+    vector = Path(cryptography_vectors.__file__).parent / "x509" / "custom" / "ecdsa_null_alg.pem"
+    raw = vector.read_bytes()
+    with pytest.raises(ValueError, match="parsing asn1"):
+        x509.load_pem_x509_certificate(raw)  # the premise
+    odd = _RawCertificate(raw)
+    with OpenSSLServer(openssl, leaf, [odd]) as server:  # type: ignore[list-item]
+        with pytest.raises(ProbeError, match="number 2 of its chain") as caught:
+            fetch_presented_chain(server.host, server.port, timeout=5)
+        # what openssl's own client sees: two certificates, the second the vector
+        shown = subprocess.run(
+            [openssl, "s_client", "-connect", f"{LOOPBACK_V4}:{server.port}", "-showcerts"],
+            input=b"", capture_output=True, timeout=10, check=False,
+        ).stdout  # fmt: skip
+    assert shown.count(b"-----BEGIN CERTIFICATE-----") == 2
+    assert isinstance(caught.value, OSError)
+    assert f"{LOOPBACK_V4}:" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        ({"host": 42}, TypeError),
+        ({"port": "443"}, TypeError),
+        ({"timeout": "5"}, TypeError),
+        ({"server_name": b"x"}, TypeError),
+        ({"timeout": float("nan")}, ValueError),
+        ({"timeout": float("inf")}, ValueError),
+        ({"host": "a\x00b"}, ValueError),
+        ({"port": True}, ValueError),
+    ],
+)
+def test_wrong_arguments_are_refused_before_connecting(
+    arguments: dict[str, object], error: type[Exception]
+) -> None:
+    call: dict[str, Any] = {"host": LOOPBACK_V4, "port": 443, "timeout": 1.0, **arguments}
+    with pytest.raises(error) as caught:
+        fetch_presented_chain(**call)
+    assert isinstance(caught.value, AppGwCertError | TypeError)
+
+
+@pytest.mark.parametrize("host", ["\udcff.example", "a" * 64 + ".example"])
+def test_host_names_idna_refuses_are_probe_errors(host: str) -> None:
+    with pytest.raises(ProbeError, match="host name"):
+        fetch_presented_chain(host, 443, timeout=1)
+    with pytest.raises(ProbeError, match="cannot resolve"):
+        fetch_presented_chain(host, 443, server_name="backend.test", timeout=1)

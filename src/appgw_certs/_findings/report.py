@@ -15,6 +15,7 @@ from enum import StrEnum
 from html import escape
 
 from .._errors import AppGwCertError
+from .._formats.inputs import checked_indent
 
 __all__ = ["CheckFailedError", "Finding", "Report", "Severity"]
 
@@ -145,7 +146,7 @@ class Report:
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as JSON text."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        return json.dumps(self.to_dict(), indent=checked_indent(indent), ensure_ascii=False)
 
     def summary(self) -> str:
         """One line: the title and the counts, e.g. ``"...: 1 error, 2 warnings"``."""

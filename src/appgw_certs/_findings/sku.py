@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Literal
 
+from .._errors import InvalidArgumentError
+
 __all__ = ["Sku", "Slot"]
 
 
@@ -21,9 +23,11 @@ def _normalise(text: str) -> str:
     return "".join(ch for ch in text.strip().lower() if ch not in "-_ .")
 
 
-def _unknown(kind: str, value: object, members: Iterable[StrEnum], also: str) -> ValueError:
+def _unknown(
+    kind: str, value: object, members: Iterable[StrEnum], also: str
+) -> InvalidArgumentError:
     valid = ", ".join(member.value for member in members)
-    return ValueError(f"unknown {kind} {value!r}; valid: {valid} (also {also})")
+    return InvalidArgumentError(f"unknown {kind} {value!r}; valid: {valid} (also {also})")
 
 
 class Sku(StrEnum):

@@ -2,7 +2,7 @@
 PFX and its layout, conversions, private keys.
 
 Modules, each importing only modules before it: ``inputs``, ``der``, ``sniff``,
-``pem``, ``pkcs7``, ``sharing``, ``keys``, ``pfx_decoder``, ``pfx_der``,
+``pem``, ``pkcs7``, ``sharing``, ``keys``, ``pfx_decoder``, ``rc2``, ``pbe``, ``pfx_der``,
 ``pfx_ber``, ``pfx_layout``, ``pfx``, ``private_keys``, ``bundle``, ``convert``.
 
 May import: ``_errors`` only (and the standard library, cryptography, pyasn1).

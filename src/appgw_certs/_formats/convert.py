@@ -15,9 +15,23 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from .._errors import CertificateFormatError, ChainError, PfxPasswordError, translate_errors
+from .._errors import (
+    CertificateFormatError,
+    ChainError,
+    InvalidArgumentError,
+    PfxPasswordError,
+    translate_errors,
+)
 from .bundle import load_certificates
-from .inputs import CertSource, Password, PrivateKey, encode_password
+from .inputs import (
+    CertSource,
+    Password,
+    PrivateKey,
+    checked_choice,
+    checked_text,
+    encode_password,
+    is_utf8,
+)
 from .keys import key_matches
 from .pfx import load_pfx
 from .private_keys import load_private_key
@@ -26,6 +40,9 @@ __all__ = ["cer_to_pfx", "pfx_to_cer", "to_cer", "to_pfx"]
 
 Encoding = Literal["base64", "der"]
 Profile = Literal["compatible", "modern"]
+
+_ENCODINGS = ("base64", "der")
+_PROFILES = ("compatible", "modern")
 
 #: KDF and MAC iterations written (OpenSSL's default; Windows writes 2000).
 PFX_ITERATIONS = 2048
@@ -37,6 +54,7 @@ def to_cer(source: CertSource, *, encoding: Encoding = "base64") -> bytes:
     >>> to_cer(Path("site.p7b"))   # doctest: +SKIP
     b'-----BEGIN CERTIFICATE-----\\nMIID...'
     """
+    checked_choice(encoding, _ENCODINGS, "encoding")
     return _cer_bytes(load_certificates(source), encoding)
 
 
@@ -56,13 +74,14 @@ def to_pfx(
 
     >>> to_pfx(key, cert, [intermediate, root], password="s3cret")   # doctest: +SKIP
     """
+    checked_choice(profile, _PROFILES, "profile")
     if not key_matches(private_key, certificate):
         raise ChainError(
             "the private key does not match the certificate: pass the key the certificate "
             "was issued for"
         )
     encryption = _encryption(encode_password(password), profile)
-    name = friendly_name.encode("utf-8") if friendly_name else None
+    name = checked_text(friendly_name, "friendly_name").encode() if friendly_name else None
     with translate_errors("the key and certificates to write as PFX"):
         return pkcs12.serialize_key_and_certificates(
             name, private_key, certificate, list(chain) or None, encryption
@@ -80,6 +99,7 @@ def pfx_to_cer(
 
     >>> pfx_to_cer(Path("site.pfx"), "s3cret", encoding="der")   # doctest: +SKIP
     """
+    checked_choice(encoding, _ENCODINGS, "encoding")
     loaded = load_pfx(pfx, password)
     if loaded.certificate is None:
         raise CertificateFormatError("the PFX holds no certificate")
@@ -104,6 +124,7 @@ def cer_to_pfx(
 
     >>> cer_to_pfx(Path("site.cer"), Path("site.key"), password="s3cret")   # doctest: +SKIP
     """
+    checked_choice(profile, _PROFILES, "profile")
     key = load_private_key(private_key, key_password)
     certs = load_certificates(cer)
     leaf = next((cert for cert in certs if key_matches(key, cert)), None)
@@ -128,7 +149,7 @@ def _cer_bytes(certs: list[x509.Certificate], encoding: Encoding) -> bytes:
                 "or pick one"
             )
         return _public_bytes(certs[0], serialization.Encoding.DER)
-    raise ValueError(f'encoding is "base64" or "der", not {encoding!r}')
+    raise InvalidArgumentError(f'encoding is "base64" or "der", not {encoding!r}')
 
 
 def _public_bytes(cert: x509.Certificate, encoding: serialization.Encoding) -> bytes:
@@ -149,6 +170,8 @@ def _encryption(
     if b"\x00" in password:
         # OpenSSL reads a PKCS#12 password as a C string: nobody could open the file
         raise PfxPasswordError("a PFX password cannot contain NUL characters")
+    if not is_utf8(password):  # PKCS#12 passwords are Unicode; cryptography writes UTF-8 only
+        raise PfxPasswordError("a PFX password is UTF-8 text: these bytes are not")
     builder = serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(PFX_ITERATIONS)
     if profile == "compatible":
         # SHA-1 MAC: what Azure imports; the password, not the hash, is the secret here.
@@ -160,7 +183,7 @@ def _encryption(
             hashes.SHA256()
         )
     else:
-        raise ValueError(f'profile is "compatible" or "modern", not {profile!r}')
+        raise InvalidArgumentError(f'profile is "compatible" or "modern", not {profile!r}')
     return builder.build(password)
 
 

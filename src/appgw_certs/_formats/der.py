@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cryptography.hazmat import asn1
 
 __all__ = [
+    "ber_elements",
     "compare_encoded_names",
     "content_start",
     "der_length",
@@ -144,3 +145,35 @@ def tlv_encoding(element: asn1.TLV) -> bytes:
     tag, its length (the shortest form, which the decoder enforced), its content."""
     content = element.data
     return element.tag_bytes + der_length(len(content)) + bytes(content)
+
+
+def ber_elements(data: bytes, limit: int) -> int:
+    """How many elements a BER encoding holds, counting those inside constructed ones
+    (and the end-of-contents of indefinite lengths); stops counting past ``limit``.
+
+    A linear scan, no decoding: a constructed element's content is a run of elements,
+    scanned in turn; a primitive one is stepped over. Bytes that are not BER end the
+    count (a decoder then says what is wrong). A constructed OCTET STRING of three
+    one-byte chunks, indefinite length, is five elements: itself, three chunks, and
+    its end-of-contents.
+    """
+    count, position, size = 0, 0, len(data)
+    while position + 1 < size and count <= limit:
+        tag, position = data[position], position + 1
+        if tag & 0x1F == 0x1F:  # a tag number in the long form: its bytes, then the length
+            while position < size and data[position] & 0x80:
+                position += 1
+            position += 1
+        if position >= size:
+            break
+        first, position = data[position], position + 1
+        count += 1
+        if first == 0x80 or tag & 0x20:  # indefinite or constructed: its elements follow
+            position += first & 0x7F if first > 0x80 else 0
+            continue
+        length = first
+        if first > 0x80:
+            length = int.from_bytes(data[position : position + (first & 0x7F)], "big")
+            position += first & 0x7F
+        position += length
+    return count

@@ -1,9 +1,11 @@
 """PKCS#12 (PFX) files: the key, the certificates, and how the file is encrypted.
 
 ``cryptography`` decrypts the file; it says nothing about the algorithms used,
-so those are read from the ASN.1 first (``pfx_layout``). Reading the algorithms
-first also lets us refuse absurd iteration counts before anything derives a
-key: a hostile file could otherwise stall the process for minutes.
+so those are read from the ASN.1 first (``pfx_layout``). Reading the file
+first also bounds the work of every key derivation loading it would run, its
+certificate safes opened with the same password to see what they hold, before
+anything derives a key: a hostile file could otherwise stall the process for
+minutes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .._errors import CertificateFormatError, PfxPasswordError, translate_errors
-from .inputs import Password, PrivateKey, check_size, encode_password, read_bytes
+from .inputs import Password, PrivateKey, check_size, encode_password, is_utf8, read_bytes
 from .keys import key_description, key_matches
 from .pfx_layout import (
     MAX_ITERATIONS,
@@ -25,6 +27,7 @@ from .pfx_layout import (
     MAX_TOTAL_ITERATIONS,
     Layout,
     PfxEncryption,
+    SafeOpener,
     read_layout,
 )
 from .sniff import unwrap_base64
@@ -101,8 +104,9 @@ def load_pfx_with_layout(
     1
     """
     data = _pfx_bytes(source)
-    layout = read_layout(data)
-    parsed = _decrypt(data, encode_password(password))
+    secret = encode_password(password)
+    layout = read_layout(data, SafeOpener(secret))
+    parsed = _decrypt(data, secret)
     return _assemble(parsed, layout), layout
 
 
@@ -139,6 +143,11 @@ def _decrypt(data: bytes, password: bytes | None) -> pkcs12.PKCS12KeyAndCertific
         # cryptography panics on a NUL (a BaseException whose text holds the password);
         # PKCS#12 passwords end at the first NUL, so no file opens with this one.
         raise _password_error(password)
+    if password is not None and not is_utf8(password):
+        raise PfxPasswordError(
+            "the PFX password is not UTF-8 text (bytes from a terminal or file in another "
+            "encoding?): PKCS#12 passwords are Unicode text; give it as a str"
+        )
     with translate_errors("the PFX"):  # anything but a ValueError: unsupported algorithms
         try:
             with warnings.catch_warnings():

@@ -3,8 +3,8 @@
 
 Two decoders implement :class:`PfxDecoder`: ``pfx_der`` (cryptography's
 declarative DER decoder) and ``pfx_ber`` (pyasn1-modules, which also reads BER).
-They only decode; ``pfx_layout`` walks the structures, names the algorithms and
-bounds the iteration counts, once for both. A decoder raises any exception for
+They only decode; ``pfx_layout`` walks the structures and ``pbe`` names the
+algorithms and bounds their cost, once for both. A decoder raises any exception for
 bytes it cannot read as asked.
 """
 
@@ -44,8 +44,8 @@ class Bag(NamedTuple, Generic[E]):
 class PfxDecoder(Protocol[E]):
     """Decodes the structures, one at a time, as the layout's walk asks for them."""
 
-    def pfx(self, der: bytes) -> tuple[ContentInfo[E], tuple[str, int] | None]:
-        """The PFX's authSafe, and its MAC's digest OID and iteration count (no MAC: None)."""
+    def pfx(self, der: bytes) -> tuple[ContentInfo[E], tuple[Algorithm[E], int] | None]:
+        """The PFX's authSafe, and its MAC's digest algorithm and iteration count (no MAC: None)."""
         ...
 
     def octets(self, element: E) -> bytes:
@@ -64,28 +64,29 @@ class PfxDecoder(Protocol[E]):
         """The element's encoding, to decode it as something else."""
         ...
 
-    def encrypted_data_algorithm(self, element: E) -> Algorithm[E]:
-        """The content encryption algorithm of an RFC 2315 EncryptedData."""
+    def encrypted_data(self, element: E) -> tuple[Algorithm[E], bytes | None]:
+        """An RFC 2315 EncryptedData: its content encryption algorithm, its ciphertext."""
         ...
 
     def encrypted_key_algorithm(self, der: bytes) -> Algorithm[E]:
         """The encryption algorithm of an EncryptedPrivateKeyInfo (RFC 5208)."""
         ...
 
-    def pkcs12_pbe_iterations(self, parameters: E | None) -> int:
-        """The iteration count of RFC 7292's pkcs-12PbeParams."""
+    def pbe_params(self, parameters: E | None) -> tuple[bytes, int]:
+        """Salt and iteration count of RFC 7292's pkcs-12PbeParams (PBES1's have the same shape)."""
         ...
 
-    def pbes2(self, parameters: E | None) -> tuple[Algorithm[E], str]:
-        """RFC 8018's PBES2-params: the key derivation function, and the cipher's OID."""
+    def pbes2(self, parameters: E | None) -> tuple[Algorithm[E], Algorithm[E]]:
+        """RFC 8018's PBES2-params (and RFC 9579's PBMAC1-params, of the same
+        shape): the key derivation function, and the encryption (or MAC) scheme."""
         ...
 
-    def pbkdf2_iterations(self, parameters: E | None) -> int:
-        """The iteration count of RFC 8018's PBKDF2-params."""
+    def pbkdf2_params(self, parameters: E | None) -> tuple[bytes, int, int | None, str]:
+        """RFC 8018's PBKDF2-params: salt, iteration count, key length, PRF's OID."""
         ...
 
-    def scrypt_cost(self, parameters: E | None) -> tuple[int, int, int]:
-        """N, r and p of RFC 7914's scrypt-params."""
+    def scrypt_params(self, parameters: E | None) -> tuple[bytes, int, int, int, int | None]:
+        """RFC 7914's scrypt-params: salt, N, r, p, key length."""
         ...
 
     def bmp_text(self, element: E) -> str | None:

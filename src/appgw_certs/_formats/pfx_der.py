@@ -31,6 +31,7 @@ __all__ = ["der_decoder"]
 _SEQUENCE, _SET, _EXPLICIT_0 = b"\x30", b"\x31", b"\xa0"
 _BMP_STRING, _CONSTRUCTED_BMP_STRING = b"\x1e", b"\x3e"
 _LONG_FORM = 0x1F
+_HMAC_WITH_SHA1 = "1.2.840.113549.2.7"  # PBKDF2's PRF when none is named
 
 
 def der_decoder() -> "PfxDecoder[asn1.TLV] | None":
@@ -70,13 +71,15 @@ class _DerDecoder:
     def __init__(self, structures: _Structures) -> None:
         self._s = structures
 
-    def pfx(self, der: bytes) -> "tuple[ContentInfo[asn1.TLV], tuple[str, int] | None]":
+    def pfx(
+        self, der: bytes
+    ) -> "tuple[ContentInfo[asn1.TLV], tuple[Algorithm[asn1.TLV], int] | None]":
         pfx = self._s.decode_der(self._s.pfx, der)
         auth_safe = ContentInfo(pfx.auth_safe.content_type.dotted_string, pfx.auth_safe.content)
         mac_data = pfx.mac_data
         if mac_data is None:
             return auth_safe, None
-        digest = mac_data.mac.digest_algorithm.algorithm.dotted_string
+        digest = Algorithm(mac_data.mac.digest_algorithm.algorithm.dotted_string, None)
         iterations = 1 if mac_data.iterations is None else mac_data.iterations
         return auth_safe, (digest, iterations)
 
@@ -94,34 +97,38 @@ class _DerDecoder:
     def encoding(self, element: "asn1.TLV") -> bytes:
         return tlv_encoding(element)
 
-    def encrypted_data_algorithm(self, element: "asn1.TLV") -> "Algorithm[asn1.TLV]":
-        encrypted = element.parse(self._s.encrypted_data)
-        return _algorithm(encrypted.encrypted_content_info.content_encryption_algorithm)
+    def encrypted_data(self, element: "asn1.TLV") -> "tuple[Algorithm[asn1.TLV], bytes | None]":
+        info = element.parse(self._s.encrypted_data).encrypted_content_info
+        ciphertext: bytes | None = info.encrypted_content
+        return _algorithm(info.content_encryption_algorithm), ciphertext
 
     def encrypted_key_algorithm(self, der: bytes) -> "Algorithm[asn1.TLV]":
         info = self._s.decode_der(self._s.encrypted_private_key_info, der)
         return _algorithm(info.encryption_algorithm)
 
-    def pkcs12_pbe_iterations(self, parameters: "asn1.TLV | None") -> int:
-        iterations: int = _required(parameters).parse(self._s.pkcs12_pbe_params).iterations
-        return iterations
+    def pbe_params(self, parameters: "asn1.TLV | None") -> tuple[bytes, int]:
+        params = _required(parameters).parse(self._s.pkcs12_pbe_params)
+        return params.salt, params.iterations
 
-    def pbes2(self, parameters: "asn1.TLV | None") -> "tuple[Algorithm[asn1.TLV], str]":
+    def pbes2(
+        self, parameters: "asn1.TLV | None"
+    ) -> "tuple[Algorithm[asn1.TLV], Algorithm[asn1.TLV]]":
         params = _required(parameters).parse(self._s.pbes2_params)
-        cipher: str = params.encryption_scheme.algorithm.dotted_string
-        return _algorithm(params.key_derivation_func), cipher
+        return _algorithm(params.key_derivation_func), _algorithm(params.encryption_scheme)
 
-    def pbkdf2_iterations(self, parameters: "asn1.TLV | None") -> int:
+    def pbkdf2_params(self, parameters: "asn1.TLV | None") -> tuple[bytes, int, int | None, str]:
         params = _required(parameters).parse(self._s.pbkdf2_params)
         _positive(params.iteration_count, params.key_length)
-        iterations: int = params.iteration_count
-        return iterations
+        prf = _HMAC_WITH_SHA1 if params.prf is None else params.prf.algorithm.dotted_string
+        return params.salt, params.iteration_count, params.key_length, prf
 
-    def scrypt_cost(self, parameters: "asn1.TLV | None") -> tuple[int, int, int]:
+    def scrypt_params(
+        self, parameters: "asn1.TLV | None"
+    ) -> tuple[bytes, int, int, int, int | None]:
         params = _required(parameters).parse(self._s.scrypt_params)
         cost = (params.cost_parameter, params.block_size, params.parallelization_parameter)
         _positive(*cost, params.key_length)
-        return cost
+        return (params.salt, *cost, params.key_length)
 
     def bmp_text(self, element: "asn1.TLV") -> str | None:
         tag = element.tag_bytes

@@ -1,22 +1,41 @@
-"""The ASN.1 layout of a PFX: its encryption algorithms, iteration counts, key bags.
+"""The ASN.1 layout of a PFX: its encryption algorithms, iteration counts, key bags;
+and the cost of every key derivation that loading it would run.
 
-Read without decrypting anything, before anything derives a key: absurd
-iteration counts are refused here, since a hostile file could otherwise stall
-the process for minutes. Two decoders read the structures (``pfx_decoder``):
+Read before anything derives a key from the file: a hostile file could
+otherwise stall the process for minutes, and a derivation, once started,
+cannot be interrupted. Two decoders read the structures (``pfx_decoder``):
 DER files, which is what OpenSSL, cryptography and Java write, are read with
 cryptography's declarative decoder (``pfx_der``); BER files (Windows exports
 with indefinite lengths or constructed strings) and whatever that decoder steps
 aside from, with pyasn1-modules (``pfx_ber``, imported on first use). Both are
 walked by the same code here, so both give the same :class:`Layout`.
+
+What can be read without a password is the MAC, the certificate safes'
+encryption and the key bags outside them. A certificate safe can hold more:
+key bags and nested safes that loading the file decrypts in turn. With the
+password that loading will use (:class:`SafeOpener`), each safe is decrypted
+here, its own cost bounded first, and what it holds is counted too: every
+derivation the load would run, at any depth, before it runs any.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from .._errors import CertificateFormatError, translate_errors
+from .inputs import is_utf8
+from .pbe import (
+    MAX_ITERATIONS,
+    MAX_OPENING_WORK,
+    MAX_SCRYPT_WORK,
+    MAX_TOTAL_ITERATIONS,
+    Scheme,
+    check_iterations,
+    kdf_scheme,
+    read_scheme,
+)
 from .pfx_decoder import Algorithm, Bag, ContentInfo, PfxDecoder
 from .pfx_der import der_decoder
 from .sniff import could_be_pfx
@@ -28,6 +47,7 @@ __all__ = [
     "MAX_TOTAL_ITERATIONS",
     "Layout",
     "PfxEncryption",
+    "SafeOpener",
     "check_encrypted_key_info",
     "encrypted_key_iterations_with",
     "read_layout",
@@ -37,47 +57,10 @@ __all__ = [
 E = TypeVar("E")
 T = TypeVar("T")
 
-#: KDF or MAC iteration counts above this are refused before any derivation,
-#: and so are files whose derivations add up to more than MAX_TOTAL_ITERATIONS
-#: (the defaults of .NET's Pkcs12LoaderLimits). Real files use 1 to 20,000
-#: (Windows 2,000, OpenSSL 2,048, cryptography 20,000).
-MAX_ITERATIONS = 300_000
-MAX_TOTAL_ITERATIONS = 1_000_000
-#: The same for scrypt-encrypted keys, as N * r * p.
-MAX_SCRYPT_WORK = 2**24
 #: How deep safeContentsBags may nest (real files: not at all). Deeper files are
 #: refused alike by both decoders, before either recurses near Python's limit.
 MAX_BAG_NESTING = 16
 
-_PKCS12_PBE = {
-    "1.2.840.113549.1.12.1.1": "pbeWithSHA1And128BitRC4",
-    "1.2.840.113549.1.12.1.2": "pbeWithSHA1And40BitRC4",
-    "1.2.840.113549.1.12.1.3": "pbeWithSHA1And3-KeyTripleDES-CBC",
-    "1.2.840.113549.1.12.1.4": "pbeWithSHA1And2-KeyTripleDES-CBC",
-    "1.2.840.113549.1.12.1.5": "pbeWithSHA1And128BitRC2-CBC",
-    "1.2.840.113549.1.12.1.6": "pbeWithSHA1And40BitRC2-CBC",
-    # PKCS#5 v1.5 schemes (same parameter shape: salt, iterations)
-    "1.2.840.113549.1.5.1": "pbeWithMD2AndDES-CBC",
-    "1.2.840.113549.1.5.3": "pbeWithMD5AndDES-CBC",
-    "1.2.840.113549.1.5.4": "pbeWithMD2AndRC2-CBC",
-    "1.2.840.113549.1.5.6": "pbeWithMD5AndRC2-CBC",
-    "1.2.840.113549.1.5.10": "pbeWithSHA1AndDES-CBC",
-    "1.2.840.113549.1.5.11": "pbeWithSHA1AndRC2-CBC",
-}
-_PBES2 = "1.2.840.113549.1.5.13"
-_PBKDF2 = "1.2.840.113549.1.5.12"
-_SCRYPT = "1.3.6.1.4.1.11591.4.11"
-_CIPHERS = {
-    "2.16.840.1.101.3.4.1.2": "AES-128-CBC",
-    "2.16.840.1.101.3.4.1.22": "AES-192-CBC",
-    "2.16.840.1.101.3.4.1.42": "AES-256-CBC",
-    "1.2.840.113549.3.7": "DES-EDE3-CBC",
-    "1.3.14.3.2.7": "DES-CBC",
-    "1.2.840.113549.3.2": "RC2-CBC",
-    "1.2.392.200011.61.1.1.1.2": "CAMELLIA-128-CBC",
-    "1.2.392.200011.61.1.1.1.3": "CAMELLIA-192-CBC",
-    "1.2.392.200011.61.1.1.1.4": "CAMELLIA-256-CBC",
-}
 _DIGESTS = {
     "1.3.14.3.2.26": "sha1",
     "2.16.840.1.101.3.4.2.1": "sha256",
@@ -87,6 +70,7 @@ _DIGESTS = {
     "1.2.840.113549.2.5": "md5",
     "1.2.840.113549.1.5.14": "PBMAC1",
 }
+_PBMAC1 = "1.2.840.113549.1.5.14"
 _DATA = "1.2.840.113549.1.7.1"
 _ENCRYPTED_DATA = "1.2.840.113549.1.7.6"
 _KEY_BAG = "1.2.840.113549.1.12.10.1.1"
@@ -129,16 +113,45 @@ class Layout:
     key_bags: int  # key bags outside encrypted content (where exporters put them)
 
 
-def read_layout(der: bytes) -> Layout:
+@dataclass(frozen=True)
+class SafeOpener:
+    """The password that loading the PFX will decrypt with, as bytes (``None``:
+    none given), to open its certificate safes with first."""
+
+    password: bytes | None
+
+    @property
+    def empty(self) -> bool:
+        return not self.password
+
+    def candidates(self, has_mac: bool) -> list[bytes | None]:
+        """The passwords OpenSSL decrypts with. Without one, it verifies the MAC with
+        none and then with the empty one, and decrypts with the one that verified
+        (with none when there is no MAC); cryptography passes none for ``None`` and
+        for an empty password alike. A password with a NUL, or not UTF-8, is refused
+        before anything is decrypted."""
+        if self.password:
+            if b"\0" in self.password or not is_utf8(self.password):
+                return []
+            return [self.password]
+        return [None, b""] if has_mac else [None]
+
+
+def read_layout(der: bytes, opener: SafeOpener | None = None) -> Layout:
     """The layout of the PFX ``der`` (DER or BER); :class:`CertificateFormatError`
-    when it is not one, or asks for absurd iteration counts."""
+    when it is not one, or asks for absurd iteration counts. With ``opener``, the
+    certificate safes are opened and what they hold counted too.
+
+    >>> read_layout(pfx_bytes, SafeOpener(b"secret")).key_bags   # doctest: +SKIP
+    1
+    """
     if not could_be_pfx(der):  # PEM, a certificate...: no decoder need look
         raise CertificateFormatError(
             "could not read the PFX (PKCS#12) structure: it does not start as one "
             "(a SEQUENCE holding a version number)"
         )
     with translate_errors("the PFX (PKCS#12) structure"):
-        return _decoded(lambda decoder: read_layout_with(decoder, der))
+        return _decoded(lambda decoder: read_layout_with(decoder, der, opener))
 
 
 def check_encrypted_key_info(der: bytes) -> None:
@@ -153,13 +166,13 @@ def check_encrypted_key_info(der: bytes) -> None:
         raise  # scrypt asking for too much work
     except Exception:
         return  # not well-formed: cryptography says so with its own message
-    _check_iterations(iterations, "the private key")
+    check_iterations(iterations, "the private key")
 
 
 def encrypted_key_iterations_with(decoder: PfxDecoder[E], der: bytes) -> int | None:
     """The iteration count of an EncryptedPrivateKeyInfo as read with ``decoder``
     (``None`` for scrypt, whose cost is bounded here, and other schemes)."""
-    return _algorithm(decoder, decoder.encrypted_key_algorithm(der))[1]
+    return read_scheme(decoder, decoder.encrypted_key_algorithm(der)).iterations
 
 
 def _decoded(read: Callable[[PfxDecoder[Any]], T]) -> T:
@@ -188,19 +201,42 @@ class _Seen:
     cert_algorithm: str | None = None
     key_friendly_name: str | None = None
     total_iterations: int = 0
+    total_scrypt_work: int = 0
+    opening_work: int = 0
 
-    def spend(self, iterations: int | None, where: str) -> None:
-        """Count one derivation; refuse it, or the file's running total, when absurd."""
-        _check_iterations(iterations, where)
-        self.total_iterations += iterations or 0
+    def spend(self, scheme: Scheme, where: str, times: int = 1) -> None:
+        """Count ``times`` derivations of ``scheme``; refuse one, or the file's running
+        total, when absurd."""
+        check_iterations(scheme.iterations, where)
+        self.total_iterations += (scheme.iterations or 0) * times
         if self.total_iterations > MAX_TOTAL_ITERATIONS:
             raise CertificateFormatError(
                 f"the PFX's derivations add up to over {MAX_TOTAL_ITERATIONS:,} iterations "
                 "(many bags or high counts): the file is corrupt or hostile; not decrypting it"
             )
+        if scheme.scrypt is not None:
+            n, r, p = scheme.scrypt
+            self.total_scrypt_work += n * r * p * times
+            if self.total_scrypt_work > 2 * MAX_SCRYPT_WORK:
+                raise CertificateFormatError(
+                    f"the PFX's scrypt derivations add up to over {2 * MAX_SCRYPT_WORK:,} "
+                    "(N*r*p): the file is corrupt or hostile; not decrypting it"
+                )
+
+    def spend_opening(self, scheme: Scheme) -> None:
+        """Count a derivation of our own, to open a certificate safe."""
+        self.opening_work += scheme.opening_work
+        if self.opening_work > MAX_OPENING_WORK:
+            raise CertificateFormatError(
+                "opening the PFX's certificate safes to check what they hold would take "
+                f"over {MAX_OPENING_WORK:,} hash computations (iterations times hash blocks): "
+                "the file is corrupt or hostile; not decrypting it"
+            )
 
 
-def read_layout_with(decoder: PfxDecoder[E], der: bytes) -> Layout:
+def read_layout_with(
+    decoder: PfxDecoder[E], der: bytes, opener: SafeOpener | None = None
+) -> Layout:
     """The layout as read with ``decoder``; raises what it raises on bytes it cannot read."""
     auth_safe, mac = decoder.pfx(der)
     if auth_safe.content_type != _DATA:
@@ -209,11 +245,18 @@ def read_layout_with(decoder: PfxDecoder[E], der: bytes) -> Layout:
             "export it again with a password"
         )
     seen = _Seen()
+    mac_algorithm, mac_scheme = (None, None) if mac is None else _mac(decoder, *mac)
+    if mac_scheme is not None:  # without a password, OpenSSL may verify it twice
+        seen.spend(mac_scheme, "the PFX's MAC", times=2 if opener and opener.empty else 1)
+    sealed: list[tuple[Scheme, bytes]] = []
     for info in decoder.authenticated_safe(decoder.octets(auth_safe.content)):
-        _read_content_info(decoder, info, seen)
-    mac_algorithm, mac_iterations = (None, None) if mac is None else (_digest(mac[0]), mac[1])
-    _check_iterations(seen.key_iterations, "the PFX's key bag")
-    seen.spend(mac_iterations, "the PFX's MAC")
+        _read_content_info(decoder, info, seen, sealed)
+    # what shows is counted first: a file refused for that is refused before any derivation
+    candidates = opener.candidates(mac is not None) if opener else []
+    for scheme, ciphertext in sealed if candidates else []:
+        _open_safe(scheme, ciphertext, seen, candidates)
+    check_iterations(seen.key_iterations, "the PFX's key bag")
+    mac_iterations = None if mac_scheme is None else mac_scheme.iterations
     iterations = seen.key_iterations if seen.key_bags else mac_iterations
     encryption = PfxEncryption(
         key_algorithm=seen.key_algorithm,
@@ -229,25 +272,81 @@ def read_layout_with(decoder: PfxDecoder[E], der: bytes) -> Layout:
     return Layout(encryption, seen.key_friendly_name, seen.key_bags)
 
 
-def _read_content_info(decoder: PfxDecoder[E], info: ContentInfo[E], seen: _Seen) -> None:
+def _mac(decoder: PfxDecoder[E], digest: Algorithm[E], iterations: int) -> tuple[str, Scheme]:
+    """The MAC's name and cost: its iteration count, or PBMAC1's PBKDF2 one (RFC 9579)."""
+    if digest.oid != _PBMAC1:
+        return _DIGESTS.get(digest.oid, digest.oid), Scheme("MAC", iterations)
+    kdf, _ = decoder.pbes2(digest.parameters)
+    return "PBMAC1", kdf_scheme(decoder, kdf, "PBMAC1")[0]
+
+
+def _read_content_info(
+    decoder: PfxDecoder[E], info: ContentInfo[E], seen: _Seen, sealed: list[tuple[Scheme, bytes]]
+) -> None:
+    """Count a content's derivations; an encrypted one joins ``sealed``, to be opened."""
     if info.content_type == _DATA:
         _read_bags(decoder, decoder.safe_contents(decoder.octets(info.content)), seen)
     elif info.content_type == _ENCRYPTED_DATA:
-        algorithm = decoder.encrypted_data_algorithm(info.content)
-        name, iterations = _algorithm(decoder, algorithm)
-        seen.spend(iterations, "the PFX's certificate bag")
+        algorithm, ciphertext = decoder.encrypted_data(info.content)
+        scheme = read_scheme(decoder, algorithm)
+        seen.spend(scheme, "the PFX's certificate bag")
         if seen.cert_algorithm is None:
-            seen.cert_algorithm = name
+            seen.cert_algorithm = scheme.name
+        if ciphertext:
+            sealed.append((scheme, ciphertext))
 
 
-def _read_bags(decoder: PfxDecoder[E], bags: list[Bag[E]], seen: _Seen, depth: int = 0) -> None:
+def _open_safe(
+    scheme: Scheme, ciphertext: bytes, seen: _Seen, candidates: list[bytes | None]
+) -> None:
+    """Decrypt a certificate safe as loading will, and count what it holds. A safe
+    that no candidate opens is left alone: loading stops there too."""
+    if scheme.opener is None:
+        raise CertificateFormatError(
+            f"the PFX encrypts certificates with {scheme.name}, which is not opened here to "
+            "check what it holds before loading: export the file again with AES-256 or 3DES"
+        )
+    for password in candidates:
+        seen.spend_opening(scheme)
+        plaintext = scheme.decrypt(password, ciphertext)
+        if plaintext is not None and _count_hidden(plaintext, seen):
+            return
+
+
+def _count_hidden(safe_contents: bytes, seen: _Seen) -> bool:
+    """Count the derivations that a decrypted SafeContents holds; ``False`` when it is
+    not one (a wrong password whose padding happened to look right)."""
+
+    def walk(decoder: PfxDecoder[Any]) -> _Seen:
+        trial = replace(seen)  # a decoder that fails half-way leaves ``seen`` unchanged
+        _read_bags(decoder, decoder.safe_contents(safe_contents), trial, hidden=True)
+        return trial
+
+    try:
+        counted = _decoded(walk)
+    except CertificateFormatError:
+        raise  # counted, and over a limit
+    except Exception:
+        return False
+    seen.total_iterations = counted.total_iterations
+    seen.total_scrypt_work = counted.total_scrypt_work
+    return True
+
+
+def _read_bags(
+    decoder: PfxDecoder[E], bags: list[Bag[E]], seen: _Seen, depth: int = 0, *, hidden: bool = False
+) -> None:
+    """Count the bags' derivations; note the key bags (``hidden``: bags inside a
+    certificate safe, which are counted and not described)."""
     for bag in bags:
         if bag.bag_id == _SHROUDED_KEY_BAG:
-            algorithm = decoder.encrypted_key_algorithm(decoder.encoding(bag.value))
-            name, iterations = _algorithm(decoder, algorithm)
-            seen.spend(iterations, "the PFX's key bag")
-            _note_key_bag(decoder, seen, bag, name, iterations)
-        elif bag.bag_id == _KEY_BAG:
+            scheme = read_scheme(
+                decoder, decoder.encrypted_key_algorithm(decoder.encoding(bag.value))
+            )
+            seen.spend(scheme, "the PFX's key bag")
+            if not hidden:
+                _note_key_bag(decoder, seen, bag, scheme.name, scheme.iterations)
+        elif bag.bag_id == _KEY_BAG and not hidden:
             _note_key_bag(decoder, seen, bag, None, None)
         elif bag.bag_id == _SAFE_CONTENTS_BAG:
             if depth == MAX_BAG_NESTING:
@@ -256,7 +355,7 @@ def _read_bags(decoder: PfxDecoder[E], bags: list[Bag[E]], seen: _Seen, depth: i
                     "corrupt or hostile; not decrypting it"
                 )
             nested = decoder.safe_contents(decoder.encoding(bag.value))
-            _read_bags(decoder, nested, seen, depth + 1)
+            _read_bags(decoder, nested, seen, depth + 1, hidden=hidden)
 
 
 def _note_key_bag(
@@ -276,45 +375,3 @@ def _friendly_name(decoder: PfxDecoder[E], bag: Bag[E]) -> str | None:
             for value in values:
                 return decoder.bmp_text(value)
     return None
-
-
-def _algorithm(decoder: PfxDecoder[E], algorithm: Algorithm[E]) -> tuple[str, int | None]:
-    """A PBE algorithm's name and its iteration count."""
-    if algorithm.oid in _PKCS12_PBE:
-        return _PKCS12_PBE[algorithm.oid], decoder.pkcs12_pbe_iterations(algorithm.parameters)
-    if algorithm.oid == _PBES2:
-        kdf, cipher_oid = decoder.pbes2(algorithm.parameters)
-        cipher = _CIPHERS.get(cipher_oid, cipher_oid)
-        return f"PBES2/{cipher}", _pbkdf2_iterations(decoder, kdf)
-    return algorithm.oid, None
-
-
-def _pbkdf2_iterations(decoder: PfxDecoder[E], kdf: Algorithm[E]) -> int | None:
-    """PBKDF2's iteration count; scrypt's cost is bounded here (it has no such count)."""
-    if kdf.oid == _SCRYPT:
-        _check_scrypt_cost(*decoder.scrypt_cost(kdf.parameters))
-        return None
-    if kdf.oid != _PBKDF2:
-        return None
-    return decoder.pbkdf2_iterations(kdf.parameters)
-
-
-def _digest(oid: str) -> str:
-    return _DIGESTS.get(oid, oid)
-
-
-def _check_scrypt_cost(n: int, r: int, p: int) -> None:
-    # openssl's default is N=16384, r=8, p=1 (2**17); allow 128 times that
-    if n * r * p > MAX_SCRYPT_WORK:
-        raise CertificateFormatError(
-            f"the key's scrypt parameters (N={n:,}, r={r}, p={p}) ask for more work than "
-            f"{MAX_SCRYPT_WORK:,} (N*r*p): the file is corrupt or hostile; not decrypting it"
-        )
-
-
-def _check_iterations(iterations: int | None, where: str) -> None:
-    if iterations is not None and not 0 < iterations <= MAX_ITERATIONS:
-        raise CertificateFormatError(
-            f"{where} asks for {iterations:,} iterations (at most {MAX_ITERATIONS:,} are "
-            "accepted): the file is corrupt or hostile; not decrypting it"
-        )

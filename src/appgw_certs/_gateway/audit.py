@@ -22,6 +22,14 @@ from html import escape
 
 from .._findings.report import Finding, Report, printable
 from .._findings.sku import Sku, Slot
+from .._formats.inputs import (
+    checked_indent,
+    checked_mapping,
+    checked_moment,
+    checked_number,
+    checked_optional,
+    refuse_nul_path,
+)
 from .._x509.describe import CertInfo, cert_info
 from .._x509.links import audit_scope
 from .._x509.trust import TrustStore
@@ -118,7 +126,7 @@ class GatewayAudit:
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as JSON text."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        return json.dumps(self.to_dict(), indent=checked_indent(indent), ensure_ascii=False)
 
     def overview(self) -> str:
         """The gateway and its certificate objects, next expiry first (no findings)."""
@@ -199,6 +207,10 @@ def audit_gateway(
 
     CLI: ``az network application-gateway show -g RG -n GW | appgw-certs audit -``.
     """
+    refuse_nul_path(source)
+    checked_mapping(parameters, "parameters")
+    checked_number(expiry_warning_days, "expiry_warning_days", 0, 36_500)
+    store, now = checked_optional(store, TrustStore, "store"), checked_moment(now)
     document = _document(source)
     # A CA in every bundle is decoded once, and its links are confirmed by identity.
     # One warnings scope for the whole audit: the loaders' own are then free.

@@ -17,6 +17,7 @@ from typing import Literal
 
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from .._errors import InvalidArgumentError
 from .credential import Credential
 from .issue import ca_extensions, issue, leaf_extensions, server_extensions, validity
 from .keys import KeyType, parse_key_type
@@ -220,8 +221,10 @@ def build_self_signed(
 
 def _check_intermediates(intermediates: int) -> None:
     if isinstance(intermediates, bool) or not isinstance(intermediates, int):
-        raise ValueError(f"intermediates: must be an int, not {type(intermediates).__name__}")
+        raise InvalidArgumentError(
+            f"intermediates: must be an int, not {type(intermediates).__name__}"
+        )
     if not 0 <= intermediates <= MAX_INTERMEDIATES:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"intermediates: must be between 0 and {MAX_INTERMEDIATES}, not {intermediates}"
         )

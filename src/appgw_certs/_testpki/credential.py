@@ -9,6 +9,7 @@ from typing import Literal
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from .._errors import InvalidArgumentError
 from .._formats.inputs import PrivateKey, encode_password
 
 __all__ = ["Credential"]
@@ -46,7 +47,9 @@ class Credential:
         if secret is None:
             encryption = serialization.NoEncryption()
         elif not secret:
-            raise ValueError("password: must not be empty; pass None for an unencrypted key")
+            raise InvalidArgumentError(
+                "password: must not be empty; pass None for an unencrypted key"
+            )
         else:
             encryption = serialization.BestAvailableEncryption(secret)
         return self.private_key.private_bytes(
@@ -86,4 +89,4 @@ def _encoding(encoding: str) -> serialization.Encoding:
         return serialization.Encoding.PEM
     if encoding == "der":
         return serialization.Encoding.DER
-    raise ValueError(f"encoding: must be 'base64' or 'der', not {encoding!r}")
+    raise InvalidArgumentError(f"encoding: must be 'base64' or 'der', not {encoding!r}")

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from .._errors import InvalidArgumentError
 from .._formats.inputs import PrivateKey
 from .credential import Credential
 from .keys import GeneratedKey, KeyType
@@ -142,11 +143,13 @@ def _key_usage(leaf_kind: KeyType | None, *, ca: bool) -> x509.KeyUsage:
 def validity(valid_days: int, not_before: datetime | None) -> Window:
     """The (notBefore, notAfter) of ``valid_days`` from ``not_before`` (default: now - BACKDATE)."""
     if isinstance(valid_days, bool) or not isinstance(valid_days, int) or valid_days <= 0:
-        raise ValueError(f"valid_days: must be a whole number of days > 0, not {valid_days!r}")
+        raise InvalidArgumentError(
+            f"valid_days: must be a whole number of days > 0, not {valid_days!r}"
+        )
     if not_before is None:
         start = datetime.now(UTC).replace(microsecond=0) - BACKDATE
     elif not isinstance(not_before, datetime) or not_before.utcoffset() is None:
-        raise ValueError(
+        raise InvalidArgumentError(
             "not_before: must be a timezone-aware datetime (e.g. datetime.now(UTC)), "
             f"not {not_before!r}"
         )
@@ -156,7 +159,7 @@ def validity(valid_days: int, not_before: datetime | None) -> Window:
         except OverflowError:  # year 1 or 9999 shifted out of range by its offset
             start = _EARLIEST - timedelta(days=1)
     if start < _EARLIEST or valid_days > (_LATEST - start).days:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"not_before, valid_days: the window must lie within {_EARLIEST.year}-{_LATEST.year}"
             f" (X.509 time), not {not_before or start} + {valid_days} days"
         )

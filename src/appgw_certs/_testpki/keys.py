@@ -7,6 +7,7 @@ from typing import TypeAlias
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from .._errors import InvalidArgumentError
 from .._formats.inputs import PrivateKey
 
 __all__ = ["GeneratedKey", "KeyType", "parse_key_type"]
@@ -57,7 +58,9 @@ class KeyType(Enum):
             for key_type, curve in _CURVES.items():
                 if isinstance(private_key.curve, curve):
                     return key_type
-        raise ValueError("key_type: the key is none of " + ", ".join(k.name for k in KeyType))
+        raise InvalidArgumentError(
+            "key_type: the key is none of " + ", ".join(k.name for k in KeyType)
+        )
 
 
 _RSA_BITS = {KeyType.RSA_2048: 2048, KeyType.RSA_3072: 3072, KeyType.RSA_4096: 4096}
@@ -73,6 +76,6 @@ def parse_key_type(key_type: KeyType | str) -> KeyType:
         return KeyType(key_type)
     except ValueError:
         valid = ", ".join(repr(k.value) for k in KeyType)
-        raise ValueError(
+        raise InvalidArgumentError(
             f"key_type: must be a KeyType or one of {valid}, not {key_type!r}"
         ) from None

@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from .._errors import InvalidArgumentError
+from .._formats.inputs import checked_text
+
 __all__ = [
     "MAX_NAME",
     "check_text",
@@ -52,9 +55,12 @@ def client_san(subject: x509.Name) -> x509.GeneralName:
 def check_text(argument: str, value: str) -> None:
     """``ValueError`` unless ``value`` is non-empty text that fits a CN or O."""
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{argument}: must be a non-empty string, not {value!r}")
+        raise InvalidArgumentError(f"{argument}: must be a non-empty string, not {value!r}")
     if len(value) > MAX_NAME:
-        raise ValueError(f"{argument}: at most {MAX_NAME} characters (RFC 5280), not {len(value)}")
+        raise InvalidArgumentError(
+            f"{argument}: at most {MAX_NAME} characters (RFC 5280), not {len(value)}"
+        )
+    checked_text(value, argument)
 
 
 def general_names(hostnames: Sequence[str]) -> list[x509.GeneralName]:
@@ -67,13 +73,15 @@ def general_names(hostnames: Sequence[str]) -> list[x509.GeneralName]:
         if name not in names:
             names.append(name)
     if not names:
-        raise ValueError("hostnames: at least one host name is needed")
+        raise InvalidArgumentError("hostnames: at least one host name is needed")
     return names
 
 
 def _general_name(index: int, host: str) -> x509.GeneralName:
     if not isinstance(host, str):
-        raise ValueError(f"hostnames[{index}]: must be a string, not {type(host).__name__}")
+        raise InvalidArgumentError(
+            f"hostnames[{index}]: must be a string, not {type(host).__name__}"
+        )
     if "%" not in host:  # a scoped IPv6 address cannot go into a certificate
         try:
             return x509.IPAddress(ipaddress.ip_address(host))
@@ -81,7 +89,9 @@ def _general_name(index: int, host: str) -> x509.GeneralName:
             pass
     problem = _dns_problem(host)
     if problem:
-        raise ValueError(f"hostnames[{index}]: {host[:80]!r} is not a valid host name: {problem}")
+        raise InvalidArgumentError(
+            f"hostnames[{index}]: {host[:80]!r} is not a valid host name: {problem}"
+        )
     return x509.DNSName(host.lower())
 
 

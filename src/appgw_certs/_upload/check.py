@@ -32,6 +32,7 @@ from .._errors import (
     AppGwCertError,
     CertificateFormatError,
     InputTooLargeError,
+    InvalidArgumentError,
     PfxPasswordError,
 )
 from .._findings.report import Finding, Report, Severity
@@ -48,7 +49,7 @@ from .._formats.bundle import (
     sniff_format,
     unwrap_base64,
 )
-from .._formats.inputs import CertSource, Password, encode_password, read_bytes
+from .._formats.inputs import CertSource, Password, checked_moment, encode_password, read_bytes
 from .._formats.keys import key_description, key_matches
 from .._formats.pfx import Pfx, PfxEncryption, load_pfx_with_layout, read_pfx_encryption
 from .._x509.graph import distinct, issued_none, path_up
@@ -103,7 +104,7 @@ def check_upload(
 
     CLI: ``appgw-certs check trusted-root root.cer --sku Standard_v2``.
     """
-    slot, sku = Slot.parse(slot), Sku.parse(sku)
+    slot, sku, now = Slot.parse(slot), Sku.parse(sku), checked_moment(now)
     try:
         data = _source_bytes(source)
     except CertificateFormatError as exc:
@@ -132,7 +133,7 @@ def check_upload_bytes(
     ...                    location="trustedRootCertificates[root]")   # doctest: +SKIP
     """
     if now is not None and now.utcoffset() is None:
-        raise ValueError("now must be timezone-aware, e.g. datetime.now(UTC)")
+        raise InvalidArgumentError("now must be timezone-aware, e.g. datetime.now(UTC)")
     checker = _Checker(
         sku=sku,
         password=password,

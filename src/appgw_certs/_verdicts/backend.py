@@ -30,7 +30,7 @@ from .._errors import AppGwCertError, CertificateFormatError, ChainError, transl
 from .._findings.report import Finding, Report
 from .._findings.rules import finding
 from .._findings.sku import Sku
-from .._formats.inputs import CertSource
+from .._formats.inputs import CertSource, checked_moment, checked_optional
 from .._upload.check import client_ca_issuer
 from .._x509.graph import distinct
 from .._x509.links import missing_issuer_text
@@ -136,6 +136,8 @@ def check_backend(
                                trusted_roots=[Path("root.cer")])
         print(report)            # BE00x findings in the gateway's words
     """
+    checked_optional(host_name, str, "host_name")
+    checked_optional(store, TrustStore, "store")
     parsed_sku = Sku.parse(sku)
     moment = _moment(now)
     title = f"Backend health prediction ({parsed_sku.value}, host {host_name or 'none'})"
@@ -231,11 +233,7 @@ def client_issuer_dn(trusted_client_ca: CertSource) -> x509.Name:
 
 
 def _moment(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(UTC)
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware, e.g. datetime.now(UTC)")
-    return now
+    return checked_moment(now) or datetime.now(UTC)
 
 
 def _certificates(source: CertSource) -> list[x509.Certificate]:

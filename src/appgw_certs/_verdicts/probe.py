@@ -17,9 +17,10 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from cryptography import x509
-from OpenSSL import SSL
+from OpenSSL import SSL, crypto
 
-from .._errors import ProbeError
+from .._errors import InvalidArgumentError, ProbeError
+from .._formats.inputs import checked_instance, checked_optional
 
 __all__ = ["fetch_presented_chain"]
 
@@ -33,9 +34,11 @@ def fetch_presented_chain(
     as host or as server name, sends no SNI, as the gateway does (RFC 6066).
     ``host`` may be a name, an IPv4 literal or an IPv6 literal (``::1`` or
     ``[::1]``). ``timeout`` (seconds) bounds the connection and the handshake
-    together. Unreachable hosts, timeouts and peers that do not complete a TLS
-    handshake raise :class:`ProbeError`; an empty host, a port outside
-    1-65535 or a timeout that is not positive raise ``ValueError``.
+    together. Unreachable hosts, timeouts, peers that do not complete a TLS
+    handshake and certificates that cannot be read raise :class:`ProbeError`;
+    an empty host, a port outside 1-65535 or a timeout that is not a positive
+    number of seconds raise an :class:`AppGwCertError` that is also a
+    ``ValueError``, and arguments of the wrong type ``TypeError``.
 
     Example::
 
@@ -43,10 +46,7 @@ def fetch_presented_chain(
         report = check_backend(chain, sku="Standard_v2",
                                host_name="backend.contoso.com", trusted_roots=[root_cer])
     """
-    if not host or not 0 < port < 65536:
-        raise ValueError(f"expected a host and a TCP port (1-65535), got {host!r}, {port!r}")
-    if not timeout > 0:
-        raise ValueError(f"timeout must be positive seconds, got {timeout!r}")
+    _check_arguments(host, port, server_name, timeout)
     address = _strip_brackets(host)
     sni = _sni_for(server_name if server_name is not None else address)
     where = f"{host}:{port}" if ":" not in address else f"[{address}]:{port}"
@@ -54,11 +54,44 @@ def fetch_presented_chain(
     with _connected(address, port, timeout, where) as sock:
         connection = _tls_client(sock, sni)
         _handshake(connection, sock, budget)
-        chain = connection.get_peer_cert_chain(as_cryptography=True)
+        chain = connection.get_peer_cert_chain()
         _close_quietly(connection)
     if not chain:
         raise ProbeError(f"{where} completed the TLS handshake without sending a certificate")
-    return list(chain)
+    return [_readable(cert, i, where) for i, cert in enumerate(chain)]
+
+
+#: Longer than any probe needs; a timeout past it is a mistake, not a wish.
+_MAX_TIMEOUT = 24 * 3600.0
+
+
+def _check_arguments(host: object, port: object, server_name: object, timeout: object) -> None:
+    name = checked_instance(host, str, "host")
+    checked_optional(server_name, str, "server_name")
+    number = checked_instance(port, int, "port")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise TypeError(f"timeout: expected seconds (int or float), not {type(timeout).__name__}")
+    if not name or "\0" in name or isinstance(port, bool) or not 0 < number < 65536:
+        raise InvalidArgumentError(
+            f"expected a host and a TCP port (1-65535), got {name[:80]!r}, {port!r}"
+        )
+    if not 0 < timeout <= _MAX_TIMEOUT:  # NaN is not
+        raise InvalidArgumentError(
+            f"timeout must be positive seconds, at most {_MAX_TIMEOUT:g}, got {timeout!r}"
+        )
+
+
+def _readable(cert: crypto.X509, index: int, where: str) -> x509.Certificate:
+    """A certificate the peer sent, as cryptography reads it; ProbeError when it cannot
+    (OpenSSL accepts encodings that cryptography refuses)."""
+    der = crypto.dump_certificate(crypto.FILETYPE_ASN1, cert)
+    try:
+        return x509.load_der_x509_certificate(der)
+    except ValueError as exc:
+        raise ProbeError(
+            f"{where} sent a certificate (number {index + 1} of its chain) that cannot be "
+            f"read: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
+        ) from exc
 
 
 def _strip_brackets(host: str) -> str:
@@ -98,6 +131,8 @@ def _connected(address: str, port: int, timeout: float, where: str) -> Iterator[
         raise ProbeError(f"connecting to {where} timed out after {timeout:g} s") from exc
     except socket.gaierror as exc:
         raise ProbeError(f"cannot resolve {address!r}: {exc.strerror or exc}") from exc
+    except (UnicodeError, ValueError) as exc:  # a name IDNA refuses (a label too long...)
+        raise ProbeError(f"cannot resolve {address[:80]!r}: not a valid host name") from exc
     except OSError as exc:
         raise ProbeError(f"cannot connect to {where}: {exc.strerror or exc}") from exc
     try:

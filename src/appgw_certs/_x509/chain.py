@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from cryptography import x509
 
+from .._formats.inputs import checked_optional
 from .graph import order_bundle
 from .links import (
     authority_key_id,
@@ -112,5 +113,6 @@ def find_root(source: CertSource, *, store: TrustStore | None = None) -> x509.Ce
     >>> find_root(pathlib.Path("backend-chain.pem")).subject.rfc4514_string()
     'CN=Contoso Root'
     """
+    store = checked_optional(store, TrustStore, "store")
     store = store if store is not None else TrustStore.certifi()
     return root_of(chain_path(certificates_of(source), store), store)

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from .._errors import ChainError, translate_errors
 from .._formats.bundle import Bundle, load_bundle
 from .._formats.convert import to_cer
+from .._formats.inputs import checked_optional
 from .._formats.keys import key_matches
 from .chain import chain_path, split_leaf
 from .trust import TrustStore
@@ -84,6 +85,7 @@ def extract_trusted_root(
     >>> extract_trusted_root(Path("backend-chain.pem"))
     b'-----BEGIN CERTIFICATE-----\\nMIIB...'
     """
+    store = checked_optional(store, TrustStore, "store")
     store = store if store is not None else TrustStore.certifi()
     root = root_of(chain_path(_bundle(source, password).certificates, store), store)
     return to_cer(root, encoding=encoding)

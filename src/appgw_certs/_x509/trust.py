@@ -18,6 +18,7 @@ from cryptography import x509
 
 from .._errors import ChainError, tolerating_deprecated_encodings
 from .._formats.der import issuer_and_subject, last_attribute_text
+from .._formats.inputs import checked_certificates, checked_instance, checked_optional
 from .._formats.sharing import SignatureMemo, encoded_names
 from .graph import order_bundle
 from .links import (
@@ -78,6 +79,7 @@ class TrustStore:
     _certifi_lock: ClassVar[_thread.LockType] = _thread.allocate_lock()
 
     def __init__(self, certificates: Iterable[x509.Certificate]) -> None:
+        certificates = checked_certificates(certificates, "certificates")
         unique = dict.fromkeys(certificates)
         self._build([(cert, _encoded_subject(cert)) for cert in unique])
 
@@ -154,6 +156,7 @@ class TrustStore:
         >>> TrustStore.certifi().find_issuer(lets_encrypt_r3).subject.rfc4514_string()
         'CN=ISRG Root X1,O=Internet Security Research Group,C=US'
         """
+        checked_instance(cert, x509.Certificate, "cert")
         for candidate in self._candidates(cert):
             if candidate is not cert and is_issued_by(cert, candidate):
                 return candidate
@@ -222,6 +225,7 @@ class TrustStore:
         >>> TrustStore.certifi().anchor_for(cross_signed_isrg_root_x1).issuer
         <Name(CN=ISRG Root X1,O=Internet Security Research Group,C=US)>
         """
+        checked_instance(cert, x509.Certificate, "cert")
         return self._anchors.get_or_add(cert.signature, cert, lambda: self._same_anchor(cert))
 
     def _same_anchor(self, cert: x509.Certificate) -> x509.Certificate | None:
@@ -244,6 +248,7 @@ class TrustStore:
         >>> TrustStore.certifi().root_in_store([leaf, lets_encrypt_r3])
         <Certificate(subject=<Name(CN=ISRG Root X1,...)>, ...)>
         """
+        certs = checked_certificates(certs, "certs")
         # Keyed by the objects' ids, which is safe because the entry keeps
         # the objects alive; equal certificates in new objects just miss.
         key = tuple(map(id, certs))
@@ -365,6 +370,7 @@ def well_known_root(
     >>> well_known_root(pathlib.Path("fullchain.pem")).subject.rfc4514_string()
     'CN=ISRG Root X1,O=Internet Security Research Group,C=US'
     """
+    store = checked_optional(store, TrustStore, "store")
     store = store if store is not None else TrustStore.certifi()
     return store.root_in_store(certificates_of(source))
 
