@@ -23,7 +23,7 @@ from cryptography.x509.verification import PolicyBuilder, Store
 
 from appgw_certs import build_test_chain, check_backend, check_client
 from appgw_certs._testpki.build import TestChain
-from appgw_certs._verdicts.backend import _parse_remembered
+from appgw_certs._verdicts.inputs import parse_remembered as _parse_remembered
 from appgw_certs._x509.links import forget_links
 from benchmarks._harness import Comparison
 

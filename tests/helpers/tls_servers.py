@@ -13,6 +13,11 @@ loopback addresses are ever used.
   HTTP server: peers that do not speak TLS.
 - :func:`handshake_as_client` connects with a Python ``ssl`` client trusting
   only given roots: the oracle for backend verdicts.
+- :func:`choosing_by_server_name` makes a server context pick its certificate
+  by the client's SNI, as a multi-site backend does.
+- :class:`GoingOnVerifyServer` verifies client certificates and, as the gateway
+  does, goes on after each verify error, recording them: the oracle for
+  ``sslClientVerify``.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import ssl
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -271,6 +276,9 @@ class OpenSSLServer(_Closing):
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+        # The process is gone, so its stdout ends: let the drain thread see the end
+        # before the stream is closed under it.
+        self._drain.join(timeout=TIMEOUT)
         for stream in (self._process.stdin, self._process.stdout):
             if stream is not None:
                 stream.close()
@@ -300,3 +308,86 @@ def handshake_as_client(
             # read until it answers or closes so that its verdict is in.
             tls.recv(16)
     return Handshake(None, local_port)
+
+
+class GoingOnVerifyServer(_ThreadedServer):
+    """A pyOpenSSL server that requires a client certificate, verifies it against
+    :attr:`client_ca` (PEM; replace it between connections) and, as the gateway does,
+    goes on after each verify error: it records, per client port, OpenSSL's verify
+    errors in the order OpenSSL meets them. The last one is the verify result.
+
+    (The gateway's access log shows "unable to verify the first certificate" for a
+    client that sends only its leaf, an error OpenSSL reports only when it goes on
+    after "unable to get local issuer certificate".)
+    """
+
+    def __init__(self, identity: Issued, client_ca: bytes, host: str = LOOPBACK_V4) -> None:
+        super().__init__(host)
+        self.identity = identity
+        self.client_ca = client_ca
+        self._outcomes: queue.Queue[tuple[int, list[int]]] = queue.Queue()
+
+    def serve(self, conn: socket.socket) -> None:
+        # deferred: only the client-verdict tests need pyOpenSSL
+        from OpenSSL import SSL
+
+        peer_port: int = conn.getpeername()[1]
+        errors: list[int] = []
+
+        def remember(_c: object, _cert: object, error: int, _depth: int, ok: int) -> bool:
+            if not ok:
+                errors.append(error)
+            return True  # go on, as the gateway does
+
+        context = SSL.Context(SSL.TLS_SERVER_METHOD)
+        context.use_certificate(self.identity.cert)
+        context.use_privatekey(self.identity.key)
+        with tempfile.TemporaryDirectory(prefix="appgw-verify-") as tmp:
+            ca_file = Path(tmp, "client-ca.pem")
+            ca_file.write_bytes(self.client_ca)
+            context.load_verify_locations(str(ca_file))
+        context.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT, remember)
+        # pyOpenSSL needs a blocking socket (a timeout makes it non-blocking underneath);
+        # the client is a test's own, which answers or closes within its timeout.
+        conn.setblocking(True)
+        tls = SSL.Connection(context, conn)
+        tls.set_accept_state()
+        with suppress(SSL.Error, OSError):
+            tls.do_handshake()
+            tls.sendall(b"ok")
+            tls.shutdown()
+        self._outcomes.put((peer_port, errors))
+
+    def errors(self, client: Handshake) -> list[int]:
+        """OpenSSL's verify errors for ``client``'s connection, in order (earlier ones skipped)."""
+        while True:
+            port, errors = self._outcomes.get(timeout=TIMEOUT)
+            if port == client.port:
+                return errors
+
+
+def verify_error_text(error: int) -> str:
+    """OpenSSL's text for a verify error number (``X509_verify_cert_error_string``)."""
+    # pyOpenSSL's binding is the only way to OpenSSL's own strings from Python
+    from OpenSSL._util import ffi, lib
+
+    return str(ffi.string(lib.X509_verify_cert_error_string(error)).decode("ascii"))
+
+
+def choosing_by_server_name(
+    default: ssl.SSLContext,
+    by_name: Mapping[str, ssl.SSLContext],
+    seen: list[str | None] | None = None,
+) -> ssl.SSLContext:
+    """``default``, which switches to ``by_name[sni]`` for a client sending that SNI, as a
+    multi-site backend picks its certificate; clients sending no SNI, or another name,
+    get ``default``'s. Each SNI received (``None``: none) is appended to ``seen``."""
+
+    def choose(connection: ssl.SSLObject, name: str | None, _context: ssl.SSLContext) -> None:
+        if seen is not None:
+            seen.append(name)
+        if name is not None and name in by_name:
+            connection.context = by_name[name]
+
+    default.sni_callback = choose
+    return default

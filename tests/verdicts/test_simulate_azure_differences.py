@@ -2,12 +2,19 @@
 real handshake on loopback (see docs/verdicts.md, "Where Azure differs from OpenSSL").
 
 1. Presented order: OpenSSL finds issuers anywhere in what the server sent; the
-   gateway wants each issuer right after the certificate it issued (§4.2, T8).
+   gateway wants each issuer right after the certificate it issued ("This chain
+   must start with the leaf certificate, then the intermediate certificate, and
+   finally the root CA certificate", HEALTH#the-intermediate-certificate-wasnt-found).
 2. A self-signed backend certificate that is not a CA: OpenSSL accepts it when
-   it is the trusted certificate; the gateway reports a missing intermediate (R5).
+   it is the trusted certificate; the gateway reports a missing intermediate
+   ("A self-signed certificate that isn't a CA can also cause this error", same section).
 3. v1 compares the leaf byte for byte with the authentication certificates and
-   ignores signatures: a chain OpenSSL refuses can pass, one it accepts can fail.
-4. No host name or an IP: no SNI (BE009, a warning); the verdict is unchanged.
+   ignores signatures ("an exact match of the authentication certificate",
+   https://learn.microsoft.com/azure/application-gateway/ssl-overview#end-to-end-tls-with-the-v1-sku):
+   a chain OpenSSL refuses can pass, one it accepts can fail.
+4. No name, or an IP: no SNI (BE010, BE009: warnings); the verdict is unchanged.
+
+HEALTH is https://learn.microsoft.com/azure/application-gateway/application-gateway-backend-health-troubleshooting.
 """
 
 from __future__ import annotations
@@ -96,16 +103,17 @@ def test_v1_allow_list_passes_what_openssl_refuses(
 ) -> None:
     stranger = make_ca("Stranger Root").cert
     assert not _openssl_accepts(server, leaf, [], stranger)
-    report = check_backend([leaf.cert], sku="Standard", host_name="leaf",
+    report = check_backend([leaf.cert], sku="Standard", backend_address="leaf",
                            authentication_certs=[leaf.cert])  # fmt: skip
     assert report.ok, str(report)
+    assert report.findings == ()
 
 
 def test_v1_refuses_a_leaf_openssl_accepts(server: PythonTLSServer, pki: Pki, leaf: Issued) -> None:
     renewed = make_leaf(pki.issuer, dns_names=(HOST,))  # same CA, a new certificate
     assert _openssl_accepts(server, renewed, pki.chain_above_leaf(), pki.root.cert)
     report = check_backend([renewed.cert, *pki.chain_above_leaf()], sku="Standard",
-                           host_name="leaf", authentication_certs=[leaf.cert])  # fmt: skip
+                           backend_address="leaf", authentication_certs=[leaf.cert])  # fmt: skip
     assert [f.code for f in report.errors] == ["BE008"]
 
 
@@ -130,4 +138,4 @@ def test_no_sni_is_a_warning_only(
         [leaf.cert, *chain], sku="v2", host_name=host, trusted_roots=[pki.root.cert]
     )
     assert report.ok
-    assert [f.code for f in report.findings] == ["BE009"]
+    assert [f.code for f in report.findings] == ["BE010" if host is None else "BE009"]

@@ -136,7 +136,7 @@ def test_unreadable_chain_is_a_finding_not_an_exception(pki: Pki) -> None:
 
 def test_root_sent_but_another_root_uploaded(pki: Pki, leaf: Issued) -> None:
     presented = [leaf.cert, *pki.chain_above_leaf(), pki.root.cert]
-    renewed = make_ca("Test Root")  # same name, new key (T10)
+    renewed = make_ca("Test Root")  # same name, new key: a root renewed
     assert _only(_v2(presented, [renewed.cert]), "BE004") == MSG_ROOT_MISMATCH
 
 
@@ -223,13 +223,23 @@ def test_cn_counts_only_without_san(pki: Pki) -> None:
     _only(_v2([cn_and_san.cert, *chain], [pki.root.cert]), "BE007")
 
 
-@pytest.mark.parametrize("host", [None, "", "10.0.0.4", "[::1]"])
-def test_no_host_or_an_ip_means_no_sni(pki: Pki, host: str | None) -> None:
+@pytest.mark.parametrize("host", [None, "", " "])
+def test_no_name_means_no_sni_and_says_the_names_went_unchecked(pki: Pki, host: str | None) -> None:
+    backend = make_leaf(pki.issuer, dns_names=("elsewhere.contoso.com",))
+    report = _v2([backend.cert, *pki.chain_above_leaf()], [pki.root.cert], host_name=host)
+    assert report.ok, str(report)  # a warning, not an error
+    assert [f.code for f in report.warnings] == ["BE010"]
+    assert "names went unchecked" in report.warnings[0].message
+    assert dict(report.details)["SNI"] == "none: no name is set"
+
+
+@pytest.mark.parametrize("host", ["10.0.0.4", "[::1]"])
+def test_an_ip_means_no_sni(pki: Pki, host: str) -> None:
     backend = make_leaf(pki.issuer, ip_addresses=("10.0.0.4", "::1"))
     report = _v2([backend.cert, *pki.chain_above_leaf()], [pki.root.cert], host_name=host)
     assert report.ok, str(report)  # a warning, not an error
     assert [f.code for f in report.warnings] == ["BE009"]
-    assert dict(report.details)["SNI"] == "none"
+    assert dict(report.details)["SNI"].startswith(f"none: {host!r} (the backend setting's")
 
 
 def test_ip_host_not_in_the_certificate(pki: Pki, leaf: Issued) -> None:
@@ -268,11 +278,12 @@ def test_now_is_injectable(pki: Pki, leaf: Issued) -> None:
 # -- v1 -----------------------------------------------------------------------------------
 
 
-def _v1(presented: object, allowed: object, host: str | None = "leaf") -> Report:
+def _v1(presented: object, allowed: object, pool: str | None = "leaf") -> Report:
+    """v1: ``pool`` is the backend pool member, whose FQDN the CN must match."""
     return check_backend(
         presented,  # type: ignore[arg-type]
         sku="Standard",
-        host_name=host,
+        backend_address=pool,
         authentication_certs=allowed,  # type: ignore[arg-type]
     )
 
@@ -291,8 +302,8 @@ def test_v1_needs_the_exact_leaf(pki: Pki, leaf: Issued) -> None:
 
 def test_v1_compares_the_cn_only(pki: Pki) -> None:
     backend = make_leaf(pki.issuer, common_name="*.contoso.com", dns_names=("backend.internal",))
-    assert _v1([backend.cert], [backend.cert], host=HOST).ok
-    assert _only(_v1([backend.cert], [backend.cert], host="backend.internal"), "BE007") \
+    assert _v1([backend.cert], [backend.cert], pool=HOST).ok
+    assert _only(_v1([backend.cert], [backend.cert], pool="backend.internal"), "BE007") \
         .startswith(MSG_CN_MISMATCH_V1)  # fmt: skip
 
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from random import Random
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtensionOID, NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,11 +31,12 @@ from appgw_certs import (
     client_issuer_dn,
 )
 from appgw_certs._formats.der import issuer_and_subject
-from appgw_certs._verdicts.backend import MSG_ISSUER_DN, MSG_PURPOSE
+from appgw_certs._verdicts.client import MSG_FIRST_NOT_VERIFIED, MSG_ISSUER_DN, MSG_PURPOSE
 from helpers.pki import (
     CLIENT_AUTH,
     EXPIRED,
     NOT_YET_VALID,
+    NOW,
     SERVER_AUTH,
     Issued,
     Pki,
@@ -115,9 +119,14 @@ def test_unreadable_inputs_are_findings(client: Issued, ca_file: bytes) -> None:
 
 
 def test_chain_not_reaching_the_ca(client: Issued) -> None:
+    """ "Unable to verify the first certificate: ... This error occurs specifically when the
+    client presents only the leaf certificate, whose issuer is not trusted."
+    (https://learn.microsoft.com/azure/application-gateway/mutual-authentication-troubleshooting#sslclientverify-is-failed)
+    """
     report = check_client([client.cert], pem(make_ca("Stranger Root").cert))
     assert _codes(report) == ["MT002"]
-    assert report.errors[0].message.startswith("unable to get local issuer certificate:")
+    assert report.errors[0].message.startswith(f"{MSG_FIRST_NOT_VERIFIED}:")
+    assert dict(report.details)["sslClientVerify"] == f"FAILED:{MSG_FIRST_NOT_VERIFIED}"
 
 
 def test_intermediate_sent_by_the_client_completes_the_chain(pki: Pki, client: Issued) -> None:
@@ -139,6 +148,32 @@ def test_client_auth_purpose(
     if not ok:
         assert _codes(report) == ["MT003"]
         assert report.errors[0].message.startswith(MSG_PURPOSE)
+
+
+def test_an_eku_that_cannot_be_read_allows_no_purpose(pki: Pki, ca_file: bytes) -> None:
+    """An absent EKU allows any purpose; one that cannot be read allows none (OpenSSL
+    refuses such a certificate outright: it will not even load it as a client's)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    broken = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "broken eku")]))
+        .issuer_name(pki.issuer.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - timedelta(days=1))
+        .not_valid_after(NOW + timedelta(days=30))
+        .add_extension(  # NULL where a SEQUENCE of purposes belongs
+            x509.UnrecognizedExtension(ExtensionOID.EXTENDED_KEY_USAGE, b"\x05\x00"),
+            critical=False,
+        )
+        .sign(pki.issuer.key, hashes.SHA256())
+    )
+    with pytest.raises(ValueError, match="parsing"):
+        _ = broken.extensions
+    report = check_client([broken], ca_file)
+    assert set(_codes(report)) == {"MT003"}
+    assert "extended key usage without clientAuth" in report.errors[0].message
+    assert dict(report.details)["sslClientVerify"] == f"FAILED:{MSG_PURPOSE}"
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +252,8 @@ def _subject(issued: Issued) -> x509.Name:
 
 
 def test_issuer_dn_extraction_the_five_cases() -> None:
-    """azure-rules.md §6.2, one test per row."""
+    """The table of "Verify client certificate DN", one test per row
+    (https://learn.microsoft.com/azure/application-gateway/mutual-authentication-overview#verify-client-certificate-dn)."""
     root = make_ca("DN Root")
     int1 = make_ca("DN Int 1", root)
     int2 = make_ca("DN Int 2", int1)

@@ -6,7 +6,9 @@ Python ``ssl`` client's that trusts only the uploaded root and sends the host
 name, and ``cryptography.x509.verification``'s server verifier's; the verdict
 of ``check_client`` must equal a Python ``ssl`` server's with ``CERT_REQUIRED``
 and the uploaded CA file. Where OpenSSL names its reason, one
-of our findings must name the same one.
+of our findings must name the same one. The ``sslClientVerify`` value a client
+report names must be the last error of an OpenSSL server that goes on after each
+verify error, as the gateway does (``GoingOnVerifyServer``).
 
 The scenarios keep to chains where Azure and OpenSSL agree; the differences by
 design (presented order, self-signed non-CA, v1, BE009) are in
@@ -27,6 +29,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appgw_certs import Report, check_backend, check_client
+from appgw_certs._verdicts.client import MSG_CLIENT_NOT_YET_VALID, MSG_PURPOSE
 from helpers.pki import (
     CLIENT_AUTH,
     EXPIRED,
@@ -41,10 +44,12 @@ from helpers.pki import (
     pem,
 )
 from helpers.tls_servers import (
+    GoingOnVerifyServer,
     PythonTLSServer,
     client_context,
     handshake_as_client,
     server_context,
+    verify_error_text,
 )
 
 LEAF_NAMES = ("www.contoso.com", "*.apps.contoso.com")
@@ -107,7 +112,7 @@ class Scenario:
         return list(reversed(kept)) + ([root.cert] if self.send_root else [])
 
     def trusted(self, root: Issued) -> Issued:
-        # Same subject, another key: the classic "root renewed" mismatch (T10).
+        # Same subject, another key: the classic "root renewed" mismatch.
         return make_ca("Scenario Root") if self.wrong_root else root
 
 
@@ -220,31 +225,99 @@ def test_client_verdict_equals_a_real_handshake(
     _agrees(ours, error, CLIENT_CODES)
 
 
-def test_mt002_uses_openssls_words(server: PythonTLSServer) -> None:
-    """Each way a client chain can fail to reach the CA file: the same words as OpenSSL."""
+@pytest.fixture(scope="module")
+def going_on() -> Iterator[GoingOnVerifyServer]:
+    with GoingOnVerifyServer(make_leaf(make_ca("Going-on Root")), b"") as running:
+        yield running
+
+
+def _openssl_errors(
+    server: GoingOnVerifyServer, sent: list[Issued | x509.Certificate], ca_file: bytes
+) -> list[int]:
+    """OpenSSL's verify errors, in order, for a client presenting ``sent`` (an Issued
+    first, then certificates) to a server trusting ``ca_file``."""
+    identity, *chain = sent
+    assert isinstance(identity, Issued)
+    server.client_ca = ca_file
+    context = client_context(
+        certificate=identity, chain=[c for c in chain if isinstance(c, x509.Certificate)]
+    )
+    handshake = handshake_as_client(server.host, server.port, context, server_hostname=None)
+    return server.errors(handshake)
+
+
+# Words that differ between OpenSSL versions: the troubleshooting page gives the purpose
+# error in older OpenSSL's words, and OpenSSL 4 added "or the system clock is incorrect"
+# to the not-yet-valid one (OpenSSL 3 and older: "certificate is not yet valid").
+_WORDS_OF_OLDER_OPENSSL = {9: MSG_CLIENT_NOT_YET_VALID, 26: MSG_PURPOSE}
+
+
+def _log_text(error: int) -> str:
+    return _WORDS_OF_OLDER_OPENSSL.get(error) or verify_error_text(error)
+
+
+CHAIN_STAGE = (2, 18, 19, 20, 21)  # errors of chain building, and the leaf alone
+
+
+def test_mt002_uses_openssls_words(going_on: GoingOnVerifyServer) -> None:
+    """Each way a client chain can fail to reach the CA file: the same words as an OpenSSL
+    server that goes on after each error, as the gateway does."""
     root = make_ca("Words Root")
     intermediate = make_ca("Words CA", root)
     other = make_ca("Other Root")
     client = make_client(intermediate)
     self_signed = make_client(None)
-    cases = [
+    cases: list[tuple[list[Issued | x509.Certificate], bytes]] = [
         # (sent chain, CA file)
-        ([client.cert], pem(root.cert)),  # unable to get local issuer certificate
-        ([client.cert, intermediate.cert], pem(other.cert)),  # ... local issuer, too
-        ([client.cert, intermediate.cert, root.cert], pem(other.cert)),  # self-signed in chain
-        ([self_signed.cert], pem(other.cert)),  # self-signed certificate
-        ([client.cert], pem(intermediate.cert)),  # unable to get issuer certificate
+        # "Unable to verify the first certificate: ... This error occurs specifically when
+        # the client presents only the leaf certificate, whose issuer is not trusted."
+        # (mutual-authentication-troubleshooting#sslclientverify-is-failed)
+        ([client], pem(root.cert)),
+        ([client, other.cert], pem(root.cert)),  # nothing sent issued it: the leaf alone, too
+        ([client, intermediate.cert], pem(other.cert)),  # unable to get local issuer
+        ([client, intermediate.cert, root.cert], pem(other.cert)),  # self-signed in chain
+        ([self_signed], pem(other.cert)),  # self-signed certificate
+        ([client], pem(intermediate.cert)),  # unable to get issuer certificate
     ]
-    messages = set()
+    words = []
     for sent, ca_file in cases:
-        server.context = server_context(make_leaf(root), client_ca=ca_file)
-        identity = self_signed if sent[0] == self_signed.cert else client
-        context = client_context(certificate=identity, chain=sent[1:])
-        handshake = handshake_as_client(server.host, server.port, context, server_hostname=None)
-        error = server.outcome(handshake)
-        assert isinstance(error, ssl.SSLCertVerificationError), error
-        ours = check_client(sent, ca_file)
+        errors = [e for e in _openssl_errors(going_on, sent, ca_file) if e in CHAIN_STAGE]
+        presented = [c.cert if isinstance(c, Issued) else c for c in sent]
+        ours = check_client(presented, ca_file)
         (mt002,) = [f for f in ours.findings if f.code == "MT002"]
-        assert mt002.message.startswith(error.verify_message + ":"), (error, mt002.message)
-        messages.add(error.verify_message)
-    assert len(messages) == 4  # the cases cover four distinct OpenSSL reasons
+        assert mt002.message.startswith(verify_error_text(errors[-1]) + ":"), (errors, mt002)
+        words.append(errors[-1])
+    assert words[:2] == [21, 21]
+    assert len(set(words)) == 5  # the cases cover five distinct OpenSSL reasons
+
+
+@settings(max_examples=25)
+@given(
+    scenario=scenarios(),
+    upload_intermediates=st.booleans(),
+    send_stranger=st.booleans(),
+    eku=st.sampled_from(["clientAuth", "serverAuth", "none"]),
+)
+def test_ssl_client_verify_is_openssls_last_error(
+    going_on: GoingOnVerifyServer,
+    scenario: Scenario,
+    upload_intermediates: bool,
+    send_stranger: bool,
+    eku: str,
+) -> None:
+    root, cas = scenario.build_cas()
+    purposes = {"clientAuth": (CLIENT_AUTH,), "serverAuth": (SERVER_AUTH,), "none": None}[eku]
+    client = make_client(
+        cas[-1] if cas else root,
+        eku=purposes,
+        validity=_validity(scenario.out_of_date, "leaf", scenario.not_yet),
+    )
+    sent = [c for c in scenario.sent_above_leaf(root, cas) if c != root.cert]
+    sent += [make_ca("Stranger CA").cert] if send_stranger else []
+    trusted = scenario.trusted(root)
+    ca_file = pem(trusted.cert, *([c.cert for c in cas] if upload_intermediates else []))
+    errors = _openssl_errors(going_on, [client, *sent], ca_file)
+    ours = check_client([client.cert, *sent], ca_file)
+    expected = f"FAILED:{_log_text(errors[-1])}" if errors else "SUCCESS"
+    assert dict(ours.details)["sslClientVerify"] == expected, (errors, str(ours))
+    assert ours.ok is not errors

@@ -1,4 +1,10 @@
-"""``appgw-certs backend FILE|--probe HOST[:PORT]``: what backend health will say."""
+"""``appgw-certs backend FILE|--probe HOST[:PORT]``: what backend health will say.
+
+The names the gateway is configured with (``--backend-address``, ``--host-name``,
+``--probe-host-name``, ``--pick-host-name-from-backend-address``) resolve to the name
+its health probe sends as SNI (``resolve_sni``): ``--probe`` sends that name too, so
+that a backend choosing its certificate by SNI shows the one the gateway gets.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +31,22 @@ def add_parser(verbs: Verbs) -> None:
     source.add_argument("file", nargs="?", metavar="FILE", help="the chain, as presented")
     source.add_argument("--probe", metavar="HOST[:PORT]", help="read it from a live server")
     sub.add_argument("--sku", required=True, help=SKU_HELP)
-    sub.add_argument("--host-name", metavar="H", help="host name the gateway sends (SNI)")
+    sub.add_argument(
+        "--backend-address",
+        metavar="A",
+        help="the backend pool member, FQDN or IP (default with --probe: its HOST)",
+    )
+    sub.add_argument("--host-name", metavar="H", help="the backend setting's host name")
+    sub.add_argument(
+        "--pick-host-name-from-backend-address",
+        action="store_true",
+        help="the backend setting picks the host name from the backend address",
+    )
+    sub.add_argument(
+        "--probe-host-name",
+        metavar="H",
+        help="the custom probe's host name (omit for the default probe)",
+    )
     sub.add_argument("--trusted-root", action="append", default=[], metavar="FILE")
     sub.add_argument("--auth-cert", action="append", default=[], metavar="FILE")
     sub.add_argument("--well-known", action="store_true", help="use well-known CA certificates")
@@ -37,41 +58,45 @@ def run(args: argparse.Namespace) -> int:
     """Simulate backend health for the chain in ``args.file`` or sent by ``--probe``."""
     # deferred: keeps --help fast
     from .._verdicts.backend import check_backend
+    from .._verdicts.names import resolve_sni
     from .shared import emit_report
     from .terminal import require_readable
 
     roots = [require_readable(p, "--trusted-root") for p in args.trusted_root]
     auth = [require_readable(p, "--auth-cert") for p in args.auth_cert]
+    names = {
+        "host_name": args.host_name,
+        "probe_host_name": args.probe_host_name,
+        "pick_host_name_from_backend_address": args.pick_host_name_from_backend_address,
+        # A probed host stands for the pool member, unless the member is given.
+        "backend_address": args.backend_address
+        or (split_host_port(args.probe)[0] if args.probe else None),
+    }
     if args.probe:
-        presented: Path | list[x509.Certificate] = _probe(args)
+        resolved = resolve_sni(args.sku, **names)
+        presented: Path | list[x509.Certificate] = _probe(args, resolved.name)
         label = f"presented by {args.probe}"
-        host_name = args.host_name or _name_for_sni(split_host_port(args.probe)[0])
     else:
         presented = require_readable(args.file)
         label = str(presented)
-        host_name = args.host_name
     report = check_backend(
         presented,
         sku=args.sku,
-        host_name=host_name,
         trusted_roots=roots,
         authentication_certs=auth,
         use_well_known=args.well_known,
+        **names,
     )
     return emit_report(report, args.json, label=label)
 
 
-def _probe(args: argparse.Namespace) -> list[x509.Certificate]:
+def _probe(args: argparse.Namespace, name: str | None) -> list[x509.Certificate]:
+    """The chain ``--probe`` sends to a client whose SNI is ``name`` (none: no SNI)."""
     # deferred: keeps --help fast (and only --probe loads pyOpenSSL)
     from .._verdicts.probe import fetch_presented_chain
 
     host, port = split_host_port(args.probe)
-    return fetch_presented_chain(host, port, server_name=args.host_name, timeout=args.timeout)
-
-
-def _name_for_sni(host: str) -> str | None:
-    """A probed DNS name stands for the pool's FQDN, which the gateway sends; an IP, nothing."""
-    return None if _is_ip(host) else host
+    return fetch_presented_chain(host, port, server_name=name or "", timeout=args.timeout)
 
 
 def _is_ip(host: str) -> bool:

@@ -95,12 +95,13 @@ BACKEND = (
         code="BE007",
         severity=E,
         scope="backend",
-        title="Host name does not match the leaf (SAN, else CN)",
-        hint="Set the backend setting's or probe's host name to a name the certificate covers, "
-        "or reissue the certificate.",
+        title="The name the probe resolves does not match the leaf (SAN, else CN)",
+        hint="v2: set the custom probe's or backend setting's host name to a name the "
+        "certificate covers; v1: use a backend pool FQDN the CN matches; or reissue the "
+        "certificate.",
         source=src.HEALTH_NAME_MISMATCH,
-        summary="The leaf's name must match the probe's or backend setting's host name; with "
-        "a SAN only the SAN is checked.",
+        summary="v2: the custom probe or else backend setting host name must match the leaf (SAN, "
+        'else CN); v1: "verify the backend pool target\'s FQDN is the same as the CN".',
         evidence=DOCUMENTED,
         seen_as=(seen.CN_MISMATCH_V2, seen.CN_MISMATCH_V1),
     ),
@@ -121,11 +122,27 @@ BACKEND = (
         code="BE009",
         severity=W,
         scope="backend",
-        title="No host name (or an IP): no SNI is sent; the default certificate must match",
-        hint="Set a host name on the backend setting or a custom probe.",
+        title="The resolved name is an IP address: no SNI is sent; the default certificate "
+        "must pass",
+        hint="Set a host name (FQDN) on the custom probe or the backend setting (v2), or use an "
+        "FQDN as the backend pool member.",
         source=src.BACKEND_SNI,
-        summary="An IP address as host name sets no SNI; the backend must then return a "
-        "default certificate that passes.",
+        summary='"If they have IP address as hostname, then SNI won\'t be set as per RFC 6066"; '
+        "the backend must then return a default certificate that passes.",
+        evidence=DOCUMENTED,
+    ),
+    Rule(
+        code="BE010",
+        severity=W,
+        scope="backend",
+        title="No name resolved: no SNI, the default certificate is judged and its names "
+        "went unchecked",
+        hint="Give the names the gateway is configured with: the backend pool member "
+        "(`backend_address`, `--backend-address`), the backend setting's host name, the custom "
+        "probe's host name.",
+        source=src.BACKEND_SNI,
+        summary="\"SNI also won't be set in v2 probes if no custom probe is configured and no "
+        'hostname is set on HTTP settings or backend pool"; v1 sends the backend pool FQDN.',
         evidence=DOCUMENTED,
     ),
 )
@@ -146,12 +163,13 @@ CLIENT = (
         code="MT002",
         severity=E,
         scope="client",
-        title="Unable to get (local) issuer certificate: chain does not reach the uploaded CA",
+        title="The client's chain does not reach the uploaded CA (unable to get (local) issuer "
+        "certificate, unable to verify the first certificate)",
         hint="Upload the client certificate's root and intermediates as the trusted client CA, "
         "or have the client send its intermediates.",
         source=src.MTLS_VERIFY_FAILED,
-        summary="Unable to get (local) issuer certificate: the uploaded trusted client CA "
-        "chain is not complete.",
+        summary='The CA chain is incomplete; "Unable to verify the first certificate" when '
+        '"the client presents only the leaf certificate, whose issuer is not trusted".',
         evidence=DOCUMENTED,
         seen_as=(seen.NO_ISSUER, seen.NO_LOCAL_ISSUER, seen.FIRST_NOT_VERIFIED),
     ),
@@ -185,11 +203,12 @@ CLIENT = (
         code="MT005",
         severity=W,
         scope="client",
-        title="OCSP on but no OCSP responder URL in the certificate's AIA",
+        title="OCSP on but no OCSP responder URL in the client certificate's AIA: its "
+        "revocation status cannot be checked",
         hint="Issue client certificates with an AIA OCSP URL, or turn verifyClientRevocation off.",
         source=src.MTLS_REVOCATION,
-        summary="OCSP finds the responder in the client certificate's AIA extension; an "
-        "unreachable responder gives HTTP 400.",
+        summary="The responder is found in the client certificate's AIA; when the revocation "
+        'check fails, the gateway "returns a 400 HTTP response".',
         evidence=INFERRED,
     ),
 )

@@ -30,8 +30,11 @@ def fetch_presented_chain(
 ) -> list[x509.Certificate]:
     """The certificates a TLS server at ``host:port`` sends, in the order it sends them.
 
-    ``server_name`` is the SNI to send (default: ``host``). An IP literal,
-    as host or as server name, sends no SNI, as the gateway does (RFC 6066).
+    ``server_name`` is the SNI to send (default: ``host``): pass the name the
+    gateway's health probe sends (the "SNI" of :func:`check_backend`'s
+    details), since a backend may choose its certificate by it. An IP
+    literal, as host or as server name, or an empty server name, sends no SNI,
+    as the gateway does (RFC 6066).
     ``host`` may be a name, an IPv4 literal or an IPv6 literal (``::1`` or
     ``[::1]``). ``timeout`` (seconds) bounds the connection and the handshake
     together. Unreachable hosts, timeouts, peers that do not complete a TLS
@@ -42,8 +45,8 @@ def fetch_presented_chain(
 
     Example::
 
-        chain = fetch_presented_chain("backend.contoso.com", 443)
-        report = check_backend(chain, sku="Standard_v2",
+        chain = fetch_presented_chain("10.0.1.4", 443, server_name="backend.contoso.com")
+        report = check_backend(chain, sku="Standard_v2", backend_address="10.0.1.4",
                                host_name="backend.contoso.com", trusted_roots=[root_cer])
     """
     _check_arguments(host, port, server_name, timeout)

@@ -139,10 +139,15 @@ def issuer_text(cert: x509.Certificate) -> str:
     return name_text(issuer)
 
 
-def extension_value(cert: x509.Certificate, kind: type[_E]) -> _E | None:
+def extension_value(
+    cert: x509.Certificate, kind: type[_E], *, if_unreadable: _E | None = None
+) -> _E | None:
     """The value of the certificate's extension of type ``kind``; ``None`` if absent.
 
-    Never raises: unparsable extensions count as absent.
+    Never raises: extensions that cannot be parsed count as absent, or as
+    ``if_unreadable`` when a caller must tell the two apart (OpenSSL refuses a
+    certificate whose extended key usage it cannot read, where an absent one
+    allows any purpose).
 
     >>> extension_value(cert, x509.BasicConstraints).ca
     False
@@ -156,9 +161,11 @@ def extension_value(cert: x509.Certificate, kind: type[_E]) -> _E | None:
         for extension in cert.extensions:
             if extension.oid == oid:
                 value = extension.value
-                return value if type(value) is kind or isinstance(value, kind) else None
+                return value if type(value) is kind or isinstance(value, kind) else if_unreadable
+    except x509.ExtensionNotFound:
+        return None
     except Exception:
-        return None  # ExtensionNotFound, or extensions that cannot be parsed at all
+        return if_unreadable  # extensions that cannot be parsed at all
     return None
 
 
