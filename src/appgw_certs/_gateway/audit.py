@@ -19,14 +19,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
+from itertools import chain
 
 from .._findings.report import Finding, Report, printable
 from .._findings.sku import Sku, Slot
 from .._x509.describe import CertInfo, cert_info
 from .._x509.links import audit_scope
 from .._x509.trust import TrustStore
+from .bounded import bounded_document, gateway_json
+from .collapse import collapse_alike
 from .cross_checks import cross_checks
-from .document import load_json, read_gateway
+from .document import read_gateway
 from .model import GatewayDocument
 from .objects import SLOT_COLLECTIONS, CertificateDecoder, CertificateObject
 from .usage import users_of
@@ -185,15 +188,18 @@ def audit_gateway(
 
     CLI: ``az network application-gateway show -g RG -n GW | appgw-certs audit -``.
     """
-    document = _document(source)
+    document, cut = bounded_document(gateway_json(source))
     # A CA in every bundle is decoded once, and its links are confirmed by identity.
     # One warnings scope for the whole audit: the loaders' own are then free.
     with audit_scope():
-        return _audit(read_gateway(document, parameters), expiry_warning_days, store, now)
+        doc = read_gateway(document, parameters)
+        del document  # only the normalised gateway is read from here on
+        return _audit(doc, cut, expiry_warning_days, store, now)
 
 
 def _audit(
     doc: GatewayDocument,
+    cut: list[Finding],
     expiry_warning_days: int,
     store: TrustStore | None,
     now: datetime | None,
@@ -211,28 +217,19 @@ def _audit(
     used = users_of(doc)
     users = {location: used.get(location, ()) for location in objects}
     infos: dict[int, CertInfo] = {}
-    findings = [
-        *(f for obj in objects.values() for f in obj.findings),
-        *cross_checks(doc, sku, objects, users),
-    ]
+    findings = collapse_alike(
+        chain(
+            cut,
+            (f for obj in objects.values() for f in obj.findings),
+            cross_checks(doc, sku, objects, users),
+        )
+    )
     return GatewayAudit(
         gateway=doc.name,
         sku=sku,
         certificates=tuple(_describe(obj, users[loc], infos) for loc, obj in objects.items()),
         report=Report(f"Audit of gateway {doc.name}", _ordered(findings)),
         audited_at=moment,
-    )
-
-
-def _document(source: object) -> object:
-    """The parsed JSON: a mapping (or a list, as ``az ... ssl-cert list`` prints) as is,
-    text, bytes or a file parsed."""
-    if isinstance(source, Mapping | list):
-        return source
-    if isinstance(source, bytes | str | os.PathLike):
-        return load_json(source)
-    raise TypeError(
-        f"audit_gateway takes JSON text, bytes, a path or a mapping, not {type(source).__name__}"
     )
 
 
