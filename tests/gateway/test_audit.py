@@ -64,7 +64,7 @@ def test_rest_get_example_placeholders_are_unknown_not_malformed() -> None:
         "trustedClientCertificates[clientcert]",
     }
     assert "GEN001" not in audit.report.codes
-    # mTLS on a v1 gateway (the example's own inconsistency, gateway-json.md §3)
+    # mTLS on a v1 gateway: the REST example's own inconsistency (client CAs need v2)
     assert at(audit, "GEN006") == {
         "trustedClientCertificates[clientcert]",
         "sslProfiles[sslProfile1]",

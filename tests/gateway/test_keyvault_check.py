@@ -20,7 +20,7 @@ from appgw_certs._findings.rules import RULES
 from appgw_certs._gateway.keyvault import check_key_vault_secret, key_vault_id_findings
 from appgw_certs._gateway.keyvault_check import inspect_key_vault_secret
 from appgw_certs._gateway.keyvault_ids import parse_key_vault_id
-from appgw_certs._upload.check import check_upload_bytes
+from appgw_certs._upload.check import inspect_upload
 
 NOW = datetime.now(UTC)
 SECRET = "https://contoso-kv.vault.azure.net/secrets/web-cert"
@@ -111,20 +111,20 @@ def mismatched_key_pfx(chain: TestChain) -> bytes:
 def test_pfx_secret_gets_the_uploads_checks(chain: TestChain, make: object) -> None:
     """The oracle: the upload checks of the same PFX, without the password and size rules."""
     pfx: bytes = make(chain)  # type: ignore[operator]
-    upload = check_upload_bytes(Slot.LISTENER, pfx, sku=Sku.STANDARD_V2, now=NOW, location=WHERE)
-    expected = without_upload_only(upload.findings)
+    upload = inspect_upload(Slot.LISTENER, pfx, sku=Sku.STANDARD_V2, now=NOW).findings(WHERE)
+    expected = without_upload_only(upload)
     assert check(b64(pfx), managed=False) == expected
-    assert check(b64(pfx), managed=True) == without_upload_only(upload.findings, "LST007")
-    assert any(f.code == "LST005" for f in upload.findings)  # the upload had a password rule
+    assert check(b64(pfx), managed=True) == without_upload_only(upload, "LST007")
+    assert any(f.code == "LST005" for f in upload)  # the upload had a password rule
 
 
 def test_pem_secret_is_the_pfx_it_would_be(chain: TestChain) -> None:
     pem = chain.server.key_pem() + chain.server.cer() + chain.intermediates[0].cer()
     as_pfx = chain.server.pfx(None, chain=chain.intermediates)
-    upload = check_upload_bytes(Slot.LISTENER, as_pfx, sku=Sku.STANDARD_V2, now=NOW, location=WHERE)
+    upload = inspect_upload(Slot.LISTENER, as_pfx, sku=Sku.STANDARD_V2, now=NOW).findings(WHERE)
     found = check(pem.decode(), content_type="application/x-pem-file")
     assert [(f.code, f.severity) for f in found[:1]] == [("KV004", Severity.ERROR)]
-    assert found[1:] == without_upload_only(upload.findings, "LST007")
+    assert found[1:] == without_upload_only(upload, "LST007")
     assert {f.code for f in found[1:]} == {"LST008"}
 
 

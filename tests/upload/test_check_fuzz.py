@@ -57,7 +57,7 @@ def _never_raises(slot: Slot, sku: Sku, data: bytes) -> Report:
         slot, data, sku=sku, password=PASSWORD, hostnames=["www.contoso.com"], now=NOW
     )
     assert report.title
-    # The safety net in check_upload_bytes must not be what kept it from raising.
+    # The safety net in inspect_upload must not be what kept it from raising.
     assert not any("could not be checked" in f.message for f in report.findings), report
     json.loads(report.to_json())
     str(report)

@@ -1,9 +1,9 @@
 """Audit a whole gateway from its JSON: every certificate object, then how they relate.
 
 ``audit_gateway`` reads the JSON (az CLI ``show``, REST GET or ARM template,
-:mod:`._gateway_json`), decodes each certificate object and runs its slot's
-upload checks (:mod:`._gateway_certs`), then the cross-checks GW001–GW014
-(:mod:`._gateway_checks`). It raises only when there is no gateway to audit;
+:mod:`.document`), decodes each certificate object and runs its slot's
+upload checks (:mod:`.objects`), then the cross-checks GW001–GW017
+(:mod:`.cross_checks`). It raises only when there is no gateway to audit;
 everything else a gateway's JSON can hold becomes a finding.
 
     >>> audit = audit_gateway(Path("gw.json"), expiry_warning_days=45)
@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
+from itertools import chain
 
 from .._findings.report import Finding, Report, printable
 from .._findings.sku import Sku, Slot
@@ -33,25 +34,13 @@ from .._formats.inputs import (
 from .._x509.describe import CertInfo, cert_info
 from .._x509.links import audit_scope
 from .._x509.trust import TrustStore
-from .cross_checks import (
-    check_backends,
-    check_client_ca_issuers,
-    check_duplicates,
-    check_limits,
-    check_listener_chains,
-    check_listeners,
-    check_probes,
-    check_references,
-    check_sku,
-    check_ssl_profiles,
-    check_unused,
-    users_of,
-)
-from .document import load_json, read_gateway
+from .bounded import bounded_document, gateway_json
+from .collapse import collapse_alike
+from .cross_checks import cross_checks
+from .document import read_gateway
 from .model import GatewayDocument
 from .objects import SLOT_COLLECTIONS, CertificateDecoder, CertificateObject
-from .routes import routes
-from .tls_policy import check_tls_policies
+from .usage import users_of
 
 __all__ = ["GatewayAudit", "GatewayCertificate", "audit_gateway"]
 
@@ -211,21 +200,22 @@ def audit_gateway(
     checked_mapping(parameters, "parameters")
     checked_number(expiry_warning_days, "expiry_warning_days", 0, 36_500)
     store, now = checked_optional(store, TrustStore, "store"), checked_moment(now)
-    document = _document(source)
+    document, cut = bounded_document(gateway_json(source))
     # A CA in every bundle is decoded once, and its links are confirmed by identity.
     # One warnings scope for the whole audit: the loaders' own are then free.
     with audit_scope():
-        return _audit(document, parameters, expiry_warning_days, store, now)
+        doc = read_gateway(document, parameters)
+        del document  # only the normalised gateway is read from here on
+        return _audit(doc, cut, expiry_warning_days, store, now)
 
 
 def _audit(
-    document: object,
-    parameters: Mapping[str, object] | None,
+    doc: GatewayDocument,
+    cut: list[Finding],
     expiry_warning_days: int,
     store: TrustStore | None,
     now: datetime | None,
 ) -> GatewayAudit:
-    doc = read_gateway(document, parameters)
     moment = now or datetime.now(UTC)
     sku = doc.sku
     decoder = CertificateDecoder(
@@ -239,10 +229,13 @@ def _audit(
     used = users_of(doc)
     users = {location: used.get(location, ()) for location in objects}
     infos: dict[int, CertInfo] = {}
-    findings = [
-        *(f for obj in objects.values() for f in obj.findings),
-        *_cross_checks(doc, sku, objects, users),
-    ]
+    findings = collapse_alike(
+        chain(
+            cut,
+            (f for obj in objects.values() for f in obj.findings),
+            cross_checks(doc, sku, objects, users),
+        )
+    )
     return GatewayAudit(
         gateway=doc.name,
         sku=sku,
@@ -250,40 +243,6 @@ def _audit(
         report=Report(f"Audit of gateway {doc.name}", _ordered(findings)),
         audited_at=moment,
     )
-
-
-def _document(source: object) -> object:
-    """The parsed JSON: a mapping (or a list, as ``az ... ssl-cert list`` prints) as is,
-    text, bytes or a file parsed."""
-    if isinstance(source, Mapping | list):
-        return source
-    if isinstance(source, bytes | str | os.PathLike):
-        return load_json(source)
-    raise TypeError(
-        f"audit_gateway takes JSON text, bytes, a path or a mapping, not {type(source).__name__}"
-    )
-
-
-def _cross_checks(
-    doc: GatewayDocument,
-    sku: Sku | None,
-    objects: Mapping[str, CertificateObject],
-    users: Mapping[str, tuple[str, ...]],
-) -> Iterable[Finding]:
-    triples = list(routes(doc))
-    decoded = list(objects.values())
-    yield from check_references(doc)
-    yield from check_sku(doc, sku)
-    yield from check_limits(doc, sku)
-    yield from check_unused((obj, users[loc]) for loc, obj in objects.items())
-    yield from check_listeners(doc, objects)
-    yield from check_listener_chains(decoded)
-    yield from check_backends(doc, sku, triples)
-    yield from check_probes(doc, triples)
-    yield from check_ssl_profiles(doc)
-    yield from check_client_ca_issuers(decoded)
-    yield from check_duplicates(decoded)
-    yield from check_tls_policies(doc, sku, objects)
 
 
 def _ordered(findings: list[Finding]) -> list[Finding]:

@@ -32,7 +32,7 @@ from .._errors import AppGwCertError
 from .._findings.report import Finding, Severity
 from .._findings.rules import finding
 from .._findings.sku import Sku
-from .._upload.check import EXPIRY_WARNING_DAYS
+from .._upload.checker import EXPIRY_WARNING_DAYS
 from .keyvault_check import KeyVaultCheck, check_key_vault_secret, inspect_key_vault_secret
 from .keyvault_identity import RecordingCredential, credential_name
 from .keyvault_ids import KeyVaultId, key_vault_id_findings, parse_key_vault_id

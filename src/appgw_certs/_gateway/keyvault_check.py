@@ -15,7 +15,7 @@ the secret itself
   secret past its expiry date is still returned by Key Vault (KV004, a warning);
 - a disabled secret cannot be read (KV002): "ensure that the certificate's status is
   set to Enabled";
-- the chain and name checks are the uploaded PFX's own (:func:`check_upload_bytes`).
+- the chain and name checks are the uploaded PFX's own (:func:`inspect_upload`).
   A PEM secret is checked as the PFX that holds the same key and certificates.
 
     >>> check = inspect_key_vault_secret(secret_id, value, "application/x-pkcs12", True,
@@ -40,7 +40,8 @@ from .._formats.bundle import load_bundle
 from .._formats.inputs import check_size
 from .._formats.pfx import load_pfx
 from .._formats.sniff import sniff_format, unwrap_base64
-from .._upload.check import EXPIRY_WARNING_DAYS, check_upload_bytes
+from .._upload.check import inspect_upload
+from .._upload.checker import EXPIRY_WARNING_DAYS
 from .._x509.graph import leaf_first
 
 __all__ = [
@@ -192,16 +193,11 @@ def _content_checks(
     found = list(content.findings)
     if content.pfx is None:
         return content.certificates, found
-    report = check_upload_bytes(
-        Slot.LISTENER,
-        content.pfx,
-        sku=sku,
-        now=now,
-        location=location,
-        expiry_warning_days=expiry_warning_days,
+    inspection = inspect_upload(
+        Slot.LISTENER, content.pfx, sku=sku, now=now, expiry_warning_days=expiry_warning_days
     )
     own_encryption = managed or content.converted  # Key Vault's PFX, or the one written here
-    for f in report.findings:
+    for f in inspection.findings(location):
         if f.code in _NOT_FOR_KEY_VAULT or (f.code == "LST007" and own_encryption):
             continue
         found.append(_for_key_vault(f, location))

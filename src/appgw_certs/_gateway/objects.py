@@ -1,6 +1,9 @@
 """Decode a gateway's certificate objects and run each one's upload checks.
 
-Where the bytes sit (gateway-json.md §1.2–1.5): a listener certificate carries
+Where the bytes sit (the REST API's ``ApplicationGatewaySslCertificate``,
+https://learn.microsoft.com/rest/api/application-gateway/application-gateways/get,
+"publicCertData: Base-64 encoded Public cert data corresponding to pfx specified
+in data. Only applicable in GET request"): a listener certificate carries
 ``publicCertData`` in a GET (base64 of a DER PKCS#7 bundle, certificates in any
 order; in 2016-era output a bare DER certificate) or ``data`` + ``password`` in a
 template (base64 of the PFX); the other three slots carry ``data``, base64 of
@@ -8,7 +11,10 @@ the uploaded file (DER or PEM). Placeholders (``****``), Key Vault references
 and unresolved expressions are *unknown* (GW013), never malformed.
 
 One :class:`CertificateDecoder` serves one audit and remembers what it decoded
-and checked, so a certificate uploaded under many names is read once.
+and checked, so a certificate uploaded under many names is read, decrypted and
+checked once. The slot's upload checks are told what the audit judges itself
+(:class:`UploadContext`) and give their findings unplaced; each object's are
+made at its location.
 
     >>> decoder = CertificateDecoder(Sku.STANDARD_V2, now=now, expiry_warning_days=30)
     >>> obj = decoder.decode(element, Slot.TRUSTED_ROOT)
@@ -18,7 +24,6 @@ and checked, so a certificate uploaded under many names is read once.
 from __future__ import annotations
 
 import binascii
-import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,15 +33,15 @@ from cryptography import x509
 
 from .._errors import AppGwCertError
 from .._findings.report import Finding
-from .._findings.rules import finding
 from .._findings.sku import Sku, Slot
 from .._formats.bundle import parse_certificates
 from .._formats.inputs import check_size
-from .._formats.pfx import load_pfx
-from .._upload.check import certificate_findings, check_upload_bytes, listener_bundle_findings
+from .._upload.check import Inspection, certificate_notes, inspect_upload
+from .._upload.checker import Note, UploadContext
+from .._upload.listener import listener_bundle_notes
+from .._upload.listener_file import ListenerFile, open_listener_file
 from .._x509.graph import leaf_first
-from .._x509.names import subject_text
-from .._x509.trust import TrustStore, well_known_root
+from .._x509.trust import TrustStore
 from .arm import Unknown
 from .model import Element, is_placeholder
 
@@ -49,10 +54,6 @@ SLOT_COLLECTIONS: dict[str, Slot] = {
     "trustedClientCertificates": Slot.TRUSTED_CLIENT_CA,
     "authenticationCertificates": Slot.AUTHENTICATION,
 }
-
-#: Codes the audit decides gateway-wide instead (SKU fit once per object kind,
-#: listener chain completeness alike for a PFX and a PKCS#7 bundle).
-_GATEWAY_WIDE = frozenset({"GEN006", "LST008"})
 
 #: A SKU on which each slot exists, for running a slot's checks on a gateway
 #: whose SKU lacks it (GEN006 says so once, gateway-wide).
@@ -83,11 +84,15 @@ class CertificateObject:
 @dataclass(frozen=True)
 class _Decoded:
     certificates: tuple[x509.Certificate, ...]
-    findings: tuple[Finding, ...]  # without location
+    notes: tuple[Note, ...]  # placed at each object that holds this content
 
 
 class CertificateDecoder:
-    """Decodes certificate objects for one audit, caching by the encoded text."""
+    """Decodes certificate objects for one audit, caching by the encoded text.
+
+    ``pfx_opened`` counts the PFX files decrypted (or tried): one per distinct
+    ``data`` and password, however many objects hold it.
+    """
 
     def __init__(
         self,
@@ -101,11 +106,12 @@ class CertificateDecoder:
         self._now = now
         self._days = expiry_warning_days
         self._store = store
+        self.pfx_opened = 0
         self._cache: dict[tuple[object, ...], _Decoded] = {}
         # By identity: inside an audit each distinct certificate is one object
-        # (sharing_parsed_certificates), and hashing one costs microseconds. The
-        # entry holds the certificate, so its id stays its own.
-        self._per_certificate: dict[int, tuple[x509.Certificate, tuple[Finding, ...]]] = {}
+        # (sharing_parsed_certificates), which hashing would walk whole. The entry
+        # holds the certificate, so its id stays its own.
+        self._per_certificate: dict[int, tuple[x509.Certificate, tuple[Note, ...]]] = {}
 
     def decode(self, element: Element, slot: Slot) -> CertificateObject:
         """The object's certificates and findings (located at ``element``)."""
@@ -113,14 +119,12 @@ class CertificateDecoder:
         kv_text = key_vault.strip() if isinstance(key_vault, str) and key_vault.strip() else None
         decoded, notes = self._content(element, slot, kv_text)
         notes += _key_vault_notes(key_vault, kv_text)
-        located = tuple(
-            dataclasses.replace(f, location=element.location) for f in (*decoded.findings, *notes)
-        )
+        located = tuple(note.at(element.location) for note in (*decoded.notes, *notes))
         return CertificateObject(element, slot, decoded.certificates, kv_text, located)
 
     def _content(
         self, element: Element, slot: Slot, key_vault: str | None
-    ) -> tuple[_Decoded, list[Finding]]:
+    ) -> tuple[_Decoded, list[Note]]:
         data = element.get("data")
         if slot is Slot.LISTENER and _usable(data):
             password = element.get("password")
@@ -146,88 +150,104 @@ class CertificateDecoder:
         return hit
 
     def _sku_for(self, slot: Slot) -> Sku:
+        """The SKU whose rules the slot's checks apply: the gateway's, where it has the slot
+        (GEN006 says once, gateway-wide, where it does not)."""
         if self._sku is not None and slot.available_on(self._sku):
             return self._sku
         return _SKU_WITH_SLOT[slot]
 
-    def _upload_checks(self, slot: Slot, data: bytes, password: str | None) -> tuple[Finding, ...]:
-        report = check_upload_bytes(
+    def _upload_checks(
+        self, slot: Slot, data: bytes, password: str | None, opened: ListenerFile | None = None
+    ) -> Inspection:
+        context = UploadContext(
+            sku_checked_elsewhere=True,
+            chain_judged_elsewhere=True,
+            store=self._store,
+            listener_file=opened,
+        )
+        return inspect_upload(
             slot,
             data,
             sku=self._sku_for(slot),
             password=password,
             now=self._now,
             expiry_warning_days=self._days,
+            context=context,
         )
-        return tuple([f for f in report.findings if f.code not in _GATEWAY_WIDE])
 
-    def _certificate_checks(self, certs: Sequence[x509.Certificate]) -> tuple[Finding, ...]:
+    def _certificate_checks(self, certs: Sequence[x509.Certificate]) -> tuple[Note, ...]:
         """Validity, signature and key checks for certificates that come without their
         PFX (``publicCertData``): the checks every upload's certificates get, once per
         distinct certificate (an issuing CA is in every bundle it issued)."""
-        found: list[Finding] = []
+        found: list[Note] = []
         for cert in certs:
             entry = self._per_certificate.get(id(cert))
             if entry is None or entry[0] is not cert:
-                checked = certificate_findings(
-                    [cert], now=self._now, expiry_warning_days=self._days
-                )
+                checked = certificate_notes([cert], now=self._now, expiry_warning_days=self._days)
                 entry = self._per_certificate[id(cert)] = (cert, tuple(checked))
             found += entry[1]
         return tuple(found)
+
+    def _open_pfx(self, raw: bytes, password: str | None) -> ListenerFile:
+        self.pfx_opened += 1
+        return open_listener_file(raw, password)
 
     def _read_pfx(self, key: tuple[object, ...]) -> _Decoded:
         _, data, password = key
         raw, problem = _base64_field(data, "data")
         if raw is None:
-            return _Decoded((), (problem,) if problem else ())
+            return _unreadable(problem)
         if isinstance(password, Unknown) or (isinstance(password, str) and _is_stars(password)):
-            note = finding(
+            note = Note(
                 "GW013",
                 "the PFX password is not known offline (a securestring parameter or a "
                 "placeholder): the PFX was not opened",
             )
-            return _Decoded(_pfx_certificates(raw, None), (note,))
+            return _Decoded(_leaf_first(self._open_pfx(raw, None).certificates), (note,))
         secret = password if isinstance(password, str) else None
-        return _Decoded(
-            _pfx_certificates(raw, secret), self._upload_checks(Slot.LISTENER, raw, secret)
-        )
+        opened = self._open_pfx(raw, secret)
+        checked = self._upload_checks(Slot.LISTENER, raw, secret, opened)
+        return _Decoded(_leaf_first(opened.certificates), checked.notes)
 
     def _read_public_cert_data(self, key: tuple[object, ...]) -> _Decoded:
         raw, problem = _base64_field(key[1], "publicCertData")
         if raw is None:
-            return _Decoded((), (problem,) if problem else ())
+            return _unreadable(problem)
         try:
             certs = parse_certificates(raw)
         except AppGwCertError as exc:
-            return _Decoded((), (finding("GEN001", f"publicCertData could not be read: {exc}"),))
-        ordered = tuple(leaf_first(certs))
+            return _Decoded((), (Note("GEN001", f"publicCertData could not be read: {exc}"),))
+        ordered = _leaf_first(certs)
         found = self._certificate_checks(certs)
         if ordered:  # a PKCS#7 bundle may hold no certificate
-            found += tuple(listener_bundle_findings(ordered[0], ordered[1:]))
+            found += tuple(listener_bundle_notes(ordered[0], ordered[1:]))
         return _Decoded(ordered, found)
 
     def _read_public_file(self, key: tuple[object, ...]) -> _Decoded:
         slot, data = Slot(str(key[0])), key[1]
         raw, problem = _base64_field(data, "data")
         if raw is None:
-            return _Decoded((), (problem,) if problem else ())
-        try:
-            certs = tuple(leaf_first(parse_certificates(raw)))
-        except AppGwCertError:
-            certs = ()  # the upload checks say what is wrong with the file
-        found = self._upload_checks(slot, raw, None)
-        if slot is Slot.TRUSTED_ROOT and self._store is not None and certs:
-            found = (*(f for f in found if f.code != "ROOT005"), *self._well_known(certs))
-        return _Decoded(certs, found)
+            return _unreadable(problem)
+        checked = self._upload_checks(slot, raw, None)
+        return _Decoded(_leaf_first(checked.certificates or _any_certificates(raw)), checked.notes)
 
-    def _well_known(self, certs: Sequence[x509.Certificate]) -> tuple[Finding, ...]:
-        """ROOT005 against the caller's store instead of certifi's (the upload checks' own)."""
-        anchor = well_known_root(list(certs), store=self._store)
-        if anchor is None:
-            return ()
-        text = f"chains to {subject_text(anchor)!r}, a CA of the trust store given to the audit"
-        return (finding("ROOT005", text, certificate=certs[0]),)
+
+def _leaf_first(certs: Sequence[x509.Certificate]) -> tuple[x509.Certificate, ...]:
+    return tuple(leaf_first(certs))
+
+
+def _unreadable(problem: Note | None) -> _Decoded:
+    return _Decoded((), (problem,) if problem else ())
+
+
+def _any_certificates(raw: bytes) -> Sequence[x509.Certificate]:
+    """The certificates of a file the slot's checks refused whole (a broken key block
+    beside them, a format the slot does not take): still listed, and still compared
+    across the gateway (GW010, GW011)."""
+    try:
+        return parse_certificates(raw)
+    except AppGwCertError:
+        return ()
 
 
 def _is_stars(text: str) -> bool:
@@ -239,8 +259,8 @@ def _usable(value: object) -> bool:
     return isinstance(value, str) and not is_placeholder(value)
 
 
-def _base64_field(value: object, field: str) -> tuple[bytes | None, Finding | None]:
-    """The bytes of a base64 field (PEM text accepted as is); a GEN001 finding if broken."""
+def _base64_field(value: object, field: str) -> tuple[bytes | None, Note | None]:
+    """The bytes of a base64 field (PEM text accepted as is); a GEN001 note if broken."""
     text = str(value).strip()
     if text.startswith("-----BEGIN"):
         raw = text.encode("utf-8")
@@ -248,15 +268,15 @@ def _base64_field(value: object, field: str) -> tuple[bytes | None, Finding | No
         try:
             raw = _strict_base64(text)
         except (binascii.Error, ValueError):
-            return None, finding(
+            return None, Note(
                 "GEN001", f"{field} is not valid base64 (truncated or damaged when copied?)"
             )
     try:
         check_size(raw, field)
     except AppGwCertError as exc:
-        return None, finding("GEN001", str(exc))
+        return None, Note("GEN001", str(exc))
     if not raw:
-        return None, finding("GEN001", f"{field} is empty")
+        return None, Note("GEN001", f"{field} is empty")
     return raw, None
 
 
@@ -268,40 +288,27 @@ def _strict_base64(text: str) -> bytes:
         return binascii.a2b_base64("".join(text.split()), strict_mode=True)
 
 
-def _pfx_certificates(raw: bytes, password: str | None) -> tuple[x509.Certificate, ...]:
-    try:
-        pfx = load_pfx(raw, password)
-    except AppGwCertError:
-        return ()  # LST001/LST002 from the upload checks say why
-    found = [pfx.certificate] if pfx.certificate is not None else []
-    return tuple(leaf_first([*found, *pfx.chain]))
-
-
-def _unknown_data(value: object, field: str) -> Finding:
+def _unknown_data(value: object, field: str) -> Note:
     if isinstance(value, Unknown):
         why = f"{field} is a template expression not known offline ({value.expression})"
     elif isinstance(value, str) and value.strip():
         why = f"{field} is a placeholder ({value.strip()[:8]}): there is no certificate to inspect"
     else:
         why = f"no certificate data in the JSON ({field} missing or empty)"
-    return finding("GW013", why)
+    return Note("GW013", why)
 
 
-def _key_vault_notes(value: object, text: str | None) -> list[Finding]:
+def _key_vault_notes(value: object, text: str | None) -> list[Note]:
     if isinstance(value, Unknown):
-        return [
-            finding("GW013", f"the Key Vault secret id is not known offline ({value.expression})")
-        ]
+        return [Note("GW013", f"the Key Vault secret id is not known offline ({value.expression})")]
     if text is None:
         return []
     notes = [
-        finding(
-            "GW013", f"Key Vault reference {text}: the certificate in Key Vault was not inspected"
-        )
+        Note("GW013", f"Key Vault reference {text}: the certificate in Key Vault was not inspected")
     ]
     if _versioned(text):
         notes.append(
-            finding(
+            Note(
                 "GW012",
                 f"the Key Vault secret id {text} names a version: the gateway will not pick up "
                 "renewed certificates",

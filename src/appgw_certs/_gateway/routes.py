@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from .model import Element, GatewayDocument, Reference
 
 __all__ = [
+    "HTTPS_PROTOCOLS",
     "Route",
     "backend_names",
     "listener_host_names",
@@ -29,6 +30,9 @@ __all__ = [
     "routes",
     "sends_host_name",
 ]
+
+#: The ``protocol`` values (lower-cased) of listeners, settings and probes that use TLS.
+HTTPS_PROTOCOLS = frozenset({"https", "tls"})
 
 #: The Host header of the default probe when nothing names a host: its probe URL is
 #: ``<protocol>://127.0.0.1:<port>/`` (application-gateway-probe-overview, "Default
