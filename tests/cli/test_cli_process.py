@@ -1,0 +1,174 @@
+"""The CLI as a process among others: closed or failing standard streams, and Ctrl-C at any
+moment, from the first line of its own code to its last."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from appgw_certs import KeyType, build_test_chain
+from appgw_certs._cli.quickstart_files import FILE_NAMES
+from helpers.cli import command
+from helpers.gateway import GatewayBuilder
+
+TIMEOUT = 60
+INTERRUPTED = "appgw-certs: error: interrupted\n"
+
+
+@pytest.fixture(scope="module")
+def root_cer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("process") / "root.cer"
+    path.write_bytes(build_test_chain(["a.example"], key_type=KeyType.EC_P256).trusted_root_cer())
+    return path
+
+
+def shell(script: str, *args: str | Path) -> subprocess.CompletedProcess[bytes]:
+    """Run a bash script with ``$CLI`` the installed command and ``$1``... the args."""
+    return subprocess.run(
+        ["bash", "-c", script, "bash", *map(str, args)],
+        env={**os.environ, "CLI": command()[0]},
+        capture_output=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+# --------------------------------------------------------------------------- closed streams
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["extract", "root", "{file}"], ["inspect", "{file}"], ["inspect", "--json", "{file}"]],
+)
+def test_a_closed_stdout_is_exit_2_in_one_line(argv: list[str], root_cer: Path) -> None:
+    done = shell('"$CLI" "$@" >&-', *(a.format(file=root_cer) for a in argv))
+    assert done.returncode == 2
+    assert done.stderr.decode().startswith("appgw-certs: error: standard output is closed")
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_closed_stdout_and_stderr_is_still_exit_2(root_cer: Path) -> None:
+    # the redirections close them for the CLI only; the shell's echo reports its status
+    done = shell('"$CLI" extract root "$1" >&- 2>&-; echo "status $?"', root_cer)
+    assert done.stdout == b"status 2\n"
+
+
+def test_a_closed_stdin_is_one_line(root_cer: Path) -> None:
+    for argv in (["audit", "-"], ["inspect", str(root_cer), "--password", "stdin"]):
+        done = shell('"$CLI" "$@" <&-', *argv)
+        assert done.returncode == 2
+        assert b"standard input is closed" in done.stderr
+        assert len(done.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("argv", [["extract", "root", "{file}"], ["inspect", "--json", "{file}"]])
+def test_output_into_head_ends_quietly(argv: list[str], root_cer: Path) -> None:
+    done = shell(
+        'set -o pipefail; "$CLI" "$@" | head -c 1',
+        *(a.format(file=root_cer) for a in argv),
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout) == 1
+    assert done.stderr == b""
+
+
+def test_a_full_disk_on_stdout_is_one_line(root_cer: Path) -> None:
+    done = shell('"$CLI" inspect "$1" > /dev/full', root_cer)
+    assert done.returncode == 2
+    assert done.stderr.decode().count("\n") == 1, done.stderr
+    assert b"No space left on device" in done.stderr
+    assert b"Traceback" not in done.stderr
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+
+#: The console script's own lines (``appgw-certs`` is generated from them), after a
+#: "ready" byte once the command line's first module has run: what comes before it
+#: (Python's start-up, the ``appgw_certs`` package) is not the command line's to handle.
+CONSOLE_SCRIPT = """
+import os, sys
+import appgw_certs._cli
+os.write(int(sys.argv[1]), b"r")
+sys.argv = ["appgw-certs", *sys.argv[2:]]
+from appgw_certs._cli.main import main
+sys.exit(main())
+"""
+
+
+def interrupted_at(delay: float, *argv: str | Path) -> subprocess.CompletedProcess[str]:
+    """Start the CLI, send SIGINT ``delay`` seconds after its code starts, and wait."""
+    ready, ready_w = os.pipe()
+    process = subprocess.Popen(
+        [sys.executable, "-c", CONSOLE_SCRIPT, str(ready_w), *map(str, argv)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, pass_fds=(ready_w,),
+    )  # fmt: skip
+    os.close(ready_w)
+    try:
+        assert os.read(ready, 1) == b"r"
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=TIMEOUT)
+    finally:
+        os.close(ready)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+# 0 to 20 ms: while the command line's modules load and main() parses; later: in the verb
+# (its deferred imports, key generation, writing the files, checking them).
+@pytest.mark.parametrize("delay", [0, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.3])
+def test_ctrl_c_at_any_moment_is_exit_130_in_one_line(delay: float, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = interrupted_at(delay, "quickstart", out, "--key-type", "ec-p256")
+    assert "Traceback" not in done.stderr
+    if done.returncode == 0:  # it finished first
+        assert (out / "README.md").exists()
+        return
+    assert (done.returncode, done.stderr) == (130, INTERRUPTED)
+    if out.exists():  # interrupted while checking the files: all of them are there
+        assert sorted(os.listdir(out)) == sorted(FILE_NAMES)
+
+
+def test_ctrl_c_to_the_whole_group_while_workers_audit(tmp_path: Path) -> None:
+    """A terminal's Ctrl-C reaches every process of the group, the audit's workers too:
+    they leave it to the CLI, which prints one line; none prints a traceback."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: the audit runs without worker processes")
+    chain = build_test_chain(["www.contoso.com"], key_type=KeyType.EC_P256)
+    gateway = GatewayBuilder()
+    gateway.listener_cert("web", [chain.server.certificate], chain.listener_pfx("Pw1x"), "Pw1x")
+    listing = tmp_path / "list.json"
+    listing.write_text(json.dumps([gateway.cli()] * 400))
+    process = subprocess.Popen(
+        [*command(), "audit", str(listing)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        _wait_for_workers(process.pid)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert "Traceback" not in stderr
+    assert (process.returncode, stderr) == (130, INTERRUPTED)
+
+
+def _wait_for_workers(pid: int) -> None:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        if children.exists() and children.read_text().split():
+            return
+        time.sleep(0.005)
+    raise AssertionError("the audit never started its workers")
