@@ -92,8 +92,11 @@ def test_a_full_disk_on_stdout_is_one_line(root_cer: Path) -> None:
 #: The console script's own lines (``appgw-certs`` is generated from them), after a
 #: "ready" byte once the command line's first module has run: what comes before it
 #: (Python's start-up, the ``appgw_certs`` package) is not the command line's to handle.
+#: Ctrl-C is Python's default first, as for a job in the foreground (a shell starts a
+#: background job ignoring it, and so would the CLI then).
 CONSOLE_SCRIPT = """
-import os, sys
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a foreground job, always
 import appgw_certs._cli
 os.write(int(sys.argv[1]), b"r")
 sys.argv = ["appgw-certs", *sys.argv[2:]]
@@ -102,21 +105,30 @@ sys.exit(main())
 """
 
 
-def interrupted_at(delay: float, *argv: str | Path) -> subprocess.CompletedProcess[str]:
-    """Start the CLI, send SIGINT ``delay`` seconds after its code starts, and wait."""
+def started(*argv: str | Path, new_session: bool = False) -> subprocess.Popen[str]:
+    """The CLI as the console script runs it, once its first module has run."""
     ready, ready_w = os.pipe()
     process = subprocess.Popen(
         [sys.executable, "-c", CONSOLE_SCRIPT, str(ready_w), *map(str, argv)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, pass_fds=(ready_w,),
+        start_new_session=new_session,
     )  # fmt: skip
     os.close(ready_w)
     try:
         assert os.read(ready, 1) == b"r"
+    finally:
+        os.close(ready)
+    return process
+
+
+def interrupted_at(delay: float, *argv: str | Path) -> subprocess.CompletedProcess[str]:
+    """Start the CLI, send SIGINT ``delay`` seconds after its code starts, and wait."""
+    process = started(*argv)
+    try:
         time.sleep(delay)
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=TIMEOUT)
     finally:
-        os.close(ready)
         if process.poll() is None:
             process.kill()
             process.wait()
@@ -148,10 +160,7 @@ def test_ctrl_c_to_the_whole_group_while_workers_audit(tmp_path: Path) -> None:
     gateway.listener_cert("web", [chain.server.certificate], chain.listener_pfx("Pw1x"), "Pw1x")
     listing = tmp_path / "list.json"
     listing.write_text(json.dumps([gateway.cli()] * 400))
-    process = subprocess.Popen(
-        [*command(), "audit", str(listing)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
+    process = started("audit", listing, new_session=True)
     try:
         _wait_for_workers(process.pid)
         os.killpg(process.pid, signal.SIGINT)

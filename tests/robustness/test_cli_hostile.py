@@ -16,12 +16,14 @@ import json
 import os
 import socket
 import stat
+import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -253,3 +255,119 @@ def test_every_argument_is_a_usage_error_or_a_run_never_an_internal_error(
         assert world.fingerprints() == before  # no device, socket or directory replaced
 
     sweep()
+
+
+# --------------------------------------------------------------------------- non-UTF-8 passwords
+
+#: Two unique halves around bytes that are not UTF-8 (argv and the environment hand them
+#: to Python as surrogate escapes). Neither half may appear in anything printed.
+MARKER = b"Mk7q\xff\xfeZx9w"
+
+
+@pytest.fixture(scope="module")
+def pfx_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    directory = tmp_path_factory.mktemp("marker")
+    chain = build_test_chain(["www.contoso.com"], key_type=KeyType.EC_P256)
+    files = {
+        "listener.pfx": chain.listener_pfx(PASSWORD),
+        "chain.pem": chain.backend_chain_pem(),
+        "server.key": chain.server.key_pem(),
+        "pw.txt": MARKER + b"\n",
+    }
+    for name, data in files.items():
+        (directory / name).write_bytes(data)
+    return {name: directory / name for name in files}
+
+
+def _marker_runs(f: dict[str, Path], out: Path) -> list[list[bytes | Path]]:
+    spec = b"pass:" + MARKER
+    return [
+        [b"inspect", f["listener.pfx"], b"--password", spec],
+        [b"inspect", f["listener.pfx"], b"--password", b"env:APPGW_MARKER"],
+        [b"inspect", f["listener.pfx"], b"--password", b"file:" + bytes(f["pw.txt"])],
+        [b"check", b"listener", f["listener.pfx"], b"--sku", b"v2", b"--password", spec],
+        [b"check", b"listener", f["listener.pfx"], b"--sku", b"v2", b"--json", b"--password",
+         spec],
+        [b"extract", b"root", f["listener.pfx"], b"--password", spec],
+        [b"convert", f["chain.pem"], out / "new.pfx", b"--key", f["server.key"], b"--password",
+         spec],
+        [b"convert", f["listener.pfx"], out / "re.pfx", b"--password",
+         f"pass:{PASSWORD}".encode(), b"--new-password", spec],
+        [b"chain", out / "chain", b"--hostname", b"a.example", b"--key-type", b"ec-p256",
+         b"--password", spec],
+    ]  # fmt: skip
+
+
+def test_a_password_that_is_not_utf8_never_appears_in_output(
+    pfx_files: dict[str, Path], tmp_path: Path
+) -> None:
+    environment = {**os.environb, b"APPGW_MARKER": MARKER}
+    for argv in _marker_runs(pfx_files, tmp_path):
+        done = subprocess.run(
+            [sys.executable, "-m", "appgw_certs", *argv],
+            capture_output=True, env=environment, timeout=120, check=False,
+        )  # fmt: skip
+        printed = done.stdout + done.stderr
+        assert done.returncode in (0, 1, 2), (argv, done.stderr)
+        for leak in (MARKER, b"Mk7q", b"Zx9w", b"\\udcff", b"\\xff\\xfe"):
+            assert leak not in printed, (argv, leak)
+        for word in (b"internal error", b"Traceback", b"codec"):
+            assert word not in done.stderr, (argv, done.stderr)
+
+
+# --------------------------------------------------------------------------- probe
+
+#: Two ways to spoil a certificate that OpenSSL still serves and cryptography refuses on
+#: load: the version written out although DER leaves a default out (a ValueError), and
+#: a version X.509 does not have (cryptography's InvalidVersion, not a ValueError).
+SPOILED_VERSIONS = {"v1-written-out": b"\xa0\x03\x02\x01\x00", "v4": b"\xa0\x03\x02\x01\x03"}
+
+
+@contextlib.contextmanager
+def serving(openssl: str, cert_der: bytes, key_pem: bytes, where: Path) -> Iterator[int]:
+    """``openssl s_server`` on 127.0.0.1 presenting exactly these bytes; yields its port."""
+    (where / "cert.der").write_bytes(cert_der)
+    (where / "key.pem").write_bytes(key_pem)
+    server = subprocess.Popen(
+        [openssl, "s_server", "-accept", "127.0.0.1:0", "-certform", "DER",
+         "-cert", str(where / "cert.der"), "-key", str(where / "key.pem"),
+         "-no-CAfile", "-no-CApath", "-no-CAstore"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:
+            if line.startswith(b"ACCEPT"):
+                break
+        else:
+            raise AssertionError("openssl s_server did not start")
+        yield int(line.rsplit(b":", 1)[1])
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+
+
+@pytest.mark.parametrize("spoil", list(SPOILED_VERSIONS))
+def test_a_probed_certificate_that_cannot_be_parsed_is_one_line(
+    spoil: str, openssl: str, tmp_path: Path
+) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    credential = build_test_chain(["www.contoso.com"], key_type=KeyType.EC_P256).server
+    der = credential.certificate.public_bytes(Encoding.DER)
+    version_v3 = b"\xa0\x03\x02\x01\x02"
+    assert der.count(version_v3) == 1
+    spoiled = der.replace(version_v3, SPOILED_VERSIONS[spoil])
+    with pytest.raises((ValueError, x509.InvalidVersion)):  # the premise: cryptography refuses it
+        x509.load_der_x509_certificate(spoiled)
+    with serving(openssl, spoiled, credential.key_pem(), tmp_path) as port:
+        done = subprocess.run(
+            [sys.executable, "-m", "appgw_certs", "backend", "--probe", f"127.0.0.1:{port}",
+             "--sku", "v2", "--timeout", "10"],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"appgw-certs: error: 127.0.0.1:{port} presents a certificate that cannot be parsed "
+        "as X.509\n"
+    )

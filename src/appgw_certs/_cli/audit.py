@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, cast
 
 from .._errors import AppGwCertError, CertificateFormatError
@@ -227,38 +227,21 @@ def _in_parallel(
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
+    from .terminal import holding_ctrl_c
+
     chunk = max(1, len(items) // (workers * 8))
     audit = partial(audit_one, parameters=parameters, days=days)
     # Ctrl-C reaches the workers too (one process group): they leave it to this process,
-    # which stops the pool, instead of each printing a traceback.
+    # which stops the pool, instead of each printing a traceback. It is held back while
+    # they start, so that none reaches one before it ignores Ctrl-C.
     with ProcessPoolExecutor(max_workers=workers, initializer=_leave_ctrl_c_to_parent) as pool:
-        with _ctrl_c_held():
+        with holding_ctrl_c():
             results = pool.map(audit, items, chunksize=chunk)  # starts the workers
         yield from results
 
 
-@contextmanager
-def _ctrl_c_held() -> Iterator[None]:
-    """Hold Ctrl-C back while workers start (they inherit the hold, so none reaches them
-    before they ignore it); one that came meanwhile is delivered here as the hold ends."""
-    # deferred: keeps --help fast
-    import signal
-
-    if sys.platform == "win32":  # no POSIX signal masks (nor process groups of workers)
-        yield
-        return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-
-
 def _leave_ctrl_c_to_parent() -> None:
     """In a worker: ignore Ctrl-C, then stop holding it back."""
-    # deferred: keeps --help fast
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform != "win32":
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

@@ -87,8 +87,7 @@ def _probe(args: argparse.Namespace) -> list[x509.Certificate]:
         # cryptography refused a certificate the server sent (the arguments were checked
         # when parsed); its message is the parser's, with ASN.1 paths: not for a person.
         raise CliError(
-            f"{args.probe} presents a certificate that cannot be parsed "
-            "(its DER breaks the X.509 encoding rules)"
+            f"{args.probe} presents a certificate that cannot be parsed as X.509"
         ) from None
 
 

@@ -18,8 +18,10 @@ import json
 import os
 import re
 import secrets
+import signal
 import stat
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,7 @@ __all__ = [
     "CliError",
     "Console",
     "OutputFiles",
+    "holding_ctrl_c",
     "require_readable",
     "terminal_text",
     "write_files",
@@ -138,16 +141,17 @@ class OutputFiles:
             raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
 
     def commit(self) -> None:
-        """Rename every temp file onto its target."""
-        for staged in self._staged:
-            if self.force:
-                _refuse_special(staged.target)  # again: it may have appeared since add()
-                _replace(staged.temp, staged.target)
-            else:
-                _rename_no_clobber(staged.temp, staged.target)
+        """Rename every temp file onto its target; a Ctrl-C meanwhile waits until all are."""
+        with holding_ctrl_c():
+            for staged in self._staged:
+                if self.force:
+                    _refuse_special(staged.target)  # again: it may have appeared since add()
+                    _replace(staged.temp, staged.target)
+                else:
+                    _rename_no_clobber(staged.temp, staged.target)
+            self._committed = True
         for directory in {s.target.parent for s in self._staged}:
             _fsync_dir(directory)
-        self._committed = True
         self._staged.clear()
 
     def discard(self) -> None:
@@ -160,6 +164,21 @@ class OutputFiles:
             with contextlib.suppress(OSError):  # not empty: something of ours got in
                 directory.rmdir()
         self._created_dirs.clear()
+
+
+@contextlib.contextmanager
+def holding_ctrl_c() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back for a moment that must not be cut in two; one that came
+    meanwhile is delivered as the block ends. Child processes started inside inherit the
+    hold. Elsewhere than in the main thread of a POSIX system, it holds nothing."""
+    if sys.platform == "win32" or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 _KINDS = (
