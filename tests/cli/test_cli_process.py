@@ -181,3 +181,44 @@ def _wait_for_workers(pid: int) -> None:
             return
         time.sleep(0.005)
     raise AssertionError("the audit never started its workers")
+
+
+#: Stage 300 files, say "r", commit them; report how far it got when Ctrl-C came.
+COMMIT_SCRIPT = """
+import os, signal, sys
+from pathlib import Path
+from appgw_certs._cli.terminal import OutputFiles
+signal.signal(signal.SIGINT, signal.default_int_handler)
+where = Path(sys.argv[1])
+out = OutputFiles()
+try:
+    with out:
+        for i in range(300):
+            out.add(where / f"f{i:03}", b"x")
+        os.write(1, b"r")
+        out.commit()
+    print(" committed")
+    while True:
+        pass  # until the Ctrl-C arrives
+except KeyboardInterrupt:
+    print(" interrupted", flush=True)
+"""
+
+
+@pytest.mark.parametrize("delay", [0, 0.0005, 0.001, 0.002, 0.004])
+def test_ctrl_c_while_files_are_renamed_into_place_waits_for_all_of_them(
+    delay: float, tmp_path: Path
+) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", COMMIT_SCRIPT, str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None
+    assert process.stdout.read(1) == b"r"
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=TIMEOUT)
+    assert stderr == b""
+    assert stdout in (b" interrupted\n", b" committed\n interrupted\n")
+    # none (interrupted before the renames began) or all: never some
+    assert sorted(os.listdir(tmp_path)) in ([], [f"f{i:03}" for i in range(300)])
