@@ -150,6 +150,48 @@ def test_ctrl_c_at_any_moment_is_exit_130_in_one_line(delay: float, tmp_path: Pa
         assert sorted(os.listdir(out)) == sorted(FILE_NAMES)
 
 
+@pytest.mark.parametrize("delay", [0, 0.005, 0.02, 0.1])
+def test_ctrl_c_to_python_dash_m_once_the_library_loads(delay: float, tmp_path: Path) -> None:
+    """``appgw_certs/__main__.py`` run as ``python -m`` runs it, interrupted once the verb
+    has loaded the library (cryptography's native module is mapped): Python's own
+    start-up is behind it, whatever the machine's load."""
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-c", FOREGROUND_MODULE, "quickstart", str(out), "--key-type", "ec-p256"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        _wait_for_mapping(process.pid, "_rust.abi3.so")
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert "Traceback" not in stderr
+    assert (process.returncode, stderr) in ((130, INTERRUPTED), (0, ""))
+
+
+#: ``python -m appgw_certs`` with Ctrl-C as in a foreground job.
+FOREGROUND_MODULE = """
+import runpy, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+sys.argv = ["appgw-certs", *sys.argv[1:]]
+runpy.run_module("appgw_certs", run_name="__main__", alter_sys=True)
+"""
+
+
+def _wait_for_mapping(pid: int, library: str) -> None:
+    maps = Path(f"/proc/{pid}/maps")
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        if library in maps.read_text():
+            return
+        time.sleep(0.001)
+    raise AssertionError(f"{library} was never loaded")
+
+
 def test_ctrl_c_to_the_whole_group_while_workers_audit(tmp_path: Path) -> None:
     """A terminal's Ctrl-C reaches every process of the group, the audit's workers too:
     they leave it to the CLI, which prints one line; none prints a traceback."""
