@@ -2,7 +2,7 @@
 in chunks up to the cap, then refused (exit 2, one line), using no more memory than the cap.
 
 Endless inputs are real: /dev/zero, and pipes and FIFOs that a thread keeps feeding until
-the CLI stops reading. Peak memory is the child's own, from ``wait4``'s resource usage.
+the CLI stops reading. Peak memory is the child's own high-water mark (VmHWM).
 """
 
 from __future__ import annotations
@@ -23,17 +23,28 @@ from appgw_certs._cli.passwords import MAX_PASSWORD_BYTES
 from appgw_certs._gateway.document import MAX_JSON_BYTES
 
 MiB = 1024 * 1024
+TIMEOUT = 120
 #: What the interpreter, cryptography and the CLI take before reading anything, and more.
 BASELINE = 100 * MiB
 #: The child's address space: room for the largest cap and the libraries, far below the
 #: machine's memory, so that a regression fails with MemoryError instead of filling it.
 ADDRESS_SPACE = 2048 * MiB
-#: ``python -m appgw_certs`` with its address space limited first.
+#: ``python -m appgw_certs`` with its address space limited first, which writes its peak
+#: resident memory (kB) to a descriptor as it exits. The peak is the kernel's VmHWM of
+#: this program: getrusage's ru_maxrss would also count the test process, of which the
+#: child was a copy until it started Python.
 LIMITED = """
-import resource, runpy, sys
-limit = int(sys.argv[1])
+import atexit, os, resource, runpy, sys
+limit, report = int(sys.argv[1]), int(sys.argv[2])
+
+def peak():
+    with open("/proc/self/status") as status:
+        kb = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    os.write(report, kb.encode())
+
+atexit.register(peak)
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-sys.argv = ["appgw-certs", *sys.argv[2:]]
+sys.argv = ["appgw-certs", *sys.argv[3:]]
 runpy.run_module("appgw_certs", run_name="__main__", alter_sys=True)
 """
 CHUNK = b" " * MiB  # leading whitespace: valid JSON so far, never a newline
@@ -54,20 +65,21 @@ def run_measured(
     ``hand_over`` is a descriptor the child inherits (as itself) and this process then
     closes: a pipe's read end, so that the feeder sees the pipe break when the child ends.
     """
+    report, report_w = os.pipe()
+    inherited = [report_w] if hand_over is None or hand_over == stdin else [report_w, hand_over]
     process = subprocess.Popen(
-        [sys.executable, "-c", LIMITED, str(ADDRESS_SPACE), *argv],
+        [sys.executable, "-c", LIMITED, str(ADDRESS_SPACE), str(report_w), *argv],
         stdin=stdin if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        pass_fds=() if hand_over is None or hand_over == stdin else (hand_over,),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=inherited,
     )  # fmt: skip
+    os.close(report_w)
     if hand_over is not None:
         os.close(hand_over)
-    assert process.stderr is not None
-    with process.stderr:
-        stderr = process.stderr.read().decode()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return Outcome(process.returncode, stderr, usage.ru_maxrss * 1024)
+    with os.fdopen(report, "rb") as peak_kb:
+        _, stderr = process.communicate(timeout=TIMEOUT)
+        peak = int(peak_kb.read() or 0) * 1024
+    assert peak, "the child did not report its peak memory"
+    return Outcome(process.returncode, stderr.decode(), peak)
 
 
 @contextlib.contextmanager

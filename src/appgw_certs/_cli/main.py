@@ -14,6 +14,7 @@ unreadable input, or a file that would be overwritten without ``--force``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import warnings
@@ -114,7 +115,7 @@ def _error_line(exc: BaseException) -> str:
 
 def _warnings_as_one_line() -> None:
     """Python warnings (from a dependency, say) as one ``warning:`` line each, once."""
-    if sys.warnoptions:  # the user asked for Python's own handling (-W)
+    if sys.warnoptions or sys.stderr is None:  # -W: the user asked for Python's own handling
         return
     shown: set[str] = set()
 
@@ -129,8 +130,8 @@ def _warnings_as_one_line() -> None:
 
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip()
-    if isinstance(exc, OSError) and exc.strerror and exc.filename:
-        text = f"{exc.filename}: {exc.strerror}"
+    if isinstance(exc, OSError) and exc.strerror:  # not "[Errno 28] ..."
+        text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
     return text.splitlines()[0] if text else type(exc).__name__
 
 
@@ -145,7 +146,8 @@ def _fail(message: str) -> None:
 def _say(message: str) -> None:
     """One ``error:`` line on stderr; none when stderr is closed (never onto stdout)."""
     if sys.stderr is not None:
-        print(f"{PROG}: error: {message}", file=sys.stderr)
+        with contextlib.suppress(OSError, ValueError):  # closed, or a full disk: nowhere to say it
+            print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
 
 
 def _settle_stdout(status: int) -> int:
