@@ -163,9 +163,12 @@ def test_list_with_a_non_gateway_item(
     path = tmp_path / "list.json"
     path.write_text(json.dumps([gateway(chain, "www.contoso.com").cli(), {"nothing": 1}]))
     status, out, err = run([str(path), "--json"], capsys)
-    assert status == 2
-    assert "item 1" in err
-    assert len(json.loads(out)) == 1
+    assert status == 1  # the worst report: item 1's GEN001 error
+    assert err == ""
+    first, second = json.loads(out)
+    assert first["report"]["ok"]
+    assert [f["code"] for f in second["report"]["findings"]] == ["GEN001"]
+    assert "item 1" in second["report"]["findings"][0]["message"]
 
 
 def test_key_vault_and_placeholder_are_not_errors(
@@ -241,3 +244,42 @@ def test_ssl_cert_list_output_is_one_gateway(
     assert isinstance(data, dict)
     assert [c["name"] for c in data["certificates"]] == ["web-cert"]
     assert status == 0
+
+
+#: Entries no gateway is made of, at three places in a list of 20.
+BROKEN: dict[int, object] = {
+    4: ["not", "a", "gateway"],
+    13: 42,
+    17: {"name": "gw-broken", "properties": "not an object"},
+}
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_a_list_never_sinks_for_one_entry(
+    chain: TestChain, tmp_path: Path, capsys: pytest.CaptureFixture[str], as_json: bool
+) -> None:
+    """Each unreadable entry is a GEN001 report of its own, the 17 others are audited as
+    usual, in order, and the exit status is the worst report's (1, an error)."""
+    items: list[object] = [gateway(chain, "www.contoso.com", f"gw{i}").cli() for i in range(20)]
+    for position, entry in BROKEN.items():
+        items[position] = entry
+    path = tmp_path / "list.json"
+    path.write_text(json.dumps(items))
+    status, out, err = run([str(path), *(["--json"] if as_json else [])], capsys)
+    assert (status, err) == (1, "")
+    if as_json:
+        audits = json.loads(out)
+        names = [a["gateway"] for a in audits]
+        errors = [[f["code"] for f in a["report"]["findings"] if f["severity"] == "error"]
+                  for a in audits]  # fmt: skip
+        assert all(a["report"]["ok"] for i, a in enumerate(audits) if i not in BROKEN)
+    else:
+        blocks = out.split("\n\nGateway ")
+        names = [b.removeprefix("Gateway ").split(" (")[0] for b in blocks]
+        errors = [["GEN001"] if "error    GEN001" in b else [] for b in blocks]
+        assert all(b.count("OK  ") == 1 for i, b in enumerate(blocks) if i not in BROKEN)
+    expected = [f"gw{i}" for i in range(20)]
+    expected[4], expected[13], expected[17] = "item 4", "item 13", "gw-broken"
+    assert names == expected
+    assert [i for i, codes in enumerate(errors) if codes] == sorted(BROKEN)
+    assert all(errors[i] == ["GEN001"] for i in BROKEN)

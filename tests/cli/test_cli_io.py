@@ -12,14 +12,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from appgw_certs._cli.backend import split_host_port
-from appgw_certs._cli.terminal import (
-    CliError,
-    Console,
-    OutputFiles,
-    invent_password,
-    read_password,
-    wants_colour,
-)
+from appgw_certs._cli.passwords import invent_password, read_password
+from appgw_certs._cli.terminal import CliError, Console, OutputFiles, wants_colour
 from appgw_certs._findings.report import Finding, Report, Severity
 
 # Passwords of printable characters without newlines (a file's first line).
@@ -31,10 +25,10 @@ passwords = st.text(
 @settings(max_examples=50)
 @given(password=passwords)
 def test_pass_and_env_return_the_text(password: str) -> None:
-    assert read_password("pass:" + password) == password
+    assert read_password("pass:" + password) == password.encode()
     os.environ["APPGW_CERTS_TEST_PW"] = password
     try:
-        assert read_password("env:APPGW_CERTS_TEST_PW") == password
+        assert read_password("env:APPGW_CERTS_TEST_PW") == password.encode()
     finally:
         del os.environ["APPGW_CERTS_TEST_PW"]
 

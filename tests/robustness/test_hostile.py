@@ -63,7 +63,8 @@ from appgw_certs import (
 )
 from appgw_certs._cli.backend import split_host_port
 from appgw_certs._cli.main import build_parser
-from appgw_certs._cli.terminal import CliError, read_password
+from appgw_certs._cli.passwords import read_password
+from appgw_certs._cli.terminal import CliError
 from helpers.gateway import GatewayBuilder
 from helpers.hostile import (
     HOSTNAME,

@@ -17,12 +17,22 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, cast
 
 from .._errors import AppGwCertError, CertificateFormatError
-from .options import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_json, add_verb
+from .options import (
+    DEBUG_ENV,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    CliError,
+    add_json,
+    add_verb,
+    file_name,
+    whole_number,
+)
 
 if TYPE_CHECKING:
     from .._gateway.audit import GatewayAudit
@@ -32,6 +42,10 @@ __all__ = ["add_parser", "audit_one", "run"]
 
 #: Lists shorter than this are audited in-process: starting workers costs more.
 PARALLEL_FROM = 16
+#: ``--days``: a hundred years, past any certificate's validity (and inside ``datetime``).
+MAX_DAYS = 36500
+#: ``audit -`` reads stdin this much at a time.
+_CHUNK_BYTES = 1024 * 1024
 
 
 def add_parser(verbs: Verbs) -> None:
@@ -39,33 +53,24 @@ def add_parser(verbs: Verbs) -> None:
     sub = add_verb(verbs, "audit", help_, run)
     sub.add_argument(
         "file",
+        type=file_name,
         metavar="FILE",
         help="the gateway's JSON, or - to read stdin (az ... | appgw-certs audit -)",
     )
     sub.add_argument(
         "--parameters",
+        type=file_name,
         metavar="FILE",
         help="ARM deployment parameters file for a template (defaults are used otherwise)",
     )
     sub.add_argument(
         "--days",
-        type=_days,
+        type=whole_number(0, MAX_DAYS, "days"),
         default=30,
         metavar="N",
         help="warn about certificates expiring within N days (default 30)",
     )
     add_json(sub, "each audit's to_dict")
-
-
-def _days(text: str) -> int:
-    """A whole number of days, 0 or more (argparse reports the error as a usage error)."""
-    try:
-        days = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of days, not {text!r}") from None
-    if days < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more days, not {days}")
-    return days
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,14 +89,14 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK if audit.report.ok else EXIT_FINDINGS
     if not gateways:  # `az ... list` in a resource group without gateways
         print("appgw-certs: no gateways in the list", file=sys.stderr)
-    results = list(_audit_all(gateways, parameters, int(args.days)))
-    audits = [r for r in results if not isinstance(r, str)]
-    for position, problem in enumerate(results):
-        if isinstance(problem, str):
-            print(f"appgw-certs: error: item {position}: {problem}", file=sys.stderr)
+    elif not any(isinstance(item, Mapping | list) for item in gateways):
+        raise CertificateFormatError("a JSON list without a gateway object in it")
+    # Each gateway on its own: one that cannot be read is a GEN001 report of its own.
+    audits = [
+        _unreadable(position, gateways[position], result) if isinstance(result, str) else result
+        for position, result in enumerate(_audit_all(gateways, parameters, int(args.days)))
+    ]
     _print(audits, as_json=bool(args.json), as_list=True)
-    if len(audits) < len(results):
-        return EXIT_USAGE
     return EXIT_FINDINGS if any(not a.report.ok for a in audits) else EXIT_OK
 
 
@@ -110,11 +115,32 @@ def _gateway_list(document: object) -> list[object] | None:
 
 def _read_input(name: str) -> bytes | os.PathLike[str]:
     if name == "-":
-        return sys.stdin.buffer.read()
+        return _read_stdin()
     # deferred: keeps --help fast
     from pathlib import Path
 
     return Path(name)
+
+
+def _read_stdin() -> bytes:
+    """All of stdin, read in chunks and never more than one byte past the JSON limit."""
+    # deferred: keeps --help fast
+    from .._gateway.document import MAX_JSON_BYTES
+
+    if sys.stdin is None:
+        raise CliError("standard input is closed: give the gateway's JSON as FILE, or pipe it")
+    chunks: list[bytes] = []
+    size = 0
+    while size <= MAX_JSON_BYTES:
+        chunk = sys.stdin.buffer.read(min(_CHUNK_BYTES, MAX_JSON_BYTES + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+    raise CliError(
+        f"standard input holds more than {MAX_JSON_BYTES:,} bytes, the limit for a "
+        "gateway's JSON: check what is piped in"
+    )
 
 
 def _parameters(name: str | None) -> Mapping[str, object] | None:
@@ -134,17 +160,47 @@ def _parameters(name: str | None) -> Mapping[str, object] | None:
 def audit_one(
     item: object, parameters: Mapping[str, object] | None, days: int
 ) -> GatewayAudit | str:
-    """One gateway's audit, or the reason it is not a gateway (for worker processes)."""
+    """One gateway's audit, or the reason it cannot be audited (for worker processes)."""
     # deferred: keeps --help fast
     from .._gateway.audit import audit_gateway
 
     if not isinstance(item, Mapping | list):
-        return f"a JSON {type(item).__name__}, not a gateway object"
+        return f"a JSON {_json_type(item)}, not a gateway object"
     try:
         source = cast("Mapping[str, object]", item)  # or a list of one gateway's objects
         return audit_gateway(source, parameters=parameters, expiry_warning_days=days)
     except AppGwCertError as exc:
         return str(exc)
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV):
+            raise
+        # A bug of the library's, met on this gateway only: the others are still audited.
+        # Its message is not shown: it could quote the JSON (a password).
+        return f"internal error ({type(exc).__name__}); please report it"
+
+
+def _unreadable(position: int, item: object, reason: str) -> GatewayAudit:
+    """The report of a list's element that cannot be audited: one GEN001 error."""
+    # deferred: keeps --help fast
+    from .._findings.report import Report
+    from .._findings.rules import finding
+    from .._gateway.audit import GatewayAudit
+
+    name = item.get("name") if isinstance(item, Mapping) else None
+    label = name if isinstance(name, str) and name else f"item {position}"
+    problem = finding(
+        "GEN001",
+        f"item {position} of the list cannot be audited: {reason}",
+        location=f"item {position}",
+        hint="Each element of the list is one gateway's JSON, as "
+        "`az network application-gateway list` prints it.",
+    )
+    return GatewayAudit(label, None, (), Report(f"Audit of gateway {label}", [problem]))
+
+
+def _json_type(value: object) -> str:
+    names = {bool: "boolean", int: "number", float: "number", str: "string", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _audit_all(
@@ -171,11 +227,24 @@ def _in_parallel(
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
+    from .terminal import holding_ctrl_c
+
     chunk = max(1, len(items) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(
-            partial(audit_one, parameters=parameters, days=days), items, chunksize=chunk
-        )
+    audit = partial(audit_one, parameters=parameters, days=days)
+    # Ctrl-C reaches the workers too (one process group): they leave it to this process,
+    # which stops the pool, instead of each printing a traceback. It is held back while
+    # they start, so that none reaches one before it ignores Ctrl-C.
+    with ProcessPoolExecutor(max_workers=workers, initializer=_leave_ctrl_c_to_parent) as pool:
+        with holding_ctrl_c():
+            results = pool.map(audit, items, chunksize=chunk)  # starts the workers
+        yield from results
+
+
+def _leave_ctrl_c_to_parent() -> None:
+    """In a worker: ignore Ctrl-C, then stop holding it back."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform != "win32":
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _stderr_is_terminal() -> bool:

@@ -12,7 +12,7 @@ import argparse
 import re
 from typing import TYPE_CHECKING
 
-from .options import SKU_HELP, CliError, add_json, add_verb
+from .options import SKU_HELP, CliError, add_json, add_verb, file_name, timeout_seconds
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -28,8 +28,12 @@ def add_parser(verbs: Verbs) -> None:
     help_ = "predict backend health for the chain a backend presents"
     sub = add_verb(verbs, "backend", help_, run)
     source = sub.add_mutually_exclusive_group(required=True)
-    source.add_argument("file", nargs="?", metavar="FILE", help="the chain, as presented")
-    source.add_argument("--probe", metavar="HOST[:PORT]", help="read it from a live server")
+    source.add_argument(
+        "file", nargs="?", type=file_name, metavar="FILE", help="the chain, as presented"
+    )
+    source.add_argument(
+        "--probe", type=_probe_target, metavar="HOST[:PORT]", help="read it from a live server"
+    )
     sub.add_argument("--sku", required=True, help=SKU_HELP)
     sub.add_argument(
         "--backend-address",
@@ -47,10 +51,16 @@ def add_parser(verbs: Verbs) -> None:
         metavar="H",
         help="the custom probe's host name (omit for the default probe)",
     )
-    sub.add_argument("--trusted-root", action="append", default=[], metavar="FILE")
-    sub.add_argument("--auth-cert", action="append", default=[], metavar="FILE")
+    sub.add_argument("--trusted-root", action="append", default=[], type=file_name, metavar="FILE")
+    sub.add_argument("--auth-cert", action="append", default=[], type=file_name, metavar="FILE")
     sub.add_argument("--well-known", action="store_true", help="use well-known CA certificates")
-    sub.add_argument("--timeout", type=float, default=10.0, help="--probe timeout in seconds")
+    sub.add_argument(
+        "--timeout",
+        type=timeout_seconds,
+        default=10.0,
+        metavar="S",
+        help="--probe timeout in seconds (more than 0, at most 300; default 10)",
+    )
     add_json(sub)
 
 
@@ -72,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         "backend_address": args.backend_address
         or (split_host_port(args.probe)[0] if args.probe else None),
     }
-    if args.probe:
+    if args.probe is not None:
         resolved = resolve_sni(args.sku, **names)
         presented: Path | list[x509.Certificate] = _probe(args, resolved.name)
         label = f"presented by {args.probe}"
@@ -93,10 +103,36 @@ def run(args: argparse.Namespace) -> int:
 def _probe(args: argparse.Namespace, name: str | None) -> list[x509.Certificate]:
     """The chain ``--probe`` sends to a client whose SNI is ``name`` (none: no SNI)."""
     # deferred: keeps --help fast (and only --probe loads pyOpenSSL)
+    from cryptography.x509 import InvalidVersion
+
+    from .._errors import AppGwCertError
     from .._verdicts.probe import fetch_presented_chain
 
     host, port = split_host_port(args.probe)
-    return fetch_presented_chain(host, port, server_name=name or "", timeout=args.timeout)
+    try:
+        return fetch_presented_chain(host, port, server_name=name or "", timeout=args.timeout)
+    except AppGwCertError:  # ProbeError: its message says what failed, in one line
+        raise
+    except (ValueError, InvalidVersion):
+        # cryptography refused a certificate the server sent (the arguments were checked
+        # when parsed); its message is the parser's, with ASN.1 paths: not for a person.
+        raise CliError(
+            f"{args.probe} presents a certificate that cannot be parsed as X.509"
+        ) from None
+
+
+def _probe_target(text: str) -> str:
+    """An argparse type: ``HOST[:PORT]`` that :func:`split_host_port` takes."""
+    try:
+        split_host_port(text)
+    except CliError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--probe: ")) from None
+    return text
+
+
+def _name_for_sni(host: str) -> str | None:
+    """A probed DNS name stands for the pool's FQDN, which the gateway sends; an IP, nothing."""
+    return None if _is_ip(host) else host
 
 
 def _is_ip(host: str) -> bool:

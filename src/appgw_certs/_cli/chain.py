@@ -6,20 +6,30 @@ import argparse
 import re
 from typing import TYPE_CHECKING
 
-from .options import EXIT_OK, KEY_TYPES, add_force, add_password, add_verb
+from .options import EXIT_OK, KEY_TYPES, add_force, add_password, add_verb, file_name, whole_number
 
 if TYPE_CHECKING:
     from .options import Verbs
-    from .terminal import Password
+    from .passwords import Password
 
-__all__ = ["add_parser", "run"]
+__all__ = ["MAX_INTERMEDIATES", "add_parser", "run"]
+
+#: The library's ``MAX_INTERMEDIATES`` (``_testpki.build``), spelled out so that
+#: parsing needs no ``cryptography``; a test keeps the two equal.
+MAX_INTERMEDIATES = 5
 
 
 def add_parser(verbs: Verbs) -> None:
     sub = add_verb(verbs, "chain", "build a self-signed test chain", run)
-    sub.add_argument("outdir", metavar="OUTDIR")
+    sub.add_argument("outdir", type=file_name, metavar="OUTDIR")
     sub.add_argument("--hostname", action="append", required=True, metavar="H")
-    sub.add_argument("--intermediates", type=int, default=1, metavar="N")
+    sub.add_argument(
+        "--intermediates",
+        type=whole_number(0, MAX_INTERMEDIATES, "intermediates"),
+        default=1,
+        metavar="N",
+        help=f"intermediate CAs between the root and the leaves (0-{MAX_INTERMEDIATES}; default 1)",
+    )
     sub.add_argument("--key-type", choices=KEY_TYPES, default="rsa2048")
     sub.add_argument(
         "--client",
@@ -38,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .._testpki.build import build_test_chain
-    from .terminal import Console, OutputFiles, invent_password, read_password, write_files
+    from .passwords import invent_password, read_password
+    from .terminal import Console, OutputFiles, write_files
 
     outdir = Path(args.outdir)
     invented = None if args.password else invent_password()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from .options import SKU_HELP, add_json, add_password, add_verb
+from .options import SKU_HELP, add_json, add_password, add_verb, file_name
 
 if TYPE_CHECKING:
     from .options import Verbs
-    from .terminal import Password
+    from .passwords import Password
 
 __all__ = ["add_parser", "run"]
 
@@ -19,7 +19,7 @@ def add_parser(verbs: Verbs) -> None:
     sub.add_argument(
         "slot", choices=("listener", "authentication", "trusted-root", "trusted-client-ca")
     )
-    sub.add_argument("file", metavar="FILE")
+    sub.add_argument("file", type=file_name, metavar="FILE")
     sub.add_argument("--sku", required=True, help=SKU_HELP)
     add_password(sub)
     sub.add_argument("--hostname", action="append", default=[], metavar="H")
@@ -30,8 +30,9 @@ def run(args: argparse.Namespace) -> int:
     """Check ``args.file`` for the upload slot ``args.slot`` and print the report."""
     # deferred: keeps --help fast
     from .._upload.check import check_upload
+    from .passwords import can_prompt, prompt_password, read_password
     from .shared import emit_report, is_pfx
-    from .terminal import can_prompt, prompt_password, read_password, require_readable
+    from .terminal import require_readable
 
     path = require_readable(args.file)
     if args.password is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from .options import SPEC_HELP, add_json, add_password, add_verb
+from .options import SPEC_HELP, add_json, add_password, add_verb, file_name
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -19,8 +19,8 @@ __all__ = ["add_parser", "run"]
 
 def add_parser(verbs: Verbs) -> None:
     sub = add_verb(verbs, "client", "predict mutual TLS for a client certificate", run)
-    sub.add_argument("file", metavar="FILE", help="client chain (PEM) or PFX")
-    sub.add_argument("--client-ca", required=True, metavar="FILE")
+    sub.add_argument("file", type=file_name, metavar="FILE", help="client chain (PEM) or PFX")
+    sub.add_argument("--client-ca", required=True, type=file_name, metavar="FILE")
     sub.add_argument("--verify-issuer-dn", action="store_true")
     sub.add_argument("--ocsp", action="store_true")
     add_password(sub, "password of FILE when it is a PFX (" + SPEC_HELP + ")")

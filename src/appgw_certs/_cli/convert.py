@@ -7,14 +7,23 @@ import re
 import sys
 from typing import TYPE_CHECKING, Literal
 
-from .options import EXIT_OK, SPEC_HELP, CliError, add_force, add_password, add_verb
+from .options import (
+    EXIT_OK,
+    SPEC_HELP,
+    CliError,
+    add_force,
+    add_password,
+    add_verb,
+    file_name,
+    password_spec,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from .._formats.pfx import Pfx
     from .options import Verbs
-    from .terminal import Password
+    from .passwords import Password
 
 __all__ = ["add_parser", "run"]
 
@@ -24,19 +33,29 @@ _SUFFIX_FORMATS = {".pfx": "pfx", ".p12": "pfx", ".der": "der"}
 def add_parser(verbs: Verbs) -> None:
     help_ = "convert between PFX and CER (Base-64 or DER), or re-encrypt a PFX"
     sub = add_verb(verbs, "convert", help_, run)
-    sub.add_argument("input", metavar="IN")
-    sub.add_argument("output", metavar="OUT")
+    sub.add_argument("input", type=file_name, metavar="IN")
+    sub.add_argument("output", type=file_name, metavar="OUT")
     sub.add_argument(
         "--to",
         choices=("cer", "der", "pfx"),
         help="output format (default: from OUT's suffix: .pfx/.p12, .der, else cer)",
     )
-    sub.add_argument("--key", metavar="KEYFILE", help="private key for a PFX made from a CER")
-    sub.add_argument("--key-password", metavar="SPEC", help="password of KEYFILE, if encrypted")
-    sub.add_argument("--chain", metavar="FILE", help="intermediates/root to add to a PFX")
+    sub.add_argument(
+        "--key", type=file_name, metavar="KEYFILE", help="private key for a PFX made from a CER"
+    )
+    sub.add_argument(
+        "--key-password",
+        type=password_spec,
+        metavar="SPEC",
+        help="password of KEYFILE, if encrypted",
+    )
+    sub.add_argument(
+        "--chain", type=file_name, metavar="FILE", help="intermediates/root to add to a PFX"
+    )
     add_password(sub, "password of the PFX read or written (" + SPEC_HELP + ")")
     sub.add_argument(
         "--new-password",
+        type=password_spec,
         metavar="SPEC",
         help="PFX to PFX: password of the new file (default: the same as --password)",
     )
@@ -60,13 +79,12 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .shared import write_one
-    from .terminal import require_readable
+    from .terminal import OutputFiles, require_readable
 
     source = require_readable(args.input)
     target = Path(args.output)
     fmt = args.to or _SUFFIX_FORMATS.get(target.suffix.lower(), "cer")
-    if not args.force and target.exists():
-        raise CliError(f"refusing to overwrite {target}; pass --force to replace")
+    OutputFiles(force=args.force).refuse_existing([target])  # before any password is asked
     if fmt == "pfx":
         data = _to_pfx(args, source)
     else:
@@ -94,8 +112,9 @@ def _to_cer(args: argparse.Namespace, source: Path, encoding: Literal["base64", 
 def _to_pfx(args: argparse.Namespace, source: Path) -> bytes:
     # deferred: keeps --help fast
     from .._formats.convert import cer_to_pfx
+    from .passwords import read_password
     from .shared import is_pfx
-    from .terminal import read_password, require_readable
+    from .terminal import require_readable
 
     if is_pfx(source):
         return _pfx_to_pfx(args, source)
@@ -156,7 +175,7 @@ def _new_pfx_password(
 ) -> Password | None:
     """The password of a PFX about to be written; never none unless asked for."""
     # deferred: keeps --help fast
-    from .terminal import can_prompt, prompt_password, read_password
+    from .passwords import can_prompt, prompt_password, read_password
 
     if args.no_password:
         return None

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Literal
 
-from .options import EXIT_OK, CliError, add_force, add_password, add_verb
+from .options import EXIT_OK, CliError, add_force, add_password, add_verb, file_name
 
 if TYPE_CHECKING:
     from .options import Verbs
@@ -18,8 +18,10 @@ def add_parser(verbs: Verbs) -> None:
     help_ = "pick what each SKU wants: auth (v1 leaf), root (v2 trusted root), pubkey"
     sub = add_verb(verbs, "extract", help_, run)
     sub.add_argument("what", choices=("auth", "root", "pubkey"))
-    sub.add_argument("input", metavar="IN")
-    sub.add_argument("-o", "--output", metavar="OUT", help="write here (default: stdout)")
+    sub.add_argument("input", type=file_name, metavar="IN")
+    sub.add_argument(
+        "-o", "--output", type=file_name, metavar="OUT", help="write here (default: stdout)"
+    )
     sub.add_argument("--der", action="store_true", help="DER instead of Base-64 (auth, root)")
     add_password(sub)
     add_force(sub)
@@ -36,9 +38,11 @@ def run(args: argparse.Namespace) -> int:
         extract_trusted_root,
     )
     from .shared import with_password, write_one
-    from .terminal import require_readable
+    from .terminal import OutputFiles, require_readable
 
     source = require_readable(args.input)
+    if args.output:  # before any password is asked
+        OutputFiles(force=args.force).refuse_existing([Path(args.output)])
     if args.what == "pubkey":
         if args.der:
             raise CliError("--der applies to auth and root; pubkey is PEM")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from .options import EXIT_OK, add_json, add_password, add_verb
+from .options import EXIT_OK, CliError, add_json, add_password, add_verb, file_name
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -19,10 +19,12 @@ if TYPE_CHECKING:
 
 __all__ = ["add_parser", "run"]
 
+_LABELS_SHOWN = 5
+
 
 def add_parser(verbs: Verbs) -> None:
     sub = add_verb(verbs, "inspect", "describe the certificates in a file", run)
-    sub.add_argument("file", metavar="FILE")
+    sub.add_argument("file", type=file_name, metavar="FILE")
     add_password(sub)
     add_json(sub)
 
@@ -39,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     path = require_readable(args.file)
     encryption = read_pfx_encryption(read_bytes(path)) if is_pfx(path) else None
     infos = with_password(args.password, lambda pw: describe(path, pw), path.name)
+    if not infos:
+        raise CliError(f"no certificate in {path}: {_what_it_holds(path, encryption)}")
     console = Console()
     if args.json:
         console.json(_as_json(path, encryption, infos))
@@ -52,6 +56,28 @@ def run(args: argparse.Namespace) -> int:
         console.table(_info_rows(info))
         console.line()
     return EXIT_OK
+
+
+def _what_it_holds(path: Path, encryption: PfxEncryption | None) -> str:
+    """What a file without certificates holds, by PEM label or format; never its content."""
+    # deferred: keeps --help fast
+    from .._errors import AppGwCertError
+    from .._formats.bundle import pem_blocks, sniff_format
+    from .._formats.inputs import read_bytes
+
+    if encryption is not None:
+        return "the PFX holds no certificate"
+    data = read_bytes(path)
+    try:
+        labels = list(dict.fromkeys(block.label for block in pem_blocks(data)))
+    except AppGwCertError:
+        labels = []
+    if not labels:
+        return f"it holds {sniff_format(data).upper()} data that is not a certificate"
+    shown = ", ".join(f"'{label}'" for label in labels[:_LABELS_SHOWN])
+    more = f" and {len(labels) - _LABELS_SHOWN} more" if len(labels) > _LABELS_SHOWN else ""
+    blocks = "a PEM block" if len(labels) == 1 else "PEM blocks"
+    return f"the file holds {blocks} {shown}{more}, and no 'CERTIFICATE'"
 
 
 def _encryption_rows(e: PfxEncryption, console: Console) -> list[tuple[str, str]]:

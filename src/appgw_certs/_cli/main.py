@@ -14,6 +14,7 @@ unreadable input, or a file that would be overwritten without ``--force``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import warnings
@@ -22,15 +23,24 @@ from typing import NoReturn
 
 from .._errors import AppGwCertError
 from .._version import __version__
-from . import audit, backend, chain, check, client, convert, extract, inspect, quickstart
-from .options import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, CliError
+from . import (
+    audit,
+    backend,
+    caused_by_ctrl_c,
+    chain,
+    check,
+    client,
+    convert,
+    extract,
+    inspect,
+    quickstart,
+)
+from .options import DEBUG_ENV, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, CliError
 
 __all__ = ["VERBS", "build_parser", "main"]
 
 #: The verb modules, in the order ``--help`` lists them.
 VERBS = (quickstart, chain, inspect, convert, extract, check, backend, client, audit)
-#: Set to see the traceback of an unexpected error (hidden by default: it may quote input).
-DEBUG_ENV = "APPGW_CERTS_DEBUG"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,39 +67,55 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``appgw-certs``; return the exit status."""
-    args = build_parser().parse_args(argv)  # --help and --version end here, fast
-    _warnings_as_one_line()
     try:
-        return int(args.run(args))
-    except KeyboardInterrupt:
-        _fail("interrupted")
+        status = _run(argv)
+    except KeyboardInterrupt:  # anywhere in _run, its deferred imports and its error handling
+        _say("interrupted")
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # Output piped into `head` and so on: not an error of ours.
-        _silence_stdout()
-        return EXIT_OK
-    except CliError as exc:
-        _fail(str(exc))
-    except (OSError, ValueError, AppGwCertError) as exc:
+    return _settle_stdout(status)
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    try:
+        if sys.stdout is None:  # started with stdout closed (`>&-`)
+            raise CliError("standard output is closed: send it to a file or /dev/null")
+        args = build_parser().parse_args(argv)  # --help and --version end here, fast
+        _warnings_as_one_line()
+        return int(args.run(args))
+    except (SystemExit, GeneratorExit, KeyboardInterrupt):
+        raise
+    except BaseException as exc:
+        if caused_by_ctrl_c(exc):  # wrapped by Python where it landed (class creation)
+            raise KeyboardInterrupt from None
+        if isinstance(exc, BrokenPipeError):
+            # Output piped into `head` and so on: not an error of ours.
+            _silence_stdout()
+            return EXIT_OK
+        _fail(_error_line(exc))
+    return EXIT_USAGE
+
+
+def _error_line(exc: BaseException) -> str:
+    """The one line that says what went wrong."""
+    if isinstance(exc, CliError):
+        return str(exc)
+    if isinstance(exc, OSError | ValueError | AppGwCertError):
         # Library errors are ValueError/OSError subclasses (AppGwCertError
         # family); their messages say what was wrong and never hold secrets.
-        _fail(_one_line(exc))
-    except (SystemExit, GeneratorExit):
-        raise
-    except BaseException as exc:  # a bug of ours, or a panic in a native library
-        if os.environ.get(DEBUG_ENV):
-            raise
-        # The message is not shown: it could quote input (a password, key bytes).
-        _fail(
-            f"internal error ({type(exc).__name__}); rerun with {DEBUG_ENV}=1 "
-            "for a traceback, and please report it"
-        )
-    return EXIT_USAGE
+        return _one_line(exc)
+    # A bug of ours, or a panic in a native library.
+    if os.environ.get(DEBUG_ENV):
+        raise exc
+    # The message is not shown: it could quote input (a password, key bytes).
+    return (
+        f"internal error ({type(exc).__name__}); rerun with {DEBUG_ENV}=1 "
+        "for a traceback, and please report it"
+    )
 
 
 def _warnings_as_one_line() -> None:
     """Python warnings (from a dependency, say) as one ``warning:`` line each, once."""
-    if sys.warnoptions:  # the user asked for Python's own handling (-W)
+    if sys.warnoptions or sys.stderr is None:  # -W: the user asked for Python's own handling
         return
     shown: set[str] = set()
 
@@ -104,19 +130,48 @@ def _warnings_as_one_line() -> None:
 
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip()
-    if isinstance(exc, OSError) and exc.strerror and exc.filename:
-        text = f"{exc.filename}: {exc.strerror}"
+    if isinstance(exc, OSError) and exc.strerror:  # not "[Errno 28] ..."
+        text = f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
     return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _fail(message: str) -> None:
     # deferred: keeps --help fast
-    from .._findings.report import printable
+    from .terminal import terminal_text
 
     # messages can quote a certificate's name: no control character reaches the terminal
-    print(f"{PROG}: error: {printable(message)}", file=sys.stderr)
+    _say(terminal_text(message))
+
+
+def _say(message: str) -> None:
+    """One ``error:`` line on stderr; none when stderr is closed (never onto stdout)."""
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError, ValueError):  # closed, or a full disk: nowhere to say it
+            print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
+
+
+def _settle_stdout(status: int) -> int:
+    """Flush stdout before returning: a closed pipe ends quietly and a full disk is an
+    error here, rather than a message from Python at exit (with exit status 120)."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as exc:
+        _silence_stdout()
+        _say(f"cannot write to standard output: {exc.strerror or exc}")
+        return max(status, EXIT_USAGE)
+    except ValueError:  # closed by the caller (in-process use): nothing to flush
+        pass
+    return status
 
 
 def _silence_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    """Point stdout at /dev/null, so that what is still buffered goes nowhere, quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout (in-process)
+        pass

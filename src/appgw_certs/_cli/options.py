@@ -7,6 +7,7 @@ Imported by ``appgw-certs --help``: ``argparse`` and the standard library only.
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     Verbs: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 __all__ = [
+    "DEBUG_ENV",
     "EXIT_FINDINGS",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
@@ -27,6 +29,11 @@ __all__ = [
     "add_json",
     "add_password",
     "add_verb",
+    "file_name",
+    "password_spec",
+    "split_spec",
+    "timeout_seconds",
+    "whole_number",
 ]
 
 PROG = "appgw-certs"
@@ -34,9 +41,16 @@ PROG = "appgw-certs"
 #: file that would be overwritten; 130 interrupted.
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
+#: Set to see the traceback of an unexpected error (hidden by default: it may quote input).
+DEBUG_ENV = "APPGW_CERTS_DEBUG"
+
 SKU_HELP = "Standard, WAF (v1); Standard_v2, WAF_v2, Basic (v2); or v1 / v2"
 #: The values of ``KeyType``, spelled out so that parsing needs no ``cryptography``.
 KEY_TYPES = ("rsa2048", "rsa3072", "rsa4096", "ec-p256", "ec-p384")
+#: ``--timeout`` of a probe: a backend that takes longer is down (the gateway gives up
+#: sooner), and the bound keeps deadlines in range of the clock.
+MAX_TIMEOUT_SECONDS = 300.0
+SPEC_FORMS = "pass:TEXT, env:VAR, file:PATH, fd:N or stdin"
 SPEC_HELP = (
     "password source, as openssl's -passin: pass:TEXT, env:VAR, file:PATH, fd:N, stdin "
     "(default: ask when a terminal is attached)"
@@ -65,4 +79,72 @@ def add_json(sub: argparse.ArgumentParser, what: str = "the report's to_dict") -
 
 
 def add_password(sub: argparse.ArgumentParser, help_: str = SPEC_HELP) -> None:
-    sub.add_argument("--password", metavar="SPEC", help=help_)
+    sub.add_argument("--password", type=password_spec, metavar="SPEC", help=help_)
+
+
+# --------------------------------------------------------------------------- argument types
+# Each is an argparse ``type=``: a bad value is a usage error (one line, exit 2)
+# before anything runs, never an exception deep in the library.
+
+
+def whole_number(low: int, high: int, unit: str) -> Callable[[str], int]:
+    """An argparse type: a whole number of ``unit`` from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        digits = text.strip().removeprefix("-")
+        if not (digits.isascii() and digits.isdigit()):  # not "1_000", "²" or "1e3"
+            message = f"expected a whole number of {unit}, not {_shown(text)}"
+            raise argparse.ArgumentTypeError(message)
+        # a length first: int() refuses 4,300 digits and more, and our bounds are small
+        value = int(text) if len(digits) <= 18 else None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected {low} to {high} {unit}, not {_shown(text)}")
+        return value
+
+    return parse
+
+
+def _shown(text: str) -> str:
+    """A value as an error message quotes it: escaped, and cut short."""
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def timeout_seconds(text: str) -> float:
+    """An argparse type: seconds, more than 0 and at most :data:`MAX_TIMEOUT_SECONDS`."""
+    try:
+        value = float(text)
+    except ValueError:
+        message = f"expected a number of seconds, not {_shown(text)}"
+        raise argparse.ArgumentTypeError(message) from None
+    if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT_SECONDS):
+        raise argparse.ArgumentTypeError(
+            f"expected more than 0 and at most {MAX_TIMEOUT_SECONDS:g} seconds, not {_shown(text)}"
+        )
+    return value
+
+
+def file_name(text: str) -> str:
+    """An argparse type: a path the operating system can take (not empty, no NUL)."""
+    if not text or "\x00" in text:
+        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a file name")
+    return text
+
+
+def split_spec(spec: str) -> tuple[str, str]:
+    """A password SPEC's kind and text (``("stdin", "")`` for stdin); ValueError if malformed."""
+    if spec == "stdin":
+        return "stdin", ""
+    kind, sep, rest = spec.partition(":")
+    valid_fd = rest.isascii() and rest.isdigit()  # not "²": isdigit() alone takes it
+    if not sep or kind not in ("pass", "env", "file", "fd") or (kind == "fd" and not valid_fd):
+        raise ValueError(f"expected {SPEC_FORMS}")
+    return kind, rest
+
+
+def password_spec(text: str) -> str:
+    """An argparse type: a well-formed SPEC (its source is read only when the verb runs)."""
+    try:
+        split_spec(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None  # never echoes the text
+    return text

@@ -14,7 +14,15 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from .options import EXIT_FINDINGS, EXIT_OK, KEY_TYPES, add_force, add_json, add_verb
+from .options import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    KEY_TYPES,
+    add_force,
+    add_json,
+    add_verb,
+    file_name,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -33,6 +41,7 @@ def add_parser(verbs: Verbs) -> None:
     sub.add_argument(
         "outdir",
         nargs="?",
+        type=file_name,
         default="appgw-certs-quickstart",
         metavar="OUTDIR",
         help="directory to write (default: ./appgw-certs-quickstart)",
@@ -65,8 +74,9 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .._testpki.build import build_test_chain
+    from .passwords import invent_password
     from .quickstart_files import FILE_NAMES, Passwords, check_files, pki_files
-    from .terminal import Console, OutputFiles, invent_password, write_files
+    from .terminal import Console, OutputFiles, write_files
 
     outdir = Path(args.outdir)
     OutputFiles(force=args.force).refuse_existing([outdir / name for name in FILE_NAMES])

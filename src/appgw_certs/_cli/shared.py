@@ -15,14 +15,8 @@ from .._errors import AppGwCertError, PfxPasswordError
 from .._formats.inputs import read_bytes
 from .._formats.pfx import read_pfx_encryption
 from .options import EXIT_FINDINGS, EXIT_OK, CliError
-from .terminal import (
-    Console,
-    OutputFiles,
-    Password,
-    can_prompt,
-    prompt_password,
-    read_password,
-)
+from .passwords import Password, can_prompt, prompt_password, read_password
+from .terminal import Console, OutputFiles
 
 if TYPE_CHECKING:
     from .._findings.report import Report

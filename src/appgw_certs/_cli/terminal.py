@@ -1,11 +1,11 @@
-"""What the command line needs from the operating system: passwords, files, the terminal.
+"""What the command line writes: files, and text for the terminal.
 
-Three concerns, each small:
+Two concerns, each small (passwords are in :mod:`.passwords`):
 
-- passwords, read by openssl's ``-passin`` convention (``pass:``, ``env:``,
-  ``file:``, ``fd:``, ``stdin``) or prompted for without echo;
 - files, written atomically (temp file beside the target, then rename), key
-  material ``0600``, never over an existing file without ``--force``;
+  material ``0600``, never over an existing file without ``--force``, and only
+  ever as regular files: a directory, device, FIFO or socket in the way is
+  refused, with or without ``--force``, and left as it was;
 - output, aligned text with colour only on a terminal and never under ``NO_COLOR``.
 
 Imported when a verb runs, not for ``--help``; nothing here imports ``cryptography``.
@@ -14,13 +14,14 @@ Imported when a verb runs, not for ``--help``; nothing here imports ``cryptograp
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import os
 import re
 import secrets
-import string
+import signal
+import stat
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,104 +40,11 @@ __all__ = [
     "CliError",
     "Console",
     "OutputFiles",
-    "invent_password",
-    "prompt_password",
-    "read_password",
+    "holding_ctrl_c",
     "require_readable",
+    "terminal_text",
     "write_files",
 ]
-
-Password = str | bytes
-
-
-# --------------------------------------------------------------------------- passwords
-
-_SPEC_FORMS = "pass:TEXT, env:VAR, file:PATH, fd:N or stdin"
-
-
-def read_password(spec: str, *, option: str = "--password") -> Password:
-    """The password a SPEC names, by openssl's ``-passin`` convention.
-
-    ``pass:TEXT`` is the text itself; ``env:VAR`` an environment variable;
-    ``file:PATH`` and ``fd:N`` the first line of a file or descriptor;
-    ``stdin`` the next line of standard input. Messages name the source,
-    never the password.
-
-    >>> read_password("pass:Secret12")
-    'Secret12'
-    """
-    kind, sep, rest = spec.partition(":")
-    if spec == "stdin":
-        return _first_line(sys.stdin.buffer, "standard input", option)
-    if not sep:
-        raise CliError(f"{option}: expected {_SPEC_FORMS}")
-    if kind == "pass":
-        return rest
-    if kind == "env":
-        value = os.environ.get(rest)
-        if value is None:
-            raise CliError(f"{option}: environment variable {rest!r} is not set")
-        return value
-    if kind == "file":
-        try:
-            with open(rest, "rb") as handle:
-                return _first_line(handle, f"file {rest!r}", option)
-        except OSError as exc:
-            raise CliError(f"{option}: cannot read {rest!r}: {exc.strerror or exc}") from None
-        except ValueError:  # a NUL in the path
-            raise CliError(f"{option}: {rest!r} is not a file name") from None
-    if kind == "fd" and rest.isascii() and rest.isdigit():  # not "²": isdigit() takes it
-        try:
-            with os.fdopen(int(rest), "rb", closefd=False) as handle:
-                return _first_line(handle, f"descriptor {rest}", option)
-        except (OSError, OverflowError, TypeError) as exc:  # TypeError: beyond a C int
-            reason = getattr(exc, "strerror", None) or "no such descriptor"
-            raise CliError(f"{option}: cannot read descriptor {rest}: {reason}") from None
-    raise CliError(f"{option}: expected {_SPEC_FORMS}")
-
-
-def _first_line(handle: IO[bytes], source: str, option: str) -> bytes:
-    line = handle.readline()
-    if not line:
-        raise CliError(f"{option}: {source} is empty")
-    return line.rstrip(b"\r\n")
-
-
-def prompt_password(prompt: str, *, confirm: bool = False) -> str:
-    """Ask on the terminal without echo; ``confirm`` asks twice (for new passwords)."""
-    try:
-        first = getpass.getpass(prompt)
-        if confirm and getpass.getpass("Verifying - " + prompt) != first:
-            raise CliError("the two passwords typed differ")
-    except EOFError:  # Ctrl-D at the prompt
-        raise CliError("no password typed") from None
-    return first
-
-
-def can_prompt() -> bool:
-    """True when a person can be asked: standard input is a terminal."""
-    try:
-        return sys.stdin is not None and sys.stdin.isatty()
-    except ValueError:  # closed
-        return False
-
-
-_ALPHANUMERIC = string.ascii_letters + string.digits
-
-
-def invent_password(length: int = 12) -> str:
-    """A random password Azure accepts for a listener PFX: 4–12 letters and digits.
-
-    At least one letter and one digit, so it also passes "complexity" checks
-    some tools add. 12 characters of 62 give about 71 bits.
-
-    >>> len(invent_password())
-    12
-    """
-    while True:
-        candidate = "".join(secrets.choice(_ALPHANUMERIC) for _ in range(length))
-        if any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate):
-            return candidate
 
 
 # --------------------------------------------------------------------------- files
@@ -170,7 +78,10 @@ class OutputFiles:
     removes the temp files. Files holding keys are created ``0600`` (the mode
     is given to ``open``, so there is no moment where they are readable by
     others). Without ``force`` an existing target is refused before anything
-    is written, and renames never replace a file that appeared meanwhile.
+    is written, and renames never replace a file that appeared meanwhile. A
+    target that is not a regular file (a directory, device, FIFO or socket) is
+    refused even with ``force``: renaming over it would replace the node itself.
+    A symbolic link is replaced itself (with ``force``), never followed.
 
     >>> with OutputFiles(force=False) as out:  # doctest: +SKIP
     ...     out.add(Path("server.key"), key_pem, private=True)
@@ -190,24 +101,30 @@ class OutputFiles:
             self.discard()
 
     def refuse_existing(self, targets: Sequence[Path]) -> None:
-        """Raise one error naming every target that exists (unless ``force``)."""
+        """Refuse, before anything is written: a target that is not a regular file
+        (or a symbolic link), a target inside something that is not a directory,
+        and, unless ``force``, every target that exists (all named in one error)."""
+        for target in targets:
+            _refuse_special(target)
         if self.force:
             return
-        existing = [str(t) for t in targets if t.exists() or t.is_symlink()]
+        existing = [str(t) for t in targets if _kind(t) is not None]
         if existing:
             raise CliError(f"refusing to overwrite {', '.join(existing)}; pass --force to replace")
 
     def make_dir(self, directory: Path) -> None:
         """Create ``directory`` (and parents); removed again if nothing is committed."""
+        _refuse_non_directory(directory)
         missing = [p for p in (directory, *directory.parents) if not p.exists()]
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CliError(f"cannot create directory {directory}: {exc.strerror or exc}") from None
         self._created_dirs.extend(missing)  # deepest first: the order to remove them
 
     def add(self, target: Path, data: bytes, *, private: bool = False) -> None:
         """Write ``data`` to a temp file for ``target``; visible only after :meth:`commit`."""
-        self.refuse_existing([target])
-        if target.is_dir():  # found now, before any file of the set is renamed into place
-            raise CliError(f"cannot write {target}: it is a directory")
+        self.refuse_existing([target])  # now, before any file of the set is renamed into place
         temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
         try:
@@ -224,15 +141,17 @@ class OutputFiles:
             raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
 
     def commit(self) -> None:
-        """Rename every temp file onto its target."""
-        for staged in self._staged:
-            if self.force:
-                _replace(staged.temp, staged.target)
-            else:
-                _rename_no_clobber(staged.temp, staged.target)
+        """Rename every temp file onto its target; a Ctrl-C meanwhile waits until all are."""
+        with holding_ctrl_c():
+            for staged in self._staged:
+                if self.force:
+                    _refuse_special(staged.target)  # again: it may have appeared since add()
+                    _replace(staged.temp, staged.target)
+                else:
+                    _rename_no_clobber(staged.temp, staged.target)
+            self._committed = True
         for directory in {s.target.parent for s in self._staged}:
             _fsync_dir(directory)
-        self._committed = True
         self._staged.clear()
 
     def discard(self) -> None:
@@ -245,6 +164,65 @@ class OutputFiles:
             with contextlib.suppress(OSError):  # not empty: something of ours got in
                 directory.rmdir()
         self._created_dirs.clear()
+
+
+@contextlib.contextmanager
+def holding_ctrl_c() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back for a moment that must not be cut in two; one that came
+    meanwhile is delivered as the block ends. Child processes started inside inherit the
+    hold. Elsewhere than in the main thread of a POSIX system, it holds nothing."""
+    if sys.platform == "win32" or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+_KINDS = (
+    (stat.S_ISREG, "regular file"),
+    (stat.S_ISLNK, "symbolic link"),
+    (stat.S_ISDIR, "directory"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+    (stat.S_ISFIFO, "FIFO (named pipe)"),
+    (stat.S_ISSOCK, "socket"),
+)
+#: What an output may replace: a file, or a link's own path (the link is not followed).
+_REPLACEABLE = ("regular file", "symbolic link")
+
+
+def _kind(path: Path, *, follow: bool = False) -> str | None:
+    """What is at ``path`` ("regular file", "directory", ...), or None when nothing is
+    (or it cannot be looked at: writing there will then say why)."""
+    try:
+        mode = (os.stat if follow else os.lstat)(path).st_mode
+    except (OSError, ValueError):
+        return None
+    return next((name for is_kind, name in _KINDS if is_kind(mode)), "special file")
+
+
+def _refuse_special(target: Path) -> None:
+    kind = _kind(target)
+    if kind is not None and kind not in _REPLACEABLE:
+        advice = "; name a file inside it" if kind == "directory" else ""
+        raise CliError(
+            f"cannot write {target}: it is a {kind}, and appgw-certs writes regular files "
+            f"only{advice}"
+        )
+    _refuse_non_directory(target.parent)
+
+
+def _refuse_non_directory(directory: Path) -> None:
+    """Refuse when ``directory``, or the nearest of its parents that exists, is not one."""
+    for path in (directory, *directory.parents):
+        kind = _kind(path, follow=True)
+        if kind == "directory":
+            return
+        if kind is not None:
+            raise CliError(f"cannot write into {path}: it is a {kind}, not a directory")
 
 
 def _rename_no_clobber(temp: Path, target: Path) -> None:
@@ -330,7 +308,7 @@ class Console:
 
     def line(self, text: str = "") -> None:
         """Print one line; control characters in it are shown escaped (our colours aside)."""
-        safe = _terminal_safe(text) if self.colour else text.translate(_CONTROLS)
+        safe = _terminal_safe(text) if self.colour else terminal_text(text)
         print(safe, file=self.stream)
 
     def json(self, value: object) -> None:
@@ -358,14 +336,25 @@ class Console:
 
 # Text from certificates and gateway JSON is a stranger's: ESC, BEL, CR or a newline in
 # it would clear or retitle the terminal, or forge a line of output. Only the colour
-# codes this module writes itself pass.
+# codes this module writes itself pass. A file name given in bytes that are not UTF-8
+# arrives with surrogate escapes, which no stream can encode: shown as the byte, \xff.
 _OUR_COLOURS = re.compile(r"(\x1b\[[0-9;]*m)")
 _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_CONTROLS |= {c: f"\\x{c - 0xDC00:02x}" for c in range(0xDC80, 0xDD00)}
+
+
+def terminal_text(text: str) -> str:
+    r"""``text`` for one line of output: control characters and undecodable bytes escaped.
+
+    >>> terminal_text("CN=evil\x1b[2J \udcff")
+    'CN=evil\\x1b[2J \\xff'
+    """
+    return text.translate(_CONTROLS)
 
 
 def _terminal_safe(text: str) -> str:
     parts = _OUR_COLOURS.split(text)
-    return "".join(p if i % 2 else p.translate(_CONTROLS) for i, p in enumerate(parts))
+    return "".join(p if i % 2 else terminal_text(p) for i, p in enumerate(parts))
 
 
 def _counts(report: Report) -> str:

@@ -91,9 +91,10 @@ def _readable(cert: crypto.X509, index: int, where: str) -> x509.Certificate:
     try:
         return x509.load_der_x509_certificate(der)
     except ValueError as exc:
+        # The parser's own words (ASN.1 paths) are not for a person; the cause keeps them.
+        where_in_chain = "" if index == 0 else f" (number {index + 1} of its chain)"
         raise ProbeError(
-            f"{where} sent a certificate (number {index + 1} of its chain) that cannot be "
-            f"read: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
+            f"{where} presents a certificate{where_in_chain} that cannot be parsed as X.509"
         ) from exc
 
 
