@@ -77,40 +77,50 @@ def run(args: argparse.Namespace) -> int:
     """Audit the gateway(s) in ``args.file``; the exit status."""
     # deferred: keeps --help fast
     from .._gateway.document import load_json
+    from .._gateway.sources import gateway_sources
 
     document = load_json(_read_input(str(args.file)))
     parameters = _parameters(args.parameters)
-    gateways = _gateway_list(document)
-    if gateways is None:
-        audit = audit_one(document, parameters, int(args.days))
+    sources = gateway_sources(document)
+    for note in sources.notes:
+        print(f"appgw-certs: note: {note}", file=sys.stderr)
+    if sources.single:
+        audit = audit_one(sources.items[0], parameters, int(args.days))
         if isinstance(audit, str):  # not a gateway: exit 2 with one line, via main
             raise CertificateFormatError(audit)
-        _print([audit], as_json=bool(args.json), as_list=False)
+        _print([audit], [None], as_json=bool(args.json), as_list=False)
         return EXIT_OK if audit.report.ok else EXIT_FINDINGS
+    gateways = list(sources.items)
+    if not gateways and sources.kind == "terraform":
+        raise CertificateFormatError("no azurerm_application_gateway in the Terraform JSON")
     if not gateways:  # `az ... list` in a resource group without gateways
         print("appgw-certs: no gateways in the list", file=sys.stderr)
     elif not any(isinstance(item, Mapping | list) for item in gateways):
         raise CertificateFormatError("a JSON list without a gateway object in it")
+    labels = [_label(sources.labels, position, item) for position, item in enumerate(gateways)]
     # Each gateway on its own: one that cannot be read is a GEN001 report of its own.
     audits = [
-        _unreadable(position, gateways[position], result) if isinstance(result, str) else result
+        _unreadable(labels[position], result) if isinstance(result, str) else result
         for position, result in enumerate(_audit_all(gateways, parameters, int(args.days)))
     ]
-    _print(audits, as_json=bool(args.json), as_list=True)
+    _print(audits, [_identity(item, labels[i]) for i, item in enumerate(gateways)],
+           as_json=bool(args.json), as_list=True)  # fmt: skip
     return EXIT_FINDINGS if any(not a.report.ok for a in audits) else EXIT_OK
 
 
-def _gateway_list(document: object) -> list[object] | None:
-    """The gateways of ``az ... list`` output; None for one gateway, or for a list of
-    one gateway's objects (``az network application-gateway ssl-cert list``)."""
-    # deferred: keeps --help fast
-    from .._gateway.document import subresource_collection
+def _label(labels: Sequence[str], position: int, item: object) -> str:
+    """How a person finds a list's element: its Terraform address, its name, or its place."""
+    if position < len(labels) and labels[position]:
+        return labels[position]
+    name = item.get("name") if isinstance(item, Mapping) else None
+    return name if isinstance(name, str) and name else f"item {position}"
 
-    if not isinstance(document, list):
-        return None
-    if document and subresource_collection(document[0]) is not None:
-        return None
-    return document
+
+def _identity(item: object, label: str) -> str:
+    """The element's Azure resource id when it has one, else its label (the JSON output's
+    ``id``: what ties a report to its gateway across a fleet)."""
+    found = item.get("id") if isinstance(item, Mapping) else None
+    return found if isinstance(found, str) and found.strip() else label
 
 
 def _read_input(name: str) -> bytes | os.PathLike[str]:
@@ -179,19 +189,17 @@ def audit_one(
         return f"internal error ({type(exc).__name__}); please report it"
 
 
-def _unreadable(position: int, item: object, reason: str) -> GatewayAudit:
+def _unreadable(label: str, reason: str) -> GatewayAudit:
     """The report of a list's element that cannot be audited: one GEN001 error."""
     # deferred: keeps --help fast
     from .._findings.report import Report
     from .._findings.rules import finding
     from .._gateway.audit import GatewayAudit
 
-    name = item.get("name") if isinstance(item, Mapping) else None
-    label = name if isinstance(name, str) and name else f"item {position}"
     problem = finding(
         "GEN001",
-        f"item {position} of the list cannot be audited: {reason}",
-        location=f"item {position}",
+        f"{label} of the list cannot be audited: {reason}",
+        location=label,
         hint="Each element of the list is one gateway's JSON, as "
         "`az network application-gateway list` prints it.",
     )
@@ -267,13 +275,21 @@ class _Progress:
         print(file=sys.stderr, flush=True)
 
 
-def _print(audits: Sequence[GatewayAudit], *, as_json: bool, as_list: bool) -> None:
+def _print(
+    audits: Sequence[GatewayAudit],
+    identities: Sequence[str | None],
+    *,
+    as_json: bool,
+    as_list: bool,
+) -> None:
     # deferred: keeps --help fast
     from .terminal import Console
 
     console = Console()
     if as_json:
         dicts = [a.to_dict() for a in audits]
+        if as_list:  # one report per gateway, each with the id that ties it to its gateway
+            dicts = [{"id": identity, **d} for identity, d in zip(identities, dicts, strict=True)]
         console.json(dicts if as_list else dicts[0])
         return
     for position, audit in enumerate(audits):
