@@ -152,3 +152,22 @@ def test_numbers_past_64_bits_are_not_evaluated(digits: int) -> None:
 
 def test_a_64_bit_number_is_evaluated() -> None:
     assert evaluate("[concat('n', 9223372036854775807)]", ArmContext()) == "n9223372036854775807"
+
+
+def test_a_json_integer_past_64_digits_is_kept_as_text() -> None:
+    """Python's int() refuses more than 4,300 digits: the whole document would be refused.
+    The literal is kept as text instead, and the rest of the gateway is read."""
+    from appgw_certs import audit_gateway
+    from appgw_certs._gateway.document import load_json
+
+    huge = "9" * 5_000
+    text = (
+        '{"name": "gw", "type": "Microsoft.Network/applicationGateways", "properties": '
+        '{"sku": {"name": "Standard_v2", "capacity": ' + huge + "}}}"
+    )
+    parsed = load_json(text)
+    assert isinstance(parsed, dict)
+    capacity = parsed["properties"]["sku"]["capacity"]
+    assert isinstance(capacity, str)
+    assert capacity.endswith("(5,000 digits)")
+    assert audit_gateway(text).gateway == "gw"

@@ -24,7 +24,7 @@ from itertools import islice
 
 from .._findings.report import Finding
 from .._findings.rules import finding
-from .document import MAX_JSON_BYTES, load_json
+from .document import MAX_JSON_BYTES, json_int, load_json
 from .model import SCALARS, is_object
 
 __all__ = ["MAX_ITEMS", "bounded_document", "gateway_json"]
@@ -61,7 +61,7 @@ def gateway_json(source: object) -> object:
     if len(source) > MAX_JSON_BYTES:
         return load_json(source)  # refuses it, in the reader's words
     try:
-        return json.loads(source, object_pairs_hook=_SharedObjects())
+        return json.loads(source, object_pairs_hook=_SharedObjects(), parse_int=json_int)
     except (ValueError, RecursionError):
         return load_json(source)  # refuses it, in the reader's words
 

@@ -44,10 +44,12 @@ from .terraform import is_terraform, terraform_gateways
 from .terraform_blocks import block_address, terraform_body
 
 __all__ = [
+    "MAX_INT_DIGITS",
     "MAX_JSON_BYTES",
     "GatewaySources",
     "Gateways",
     "gateway_sources",
+    "json_int",
     "load_json",
     "normalise",
     "read_gateway",
@@ -72,12 +74,25 @@ def load_json(source: bytes | str | os.PathLike[str]) -> object:
             f"the JSON is {size:,} bytes, over the {MAX_JSON_BYTES:,}-byte limit for a gateway"
         )
     try:
-        return json.loads(source)
+        return json.loads(source, parse_int=json_int)
     except (ValueError, RecursionError) as exc:
         raise CertificateFormatError(
             f"not JSON ({_first_line(exc)}): pass the output of "
             "'az network application-gateway show', a REST GET body or an ARM template"
         ) from exc
+
+
+#: Longer integer literals are kept as text: no gateway field holds one, and Python's
+#: int() refuses more than 4,300 digits (a ValueError that would sink the document).
+MAX_INT_DIGITS = 64
+
+
+def json_int(text: str) -> int | str:
+    """``parse_int`` for gateway JSON: an int, or the literal's text when it is too long
+    to be one of Azure's numbers (a field that wants a number then finds none)."""
+    if len(text) > MAX_INT_DIGITS:
+        return text[:MAX_INT_DIGITS] + f"… ({len(text):,} digits)"
+    return int(text)
 
 
 def _read_file(path: os.PathLike[str]) -> bytes:
