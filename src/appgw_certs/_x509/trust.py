@@ -20,6 +20,7 @@ from .._errors import ChainError, tolerating_deprecated_encodings
 from .._formats.der import issuer_and_subject, last_attribute_text
 from .._formats.sharing import SignatureMemo, encoded_names
 from .graph import order_bundle
+from .issuers import SMALL_SET
 from .links import (
     NameKey,
     authority_key_id,
@@ -31,6 +32,7 @@ from .links import (
     name_key,
     subject_key_id,
 )
+from .signatures import first_verifying_key, key_der
 from .walk import anchored_in, certificates_of, root_of
 
 if TYPE_CHECKING:
@@ -104,6 +106,7 @@ class TrustStore:
                 self._learn_values(key)
         # Answers cannot change (the store is immutable); bounded memos.
         self._key_ids: dict[int, bytes | None] = {}  # by anchor id: anchors are held
+        self._keys: dict[int, bytes | None] = {}
         self._anchors: SignatureMemo[x509.Certificate, x509.Certificate | None] = SignatureMemo(
             limit=_MAX_CACHED
         )
@@ -154,7 +157,14 @@ class TrustStore:
         >>> TrustStore.certifi().find_issuer(lets_encrypt_r3).subject.rfc4514_string()
         'CN=ISRG Root X1,O=Internet Security Research Group,C=US'
         """
-        for candidate in self._candidates(cert):
+        candidates = self._candidates(cert)
+        if len(candidates) > SMALL_SET:  # many share the name: each distinct key checked once
+            holders = [(self._key(anchor), anchor) for anchor in candidates if anchor is not cert]
+            key, _ = first_verifying_key(cert, holders)
+            if key is None:
+                return None
+            return next(anchor for der, anchor in holders if der == key)
+        for candidate in candidates:
             if candidate is not cert and is_issued_by(cert, candidate):
                 return candidate
         return None
@@ -174,6 +184,13 @@ class TrustStore:
         if key not in self._key_ids:
             self._key_ids[key] = subject_key_id(anchor)
         return self._key_ids[key]
+
+    def _key(self, anchor: x509.Certificate) -> bytes | None:
+        """The anchor's :func:`key_der`, remembered (for names many anchors share)."""
+        key = id(anchor)
+        if key not in self._keys:
+            self._keys[key] = key_der(anchor)
+        return self._keys[key]
 
     def _named(self, cert: x509.Certificate, *, issuer: bool) -> list[x509.Certificate]:
         """The anchors whose subject is ``cert``'s issuer (or subject) name; read from
@@ -225,9 +242,13 @@ class TrustStore:
         return self._anchors.get_or_add(cert.signature, cert, lambda: self._same_anchor(cert))
 
     def _same_anchor(self, cert: x509.Certificate) -> x509.Certificate | None:
-        same = [c for c in self._named(cert, issuer=False) if _same_key(cert, c)]
-        same.sort(key=is_self_signed, reverse=True)
-        return same[0] if same else None
+        named = self._named(cert, issuer=False)
+        if len(named) > SMALL_SET:  # many share the name: compare keys by their DER
+            key = key_der(cert)
+            same = [c for c in named if key is not None and self._key(c) == key]
+        else:
+            same = [c for c in named if _same_key(cert, c)]
+        return next((c for c in same if is_self_signed(c)), same[0] if same else None)
 
     def __len__(self) -> int:
         return len(self._certificates)
