@@ -206,8 +206,9 @@ class IssuerGraph:
             verified = key_der(cert)
         else:
             tried = (
-                (der, self.certs[self._members[holders.groups[der][0]][0]])
+                (der, self.certs[members[0]])
                 for der in holders.keys_to_try(aki)
+                if (members := self._members[holders.groups[der][0]]) != [node]  # not only itself
             )
             verified, capped = first_verifying_key(cert, tried, self._budget)
             if capped:
