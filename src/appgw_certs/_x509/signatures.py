@@ -24,6 +24,7 @@ the search near-linear:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -38,6 +39,7 @@ __all__ = [
     "SIGNATURE_CHECKS_PER_CERTIFICATE",
     "Budget",
     "CappedSearches",
+    "check_cost",
     "first_verifying_key",
     "forget_key_checks",
     "key_der",
@@ -47,10 +49,19 @@ __all__ = [
 ]
 
 #: Signature checks a search for issuers may make, per certificate of the set searched
-#: (pooled over the set). Enough for any real bundle: a certificate's issuer is found
-#: with one check when key identifiers, or its own key, point to it; without them,
-#: one check per distinct key holding its issuer's name.
+#: (pooled over the set), counted as checks under a P-256 key (:func:`check_cost`).
+#: Enough for any real bundle: a certificate's issuer is found with one check when
+#: key identifiers, or its own key, point to it; without them, one check per
+#: distinct key holding its issuer's name.
 SIGNATURE_CHECKS_PER_CERTIFICATE = 4
+
+# What one check costs, counted in checks under a P-256 key, by curve: NIST's small
+# curves have the fastest code; others are about as dear as their measured ratio
+# (docs/robustness.md, "Chain search"). A curve not listed counts as the dearest.
+_CURVE_COST = {
+    "secp192r1": 1, "secp224r1": 1, "secp256r1": 1, "secp384r1": 4, "secp521r1": 5,
+    "secp256k1": 4, "brainpoolP256r1": 4, "brainpoolP384r1": 8, "brainpoolP512r1": 12,
+}  # fmt: skip
 
 
 def signed_by_key(cert: x509.Certificate, public_key: object) -> bool:
@@ -100,6 +111,30 @@ def key_der(cert: x509.Certificate) -> bytes | None:
         return None
 
 
+def check_cost(holder: x509.Certificate) -> int:
+    """What one check under ``holder``'s key spends of a :class:`Budget`, in checks under
+    a P-256 key: 1 for the keys most certificates hold (P-256, RSA up to 4096 bits
+    with a small exponent, Ed25519), more for keys slower to verify with: larger
+    curves, larger RSA moduli or exponents (a verification costs about the square
+    of the modulus size times the exponent's length), DSA.
+
+    >>> check_cost(p256_root), check_cost(rsa_8192_root)
+    (1, 4)
+    """
+    try:
+        key = holder.public_key()
+        if isinstance(key, rsa.RSAPublicKey):
+            exponent_bits = key.public_numbers().e.bit_length()
+            return max(1, math.ceil((key.key_size / 4096) ** 2 * exponent_bits / 17))
+        if isinstance(key, dsa.DSAPublicKey):
+            return max(1, math.ceil((key.key_size / 1024) ** 2))
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            return _CURVE_COST.get(key.curve.name, max(_CURVE_COST.values()))
+        return 2 if isinstance(key, ed448.Ed448PublicKey) else 1
+    except Exception:  # a key that cannot be read verifies nothing, quickly
+        return 1
+
+
 _Question = tuple[x509.Certificate, bytes]
 
 
@@ -142,7 +177,8 @@ def forget_key_checks() -> None:
 
 
 class Budget:
-    """The signature checks left to the searches over one set of certificates."""
+    """The signature checks left to the searches over one set of certificates (in checks
+    under a P-256 key, :func:`check_cost`)."""
 
     __slots__ = ("left",)
 
@@ -160,9 +196,9 @@ def first_verifying_key(
 
     ``holders`` are (:func:`key_der`, certificate) pairs in the order to try.
     Without a budget, every distinct key may be tried; with one, each key tried
-    spends one check (remembered or not, so that answers never depend on what was
-    asked before), and when none is left the search stops: ``(None, True)``, and
-    ``cert`` is recorded for :func:`recording_capped_searches`.
+    spends its :func:`check_cost` (remembered or not, so that answers never depend
+    on what was asked before), and when none is left the search stops:
+    ``(None, True)``, and ``cert`` is recorded for :func:`recording_capped_searches`.
 
     >>> first_verifying_key(leaf, [(key_der(root), root), (key_der(ca), ca)])
     (b'0Y0\\x13...', False)
@@ -175,7 +211,7 @@ def first_verifying_key(
             if budget.left <= 0:
                 _note_capped(cert)
                 return None, True
-            budget.left -= 1
+            budget.left -= check_cost(holder)
         tried.add(key)
         if verifies_under(cert, key, holder):
             return key, False
