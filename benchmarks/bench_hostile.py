@@ -47,26 +47,33 @@ from benchmarks._harness import Comparison
 
 NOW = datetime.now(UTC)
 NAME = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Contoso Same Name CA")])
-SHAPES = ("distinct", "shared", "distinct-leaf", "outsider")
+SHAPES = ("distinct", "shared", "distinct-leaf", "outsider", "outsider-p521")
 
 
 def same_name_crowd(
-    count: int, *, shared_key: bool = False, leaf: bool = False, outsider: bool = False
+    count: int,
+    *,
+    shared_key: bool = False,
+    leaf: bool = False,
+    outsider: bool = False,
+    curve: ec.EllipticCurve | None = None,
 ) -> list[x509.Certificate]:
-    """``count`` CAs named alike, without key identifiers (EC P-256): self-signed, with
-    one key for all or a key each, or signed by a key outside the set; with ``leaf``,
-    a leaf issued by the middle one comes first (and the last CA is left out)."""
-    shared = ec.generate_private_key(ec.SECP256R1()) if shared_key else None
-    signer = ec.generate_private_key(ec.SECP256R1()) if outsider else None
+    """``count`` CAs named alike, without key identifiers (EC P-256 unless ``curve``):
+    self-signed, with one key for all or a key each, or signed by a key outside the
+    set; with ``leaf``, a leaf issued by the middle one comes first (and the last CA
+    is left out)."""
+    curve = curve or ec.SECP256R1()
+    shared = ec.generate_private_key(curve) if shared_key else None
+    signer = ec.generate_private_key(curve) if outsider else None
     keys, cas = [], []
     for serial in range(1, count + 1 - leaf):
-        key = shared or ec.generate_private_key(ec.SECP256R1())
+        key = shared or ec.generate_private_key(curve)
         keys.append(key)
         cas.append(_signed(NAME, key, signer or key, serial, ca=True))
     if not leaf:
         return cas
     leaf_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "www.contoso.com")])
-    own = ec.generate_private_key(ec.SECP256R1())
+    own = ec.generate_private_key(curve)
     return [_signed(leaf_name, own, keys[len(keys) // 2], count + 1, ca=False), *cas]
 
 
@@ -98,7 +105,8 @@ def crowd(shape: str, count: int) -> tuple[x509.Certificate, ...]:
             count,
             shared_key=shape.startswith("shared"),
             leaf=shape.endswith("-leaf"),
-            outsider=shape == "outsider",
+            outsider=shape.startswith("outsider"),
+            curve=ec.SECP521R1() if shape.endswith("-p521") else None,
         )
     )
 
