@@ -1,7 +1,7 @@
 """Bundles put in order, paths up, leaves: the questions asked of a set of certificates.
 
 Every one goes through :class:`~.issuers.IssuerGraph` (the issuer links among a
-set, found through a name index, each question asked once, class by class, so
+set, found through a name index, each question asked once, unit by unit, so
 that neither a shuffled bundle of a thousand certificates nor a thousand sharing
 one name needs quadratic work): :func:`order_bundle` (``order_chain``),
 :func:`path_up` (the upload checks), :func:`issued_none` (where chains end) and

@@ -4,9 +4,9 @@ A link ``child -> parent`` holds when the child's issuer name is the parent's
 subject (compared as RFC 5280 says: case- and space-insensitive), the child's
 authority key identifier agrees with the parent's subject key identifier when
 both are present, and the child's signature verifies with the parent's key.
-Signatures are checked by hand with ``public_key().verify`` rather than with
-``verify_directly_issued_by`` because old roots (MD5, SHA-1) must still be
-recognised as self-signed, and that method refuses them.
+Signatures are checked by hand (:func:`signed_by_key`, in :mod:`.signatures`)
+rather than with ``verify_directly_issued_by`` because old roots (MD5, SHA-1)
+must still be recognised as self-signed, and that method refuses them.
 
 Answers never change, so they are remembered: links in one bounded memo found by
 the certificates' signature bytes (:class:`SignatureMemo`), and inside

@@ -11,7 +11,7 @@ from __future__ import annotations
 import _thread
 import binascii
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from cryptography import x509
@@ -105,7 +105,7 @@ class TrustStore:
                 self._by_subject.setdefault(key, []).append(cert)
                 self._learn_values(key)
         # Answers cannot change (the store is immutable); bounded memos.
-        self._key_ids: dict[int, bytes | None] = {}  # by anchor id: anchors are held
+        self._key_ids: dict[int, bytes | None] = {}  # by anchor id: identifiers, keys' DER
         self._keys: dict[int, bytes | None] = {}
         self._anchors: SignatureMemo[x509.Certificate, x509.Certificate | None] = SignatureMemo(
             limit=_MAX_CACHED
@@ -161,9 +161,7 @@ class TrustStore:
         if len(candidates) > SMALL_SET:  # many share the name: each distinct key checked once
             holders = [(self._key(anchor), anchor) for anchor in candidates if anchor is not cert]
             key, _ = first_verifying_key(cert, holders)
-            if key is None:
-                return None
-            return next(anchor for der, anchor in holders if der == key)
+            return next((anchor for der, anchor in holders if key and der == key), None)
         for candidate in candidates:
             if candidate is not cert and is_issued_by(cert, candidate):
                 return candidate
@@ -180,17 +178,10 @@ class TrustStore:
         ]
 
     def _key_id(self, anchor: x509.Certificate) -> bytes | None:
-        key = id(anchor)
-        if key not in self._key_ids:
-            self._key_ids[key] = subject_key_id(anchor)
-        return self._key_ids[key]
+        return _remembered(self._key_ids, anchor, subject_key_id)
 
     def _key(self, anchor: x509.Certificate) -> bytes | None:
-        """The anchor's :func:`key_der`, remembered (for names many anchors share)."""
-        key = id(anchor)
-        if key not in self._keys:
-            self._keys[key] = key_der(anchor)
-        return self._keys[key]
+        return _remembered(self._keys, anchor, key_der)
 
     def _named(self, cert: x509.Certificate, *, issuer: bool) -> list[x509.Certificate]:
         """The anchors whose subject is ``cert``'s issuer (or subject) name; read from
@@ -311,6 +302,13 @@ def forget_anchors() -> None:
     store = TrustStore._certifi
     if store is not None:
         store._forget()
+
+
+def _remembered(memo: dict[int, _V], anchor: x509.Certificate, read: Callable[..., _V]) -> _V:
+    """``read(anchor)``, remembered by the anchor's id (the store holds its anchors)."""
+    if id(anchor) not in memo:
+        memo[id(anchor)] = read(anchor)
+    return memo[id(anchor)]
 
 
 def _remember(memo: dict[_K, _V], key: _K, value: _V) -> None:

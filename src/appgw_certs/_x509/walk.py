@@ -4,7 +4,9 @@
 ``extract_trusted_root``, well-known checks); :func:`walk_to_anchor` walks as
 OpenSSL builds a chain, the anchors first, then the certificates presented
 (the backend and client verdicts). The paths themselves come from
-:class:`~.graph.IssuerGraph`. Anchors are anything with ``anchor_for`` and
+:class:`~.issuers.IssuerGraph`, as do the issuers among more than eight
+presented certificates (a bounded search: :attr:`Walk.capped` says when it was
+cut short). Anchors are anything with ``anchor_for`` and
 ``find_issuer`` (:class:`Anchors`: a ``TrustStore``), so that the trust store
 can sit above this module.
 """
