@@ -62,17 +62,19 @@ _RECENT: ContextVar[list[tuple[tuple[x509.Certificate, ...], IssuerGraph]] | Non
 def graph_of(certs: Sequence[x509.Certificate]) -> IssuerGraph:
     """The graph of ``distinct(certs)``: the one last built for the same objects in the
     same order, if any (kept per thread, the last few)."""
-    recent = _RECENT.get()
-    if recent is None:
-        recent = []
-        _RECENT.set(recent)
-    for given, graph in recent:
+    graph = _recent(certs)
+    if graph is None:
+        graph = IssuerGraph(distinct(certs))
+        recent = _RECENT.get() or []
+        _RECENT.set([(tuple(certs), graph), *recent[: _RECENT_GRAPHS - 1]])
+    return graph
+
+
+def _recent(certs: Sequence[x509.Certificate]) -> IssuerGraph | None:
+    for given, graph in _RECENT.get() or ():
         if len(given) == len(certs) and all(map(operator.is_, given, certs)):
             return graph
-    graph = IssuerGraph(distinct(certs))
-    recent.insert(0, (tuple(certs), graph))
-    del recent[_RECENT_GRAPHS:]
-    return graph
+    return None
 
 
 def path_up(
@@ -85,9 +87,11 @@ def path_up(
     True
     """
     given = others if isinstance(others, Sequence) else list(others)
-    graph = graph_of(given)
-    node = graph.node_of(start)
-    if node is None:  # not among them as this object: a graph of its own
+    graph = _recent(given)
+    if graph is None and id(start) in {id(cert) for cert in given}:
+        graph = graph_of(given)  # asked from within the set: likely asked again
+    node = None if graph is None else graph.node_of(start)
+    if graph is None or node is None:  # not among them as this object: a graph of its own
         graph = IssuerGraph([start, *(cert for cert in distinct(given) if cert != start)])
         node = 0
     return [graph.certs[step] for step in graph.path_up(node, prefer)]
