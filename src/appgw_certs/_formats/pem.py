@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import binascii
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .._errors import CertificateFormatError
@@ -19,6 +20,7 @@ __all__ = [
     "KEY_LABELS",
     "PKCS7_LABELS",
     "PemBlock",
+    "certificate_ders",
     "no_certificate_message",
     "pem_blocks",
     "split_pem",
@@ -150,3 +152,21 @@ def _first_element_length(der: bytes) -> int:
     if len(der) < 2 or der[1] == 0x80:  # too short, or a BER indefinite length
         return len(der)
     return element_end(der, 0)
+
+
+_CERT_BEGIN = b"-----BEGIN CERTIFICATE-----"
+_CERT_END = b"-----END CERTIFICATE-----"
+
+
+def certificate_ders(bundle: bytes) -> Iterator[bytes]:
+    """The DER of each ``CERTIFICATE`` block of a plain PEM bundle (a trust store such
+    as certifi's), split on the end markers: faster than :func:`pem_blocks` for a large
+    file whose other text does not matter. Blocks whose base64 is broken are skipped."""
+    for chunk in bundle.split(_CERT_END):
+        start = chunk.find(_CERT_BEGIN)
+        if start < 0:
+            continue
+        try:
+            yield binascii.a2b_base64(chunk[start + len(_CERT_BEGIN) :])
+        except binascii.Error:
+            continue

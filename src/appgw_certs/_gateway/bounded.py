@@ -24,7 +24,7 @@ from itertools import islice
 
 from .._findings.report import Finding
 from .._findings.rules import finding
-from .document import MAX_JSON_BYTES, json_int, load_json
+from .json_text import MAX_JSON_BYTES, json_int, load_json
 from .model import SCALARS, is_object
 
 __all__ = ["MAX_ITEMS", "bounded_document", "gateway_json"]

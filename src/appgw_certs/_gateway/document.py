@@ -20,14 +20,13 @@ its location (in the portal, or the Terraform block's address).
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from .._errors import CertificateFormatError
 from .arm import ArmContext, evaluate
+from .json_text import MAX_INT_DIGITS, MAX_JSON_BYTES, json_int, load_json
 from .model import (
     COLLECTION_KEYS,
     GATEWAY_TYPE,
@@ -57,55 +56,8 @@ __all__ = [
     "subresource_collection",
 ]
 
-#: A gateway at every Azure limit is a few MiB; anything over this is not one.
-MAX_JSON_BYTES = 256 * 1024 * 1024
-
 _DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 _MAX_NESTING = 16
-
-
-def load_json(source: bytes | str | os.PathLike[str]) -> object:
-    """Parse JSON text, bytes or a JSON file; anything else is ``CertificateFormatError``."""
-    if isinstance(source, os.PathLike):
-        source = _read_file(source)
-    size = len(source)
-    if size > MAX_JSON_BYTES:
-        raise CertificateFormatError(
-            f"the JSON is {size:,} bytes, over the {MAX_JSON_BYTES:,}-byte limit for a gateway"
-        )
-    try:
-        return json.loads(source, parse_int=json_int)
-    except (ValueError, RecursionError) as exc:
-        raise CertificateFormatError(
-            f"not JSON ({_first_line(exc)}): pass the output of "
-            "'az network application-gateway show', a REST GET body or an ARM template"
-        ) from exc
-
-
-#: Longer integer literals are kept as text: no gateway field holds one, and Python's
-#: int() refuses more than 4,300 digits (a ValueError that would sink the document).
-MAX_INT_DIGITS = 64
-
-
-def json_int(text: str) -> int | str:
-    """``parse_int`` for gateway JSON: an int, or the literal's text when it is too long
-    to be one of Azure's numbers (a field that wants a number then finds none)."""
-    if len(text) > MAX_INT_DIGITS:
-        return text[:MAX_INT_DIGITS] + f"… ({len(text):,} digits)"
-    return int(text)
-
-
-def _read_file(path: os.PathLike[str]) -> bytes:
-    name = os.fspath(path)
-    try:
-        with open(name, "rb") as handle:
-            return handle.read(MAX_JSON_BYTES + 1)
-    except OSError as exc:
-        raise CertificateFormatError(f"cannot read {name}: {exc.strerror or exc}") from exc
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
 
 
 def read_gateway(

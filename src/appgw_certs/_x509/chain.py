@@ -1,10 +1,12 @@
 """Chains put in order, and the root at their top: the public face of chain work.
 
 The work is done below: whether one certificate issued another in
-:mod:`.links`, who issued whom in a set in :mod:`.graph`, walks up to trust
+:mod:`.links`, who issued whom in a set in :mod:`.issuers` and :mod:`.graph`, walks up to trust
 anchors in :mod:`.walk`, the anchors themselves in :mod:`.trust`. This module
 puts them together for ``order_chain`` and ``find_root``, and names the chain
-functions in one place for the rest of the package.
+functions in one place for the rest of the package (with the bound on the
+search for issuers, and how to hear of a search it cut short:
+:func:`recording_capped_searches`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .links import (
     signed_by_key,
     subject_key_id,
 )
+from .signatures import SIGNATURE_CHECKS_PER_CERTIFICATE, CappedSearches, recording_capped_searches
 from .trust import TrustStore
 from .walk import anchored_in, certificates_of, root_of
 
@@ -37,6 +40,8 @@ if TYPE_CHECKING:
     from .._formats.inputs import CertSource
 
 __all__ = [
+    "SIGNATURE_CHECKS_PER_CERTIFICATE",
+    "CappedSearches",
     "authority_key_id",
     "certificates_of",
     "chain_path",
@@ -50,6 +55,7 @@ __all__ = [
     "missing_issuer_text",
     "name_key",
     "order_chain",
+    "recording_capped_searches",
     "remembering_links_by_identity",
     "root_of",
     "signed_by_key",

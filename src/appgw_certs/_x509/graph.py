@@ -1,38 +1,43 @@
-"""Who issued whom in a set of certificates: bundles put in order, paths up, leaves.
+"""Bundles put in order, paths up, leaves: the questions asked of a set of certificates.
 
-:class:`IssuerGraph` holds the issuer links among a set of certificates: each
-one's issuers are looked up by name in an index and confirmed by a link
-predicate (:func:`is_issued_by`, or names alone where a caller only asks what a
-bundle holds), each pair checked at most once, so a shuffled bundle of a
-thousand certificates needs no quadratic work. Every question about a set goes
-through it: :func:`order_bundle` (``order_chain``), :func:`path_up` (the upload
-checks), :func:`issued_none` (where chains end) and :func:`leaf_first` (the
-audit's bundles). Walks past the set, to trust anchors, are in :mod:`.walk`.
+Every one goes through :class:`~.issuers.IssuerGraph` (the issuer links among a
+set, found through a name index, each question asked once, unit by unit, so
+that neither a shuffled bundle of a thousand certificates nor a thousand sharing
+one name needs quadratic work): :func:`order_bundle` (``order_chain``),
+:func:`path_up` (the upload checks), :func:`issued_none` (where chains end) and
+:func:`leaf_first` (the audit's bundles). The upload checks ask :func:`path_up`
+and :func:`issued_none` again and again about one set: the graph last built for
+the same objects is asked again. Walks past the set, to trust anchors, are in
+:mod:`.walk`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import operator
+from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 
 from cryptography import x509
 
 from .._errors import ChainError
-from .links import NameKey, is_issued_by, is_self_signed, issuer_key, issuer_named, subject_key
+from .issuers import IssuerGraph, Preference
+from .links import issuer_named
 from .names import is_ca, subject_text
+from .signatures import SIGNATURE_CHECKS_PER_CERTIFICATE
 
 __all__ = [
     "IssuerGraph",
     "Preference",
     "distinct",
+    "graph_of",
     "issued_none",
     "leaf_first",
     "order_bundle",
     "path_up",
 ]
 
-Preference = Callable[[x509.Certificate], bool]
-Link = Callable[[x509.Certificate, x509.Certificate], bool]
-_SMALL = 8  # sets up to this size pair every two certificates, without a name index
+_RECENT_GRAPHS = 2
+_LISTED = 10  # certificates named in an error, at most
 
 
 def distinct(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
@@ -47,118 +52,29 @@ def distinct(certs: Iterable[x509.Certificate]) -> list[x509.Certificate]:
     return list(dict.fromkeys(certs))
 
 
-# -- who issued whom -----------------------------------------------------------------
+# The graphs last built by graph_of, with the certificates they were asked about;
+# an entry keeps its objects alive, so identity stays a valid test.
+_RECENT: ContextVar[list[tuple[tuple[x509.Certificate, ...], IssuerGraph]] | None] = ContextVar(
+    "appgw_certs_recent_graphs", default=None
+)
 
 
-class IssuerGraph:
-    """Issuer links among ``certs``, as given (repeats included), found through a name index.
+def graph_of(certs: Sequence[x509.Certificate]) -> IssuerGraph:
+    """The graph of ``distinct(certs)``: the one last built for the same objects in the
+    same order, if any (kept per thread, the last few)."""
+    graph = _recent(certs)
+    if graph is None:
+        graph = IssuerGraph(distinct(certs))
+        recent = _RECENT.get() or []
+        _RECENT.set([(tuple(certs), graph), *recent[: _RECENT_GRAPHS - 1]])
+    return graph
 
-    Nodes are positions in ``certs`` (cheaper to hash than certificates).
-    Candidates for a certificate's issuer are, in a small set, all the others;
-    in a larger one, those whose subject is its issuer's name (RFC 5280
-    comparison) and those whose subject cannot be read (the DER may still
-    match). ``link`` confirms each, once, when first asked.
 
-    >>> graph = IssuerGraph([leaf, root, intermediate])
-    >>> graph.issuers(0)
-    [2]
-    """
-
-    def __init__(self, certs: Sequence[x509.Certificate], link: Link = is_issued_by) -> None:
-        self.certs = certs
-        self._link = link
-        # Building and folding names costs more than asking a few pairs directly
-        # (an audit's bundles hold two or three certificates).
-        self._by_subject: dict[NameKey | None, list[int]] | None = None
-        if len(certs) > _SMALL:
-            self._by_subject = {}
-            for node, cert in enumerate(certs):
-                self._by_subject.setdefault(subject_key(cert), []).append(node)
-        self._issuers: list[list[int] | None] = [None] * len(certs)
-
-    def issuers(self, node: int) -> list[int]:
-        """The issuers of ``certs[node]`` in the set, in the order given."""
-        known = self._issuers[node]
-        if known is None:
-            certs, link = self.certs, self._link
-            cert = certs[node]
-            # A certificate is not its own issuer: not at its own place, nor as the
-            # same object elsewhere (one object per certificate inside an audit).
-            known = self._issuers[node] = [
-                p
-                for p in self._candidates(node)
-                if p != node and certs[p] is not cert and link(cert, certs[p])
-            ]
-        return known
-
-    def _candidates(self, node: int) -> Sequence[int]:
-        if self._by_subject is None:
-            return range(len(self.certs))
-        unreadable = self._by_subject.get(None, [])
-        key = issuer_key(self.certs[node])
-        if key is None:
-            return unreadable
-        named = self._by_subject.get(key, [])
-        return sorted(named + unreadable) if unreadable else named
-
-    def issued(self) -> list[list[int]]:
-        """For each node, the nodes it issued (every link is checked)."""
-        children: list[list[int]] = [[] for _ in self.certs]
-        for node in range(len(self.certs)):
-            for parent in self.issuers(node):
-                children[parent].append(node)
-        return children
-
-    def reaches(self, start: int, goal: Preference, avoid: set[int]) -> bool:
-        """Whether ``start`` or a CA above it (not in ``avoid``) satisfies ``goal``."""
-        seen = set(avoid)
-        todo = [start]
-        while todo:
-            node = todo.pop()
-            if node in seen:
-                continue
-            if goal(self.certs[node]):
-                return True
-            seen.add(node)
-            todo.extend(self.issuers(node))
-        return False
-
-    def path_up(self, start: int, prefer: Preference | None = None) -> list[int]:
-        """From ``start`` up through issuers until a self-signed certificate or none.
-
-        Where a certificate has several issuers (a cross-signed CA), the walk
-        takes the first given; with ``prefer``, first one whose way up reaches a
-        certificate ``prefer`` accepts, else one that reaches a self-signed root.
-        """
-        path, on_path, node = [start], {start}, start
-        while not is_self_signed(self.certs[node]):
-            parents = [p for p in self.issuers(node) if p not in on_path]
-            if not parents:
-                break
-            if prefer is not None and len(parents) > 1:
-                parents.sort(
-                    key=lambda p: (
-                        self.reaches(p, prefer, on_path),
-                        self.reaches(p, is_self_signed, on_path),
-                    ),
-                    reverse=True,
-                )
-            node = parents[0]
-            path.append(node)
-            on_path.add(node)
-        return path
-
-    def connected(self, start: int, children: list[list[int]]) -> set[int]:
-        """The nodes linked to ``start`` either way, ``start`` included."""
-        seen = {start}
-        todo = [start]
-        while todo:
-            node = todo.pop()
-            for other in (*self.issuers(node), *children[node]):
-                if other not in seen:
-                    seen.add(other)
-                    todo.append(other)
-        return seen
+def _recent(certs: Sequence[x509.Certificate]) -> IssuerGraph | None:
+    for given, graph in _RECENT.get() or ():
+        if len(given) == len(certs) and all(map(operator.is_, given, certs)):
+            return graph
+    return None
 
 
 def path_up(
@@ -170,9 +86,15 @@ def path_up(
     >>> path_up(leaf, [root, intermediate]) == [leaf, intermediate, root]
     True
     """
-    certs = [start, *(cert for cert in distinct(others) if cert != start)]
-    graph = IssuerGraph(certs)
-    return [certs[node] for node in graph.path_up(0, prefer)]
+    given = others if isinstance(others, Sequence) else list(others)
+    graph = _recent(given)
+    if graph is None and id(start) in {id(cert) for cert in given}:
+        graph = graph_of(given)  # asked from within the set: likely asked again
+    node = None if graph is None else graph.node_of(start)
+    if graph is None or node is None:  # not among them as this object: a graph of its own
+        graph = IssuerGraph([start, *(cert for cert in distinct(given) if cert != start)])
+        node = 0
+    return [graph.certs[step] for step in graph.path_up(node, prefer)]
 
 
 def issued_none(certs: Sequence[x509.Certificate]) -> list[x509.Certificate]:
@@ -181,15 +103,30 @@ def issued_none(certs: Sequence[x509.Certificate]) -> list[x509.Certificate]:
     >>> issued_none([root, intermediate]) == [intermediate]
     True
     """
-    children = IssuerGraph(certs).issued()
-    return [cert for cert, issued in zip(certs, children, strict=True) if not issued]
+    graph = graph_of(certs)
+    if len(graph.certs) != len(certs):  # repeats: each copy is a node of its own
+        graph = IssuerGraph(certs)
+    issued = graph.issued_any()
+    return [cert for cert, any_issued in zip(certs, issued, strict=True) if not any_issued]
 
 
 # -- bundles -------------------------------------------------------------------------
 
 
-def _subjects(certs: Iterable[x509.Certificate]) -> str:
-    return "; ".join(repr(subject_text(c)) for c in certs)
+def _subjects(certs: Sequence[x509.Certificate]) -> str:
+    named = "; ".join(repr(subject_text(c)) for c in certs[:_LISTED])
+    return named if len(certs) <= _LISTED else f"{named} and {len(certs) - _LISTED:,} more"
+
+
+def _capped_note(graph: IssuerGraph) -> str:
+    """Why an answer may be wrong: a search for issuers was cut short."""
+    if not graph.capped:
+        return ""
+    return (
+        f" (the search for issuers stopped at {SIGNATURE_CHECKS_PER_CERTIFICATE} signature "
+        f"checks per certificate, many certificates holding the same name, before it "
+        f"settled {len(graph.capped):,} of them)"
+    )
 
 
 def order_bundle(
@@ -200,7 +137,8 @@ def order_bundle(
     The leaf is the certificate that issued none of the others; repeats are
     dropped; of several issuers, the way up that ``prefer`` accepts, else the
     one that reaches a self-signed root. :class:`ChainError` when ``certs``
-    are not one chain (none, two leaves, a stray certificate).
+    are not one chain (none, two leaves, a stray certificate); it says so when
+    the search for issuers was cut short (:mod:`.signatures`).
 
     >>> order_bundle([root, leaf, intermediate], lambda cert: False)[0][0] == leaf
     True
@@ -211,27 +149,26 @@ def order_bundle(
     if len(unique) == 1:  # a lone certificate is its own path (most uploads: no index needed)
         return unique, []
     graph = IssuerGraph(unique)
-    children = graph.issued()
-    leaves = [node for node, issued in enumerate(children) if not issued]
+    leaves = [node for node, issued in enumerate(graph.issued_any()) if not issued]
     if not leaves:
         raise ChainError(
             "no leaf certificate: every certificate issued another one (a loop of "
-            "cross-signed CAs?); give the server's own certificate too"
+            "cross-signed CAs?); give the server's own certificate too" + _capped_note(graph)
         )
     if len(leaves) > 1:
         raise ChainError(
-            f"the certificates form {len(leaves)} unrelated chains, with leaves "
-            f"{_subjects(unique[node] for node in leaves)}; "
-            "give one chain (leaf, intermediates, root) per file"
+            f"the certificates form {len(leaves):,} unrelated chains, with leaves "
+            f"{_subjects([unique[node] for node in leaves])}; "
+            "give one chain (leaf, intermediates, root) per file" + _capped_note(graph)
         )
     leaf = leaves[0]
     path = graph.path_up(leaf, prefer)
-    linked = graph.connected(leaf, children)
+    linked = graph.connected(leaf)
     if len(linked) < len(unique):
-        strays = _subjects(c for node, c in enumerate(unique) if node not in linked)
+        strays = _subjects([c for node, c in enumerate(unique) if node not in linked])
         raise ChainError(
             f"certificates unrelated to the chain of {subject_text(unique[leaf])!r}: {strays}; "
-            "remove them or give them in a file of their own"
+            "remove them or give them in a file of their own" + _capped_note(graph)
         )
     on_path = set(path)
     # Alternatives (the other copy of a cross-signed CA, its other root)
@@ -252,10 +189,10 @@ def leaf_first(certs: Sequence[x509.Certificate]) -> list[x509.Certificate]:
     if len(certs) < 2:
         return list(certs)
     try:
-        children = IssuerGraph(certs, link=issuer_named).issued()
+        issued = IssuerGraph(certs, link=issuer_named).issued_any()
     except Exception:  # a name that cannot be read: keep the order given
         return list(certs)
-    candidates = [cert for cert, issued in zip(certs, children, strict=True) if not issued]
+    candidates = [cert for cert, any_issued in zip(certs, issued, strict=True) if not any_issued]
     if len(candidates) == 1:
         leaf = candidates[0]
     else:  # several chains, or a loop: a non-CA is the likelier leaf

@@ -4,9 +4,9 @@ A link ``child -> parent`` holds when the child's issuer name is the parent's
 subject (compared as RFC 5280 says: case- and space-insensitive), the child's
 authority key identifier agrees with the parent's subject key identifier when
 both are present, and the child's signature verifies with the parent's key.
-Signatures are checked by hand with ``public_key().verify`` rather than with
-``verify_directly_issued_by`` because old roots (MD5, SHA-1) must still be
-recognised as self-signed, and that method refuses them.
+Signatures are checked by hand (:func:`signed_by_key`, in :mod:`.signatures`)
+rather than with ``verify_directly_issued_by`` because old roots (MD5, SHA-1)
+must still be recognised as self-signed, and that method refuses them.
 
 Answers never change, so they are remembered: links in one bounded memo found by
 the certificates' signature bytes (:class:`SignatureMemo`), and inside
@@ -20,12 +20,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 
 from .._errors import tolerating_deprecated_encodings
 from .._formats.der import compare_encoded_names
 from .._formats.sharing import SignatureMemo, encoded_names, sharing_parsed_certificates
 from .names import extension_value, name_attributes, name_text
+from .signatures import forget_key_checks, signed_by_key
 
 __all__ = [
     "NameKey",
@@ -139,40 +139,6 @@ def subject_key(cert: x509.Certificate) -> NameKey | None:
 # -- links -------------------------------------------------------------------
 
 
-def signed_by_key(cert: x509.Certificate, public_key: object) -> bool:
-    """Whether ``cert``'s signature verifies with ``public_key``; never raises.
-
-    Works for MD5 and SHA-1 signatures too (which ``verify_directly_issued_by``
-    refuses), so that old roots are still recognised.
-
-    >>> signed_by_key(root, root.public_key())
-    True
-    """
-    try:
-        signature = cert.signature
-        tbs = cert.tbs_certificate_bytes
-        if isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
-            public_key.verify(signature, tbs)
-            return True
-        algorithm = cert.signature_hash_algorithm
-        if algorithm is None:
-            return False
-        if isinstance(public_key, rsa.RSAPublicKey):
-            params = cert.signature_algorithm_parameters
-            pad = params if isinstance(params, padding.PSS) else padding.PKCS1v15()
-            public_key.verify(signature, tbs, pad, algorithm)
-        elif isinstance(public_key, ec.EllipticCurvePublicKey):
-            public_key.verify(signature, tbs, ec.ECDSA(algorithm))
-        elif isinstance(public_key, dsa.DSAPublicKey):
-            public_key.verify(signature, tbs, algorithm)
-        else:
-            return False
-    except Exception:
-        # InvalidSignature, UnsupportedAlgorithm (MD2, GOST), unreadable keys.
-        return False
-    return True
-
-
 def _key_ids_agree(child: x509.Certificate, parent: x509.Certificate) -> bool:
     aki = authority_key_id(child)
     ski = subject_key_id(parent)
@@ -234,11 +200,12 @@ def _remembered_link(child: x509.Certificate, parent: x509.Certificate) -> bool:
 
 
 def forget_links() -> None:
-    """Drop the remembered answers (for benchmarks that time cold work).
+    """Drop the remembered answers, links and key checks (for benchmarks of cold work).
 
     >>> forget_links()
     """
     _LINKS.clear()
+    forget_key_checks()
 
 
 @contextmanager

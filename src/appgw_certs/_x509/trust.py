@@ -9,9 +9,8 @@ ends there very likely passes, one that does not may still pass on Azure.
 from __future__ import annotations
 
 import _thread
-import binascii
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from cryptography import x509
@@ -19,8 +18,10 @@ from cryptography import x509
 from .._errors import ChainError, tolerating_deprecated_encodings
 from .._formats.der import issuer_and_subject, last_attribute_text
 from .._formats.inputs import checked_certificates, checked_instance, checked_optional
+from .._formats.pem import certificate_ders
 from .._formats.sharing import SignatureMemo, encoded_names
 from .graph import order_bundle
+from .issuers import SMALL_SET
 from .links import (
     NameKey,
     authority_key_id,
@@ -32,6 +33,7 @@ from .links import (
     name_key,
     subject_key_id,
 )
+from .signatures import first_verifying_key, key_der
 from .walk import anchored_in, certificates_of, root_of
 
 if TYPE_CHECKING:
@@ -52,8 +54,6 @@ APPROXIMATION_NOTE = (
     "this is an approximation using Mozilla's root store (certifi)"
 )
 
-_PEM_BEGIN = b"-----BEGIN CERTIFICATE-----"
-_PEM_END = b"-----END CERTIFICATE-----"
 _MAX_CACHED = 4096
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -105,7 +105,8 @@ class TrustStore:
                 self._by_subject.setdefault(key, []).append(cert)
                 self._learn_values(key)
         # Answers cannot change (the store is immutable); bounded memos.
-        self._key_ids: dict[int, bytes | None] = {}  # by anchor id: anchors are held
+        self._key_ids: dict[int, bytes | None] = {}  # by anchor id: identifiers, keys' DER
+        self._keys: dict[int, bytes | None] = {}
         self._anchors: SignatureMemo[x509.Certificate, x509.Certificate | None] = SignatureMemo(
             limit=_MAX_CACHED
         )
@@ -137,7 +138,7 @@ class TrustStore:
         if store is None:
             with cls._certifi_lock:
                 if cls._certifi is None:
-                    cls._certifi = cls._of_der(_pem_certificates(_certifi_bundle()))
+                    cls._certifi = cls._of_der(certificate_ders(_certifi_bundle()))
                 store = cls._certifi
         return store
 
@@ -157,7 +158,12 @@ class TrustStore:
         'CN=ISRG Root X1,O=Internet Security Research Group,C=US'
         """
         checked_instance(cert, x509.Certificate, "cert")
-        for candidate in self._candidates(cert):
+        candidates = self._candidates(cert)
+        if len(candidates) > SMALL_SET:  # many share the name: each distinct key checked once
+            holders = [(self._key(anchor), anchor) for anchor in candidates if anchor is not cert]
+            key, _ = first_verifying_key(cert, holders)
+            return next((anchor for der, anchor in holders if key and der == key), None)
+        for candidate in candidates:
             if candidate is not cert and is_issued_by(cert, candidate):
                 return candidate
         return None
@@ -173,10 +179,10 @@ class TrustStore:
         ]
 
     def _key_id(self, anchor: x509.Certificate) -> bytes | None:
-        key = id(anchor)
-        if key not in self._key_ids:
-            self._key_ids[key] = subject_key_id(anchor)
-        return self._key_ids[key]
+        return _remembered(self._key_ids, anchor, subject_key_id)
+
+    def _key(self, anchor: x509.Certificate) -> bytes | None:
+        return _remembered(self._keys, anchor, key_der)
 
     def _named(self, cert: x509.Certificate, *, issuer: bool) -> list[x509.Certificate]:
         """The anchors whose subject is ``cert``'s issuer (or subject) name; read from
@@ -229,9 +235,13 @@ class TrustStore:
         return self._anchors.get_or_add(cert.signature, cert, lambda: self._same_anchor(cert))
 
     def _same_anchor(self, cert: x509.Certificate) -> x509.Certificate | None:
-        same = [c for c in self._named(cert, issuer=False) if _same_key(cert, c)]
-        same.sort(key=is_self_signed, reverse=True)
-        return same[0] if same else None
+        named = self._named(cert, issuer=False)
+        if len(named) > SMALL_SET:  # many share the name: compare keys by their DER
+            key = key_der(cert)
+            same = [c for c in named if key is not None and self._key(c) == key]
+        else:
+            same = [c for c in named if _same_key(cert, c)]
+        return next((c for c in same if is_self_signed(c)), same[0] if same else None)
 
     def __len__(self) -> int:
         return len(self._certificates)
@@ -297,6 +307,13 @@ def forget_anchors() -> None:
         store._forget()
 
 
+def _remembered(memo: dict[int, _V], anchor: x509.Certificate, read: Callable[..., _V]) -> _V:
+    """``read(anchor)``, remembered by the anchor's id (the store holds its anchors)."""
+    if id(anchor) not in memo:
+        memo[id(anchor)] = read(anchor)
+    return memo[id(anchor)]
+
+
 def _remember(memo: dict[_K, _V], key: _K, value: _V) -> None:
     if len(memo) >= _MAX_CACHED:
         memo.clear()
@@ -327,7 +344,7 @@ def roots_from_pem(bundle: bytes) -> list[x509.Certificate]:
     >>> len(roots_from_pem(Path(certifi.where()).read_bytes()))
     117
     """
-    return [cert for cert, _ in _parsed(_pem_certificates(bundle))]
+    return [cert for cert, _ in _parsed(certificate_ders(bundle))]
 
 
 def _parsed(ders: Iterable[bytes]) -> list[_Anchor]:
@@ -342,19 +359,6 @@ def _parsed(ders: Iterable[bytes]) -> list[_Anchor]:
             names = issuer_and_subject(der)
             found.append((cert, None if names is None else names[1]))
     return found
-
-
-def _pem_certificates(bundle: bytes) -> Iterator[bytes]:
-    # certifi's file is plain PEM: split on the end markers and decode each
-    # block's base64 (several times faster than a regular expression).
-    for chunk in bundle.split(_PEM_END):
-        start = chunk.find(_PEM_BEGIN)
-        if start < 0:
-            continue
-        try:
-            yield binascii.a2b_base64(chunk[start + len(_PEM_BEGIN) :])
-        except binascii.Error:
-            continue
 
 
 def well_known_root(

@@ -4,21 +4,23 @@
 ``extract_trusted_root``, well-known checks); :func:`walk_to_anchor` walks as
 OpenSSL builds a chain, the anchors first, then the certificates presented
 (the backend and client verdicts). The paths themselves come from
-:class:`~.graph.IssuerGraph`. Anchors are anything with ``anchor_for`` and
+:class:`~.issuers.IssuerGraph`, as do the issuers among more than eight
+presented certificates (a bounded search: :attr:`Walk.capped` says when it was
+cut short). Anchors are anything with ``anchor_for`` and
 ``find_issuer`` (:class:`Anchors`: a ``TrustStore``), so that the trust store
 can sit above this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol
 
 from cryptography import x509
 
 from .._errors import ChainError, translate_errors
-from .graph import Preference
+from .issuers import SMALL_SET, IssuerGraph, Preference
 from .links import is_issued_by, is_self_issued, is_self_signed, missing_issuer_text, signed_by_key
 from .names import is_ca, subject_text
 
@@ -137,7 +139,7 @@ class Walk:
     (A plain class: ``dataclasses`` would pull ``inspect`` into the trust store's import.)
     """
 
-    __slots__ = ("end", "from_store", "out_of_order", "path")
+    __slots__ = ("capped", "end", "from_store", "out_of_order", "path")
 
     def __init__(self, path: list[x509.Certificate], end: End = End.NO_ISSUER) -> None:
         self.path = path
@@ -145,6 +147,9 @@ class Walk:
         # (certificate, its issuer) where the issuer is presented, but not right after it
         self.out_of_order: list[tuple[x509.Certificate, x509.Certificate]] = []
         self.from_store = False  # the last certificate came from the trust anchors
+        # The search for a presented issuer ran out of signature checks (many presented
+        # certificates share a name): an issuer may have been missed.
+        self.capped = False
 
     @property
     def top(self) -> x509.Certificate:
@@ -194,6 +199,7 @@ def walk_to_anchor(
         walk.end = End.SELF_SIGNED_LEAF
         return walk
     position = start
+    presented = _Presented(chain)
     while len(walk.path) < max_depth:
         cert = walk.top
         if _reached_anchor(walk, cert, anchors):
@@ -205,7 +211,7 @@ def walk_to_anchor(
             continue
         if walk.from_store:
             break  # an anchor that is not self-signed, and nothing above it
-        position = _presented_issuer(chain, cert, position, walk, in_order)
+        position = presented.issuer(position, walk, in_order)
         if position < 0:
             break
         walk.path.append(chain[position])
@@ -226,25 +232,46 @@ def _reached_anchor(walk: Walk, cert: x509.Certificate, anchors: Anchors) -> boo
     return False  # self-issued by another key (a key rollover): look further up
 
 
-def _presented_issuer(
-    chain: Sequence[x509.Certificate],
-    cert: x509.Certificate,
-    position: int,
-    walk: Walk,
-    in_order: bool,
-) -> int:
-    """Index of ``cert``'s issuer in ``chain``, -1 if none (off the walk's path)."""
-    following = position + 1
-    if in_order and following < len(chain):
-        expected = chain[following]
-        if not holds(walk.path, expected) and is_issued_by(cert, expected):
-            return following
-    for index, candidate in enumerate(chain):
-        if not holds(walk.path, candidate) and is_issued_by(cert, candidate):
+class _Presented:
+    """The certificates presented, asked for issuers: one by one when they are few, else
+    through an :class:`IssuerGraph` of them (built on first need), whose search is bounded."""
+
+    __slots__ = ("chain", "graph")
+
+    def __init__(self, chain: Sequence[x509.Certificate]) -> None:
+        self.chain = chain
+        self.graph: IssuerGraph | None = None
+
+    def issuer(self, position: int, walk: Walk, in_order: bool) -> int:
+        """Index of the issuer of ``chain[position]`` (the top of ``walk``), off the walk's
+        path; -1 if none."""
+        chain, cert = self.chain, self.chain[position]
+        following = position + 1
+        if in_order and following < len(chain):
+            expected = chain[following]
+            if not holds(walk.path, expected) and is_issued_by(cert, expected):
+                return following
+        for index in self._issuers(position, walk):
             if in_order:
-                walk.out_of_order.append((cert, candidate))
+                walk.out_of_order.append((cert, chain[index]))
             return index
-    return -1
+        return -1
+
+    def _issuers(self, position: int, walk: Walk) -> Iterable[int]:
+        """The issuers of ``chain[position]`` off the walk's path, in the order presented."""
+        chain, cert = self.chain, self.chain[position]
+        if len(chain) <= SMALL_SET:
+            return (
+                index
+                for index, other in enumerate(chain)
+                if not holds(walk.path, other) and is_issued_by(cert, other)
+            )
+        if self.graph is None:
+            self.graph = IssuerGraph(chain)
+        found = self.graph.issuers(position)
+        if position in self.graph.capped:
+            walk.capped = True
+        return (index for index in found if not holds(walk.path, chain[index]))
 
 
 def holds(certs: Sequence[x509.Certificate], cert: x509.Certificate) -> bool:
