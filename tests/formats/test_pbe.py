@@ -1,7 +1,7 @@
 """Password-based decryption (``pbe``, ``rc2``) against the openssl CLI: the certificate
 safe of every kind of PFX openssl writes, decrypted here, holds the certificates openssl
-put in it; the PKCS#12 KDF gives what ``openssl kdf PKCS12KDF`` gives; RC2 deciphers
-RFC 2268's test vectors."""
+put in it; RC2 deciphers RFC 2268's test vectors. The PKCS#12 KDF itself is checked
+against ``openssl kdf PKCS12KDF`` in test_pkcs12_kdf.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.serialization import PrivateFormat, pkcs12
 
-from appgw_certs._formats.pbe import Scheme, pkcs12_kdf, pkcs12_password, read_scheme
+from appgw_certs._formats.pbe import Scheme, read_scheme
 from appgw_certs._formats.pfx_ber import BER_DECODER
 from appgw_certs._formats.rc2 import rc2_cbc_decrypt
 from helpers.read import Chain, make_chain, run, write
@@ -118,30 +118,6 @@ def test_cryptography_s_own_files_are_decrypted(chain: Chain) -> None:
         plaintext = scheme.decrypt(PASSWORD.encode(), ciphertext)
         assert plaintext is not None
         assert chain.root.cert_der() in plaintext
-
-
-@pytest.mark.parametrize("size", [5, 24, 40])
-@pytest.mark.parametrize("purpose", [1, 2, 3])
-@pytest.mark.parametrize("password", [PASSWORD.encode(), b"", None], ids=["text", "empty", "none"])
-def test_pkcs12_kdf_is_openssl_s(
-    size: int, purpose: int, password: bytes | None, openssl: str
-) -> None:
-    salt = os.urandom(8 + size % 7)  # a salt of any length
-    secret = pkcs12_password(password)
-    options = ["-kdfopt", f"hexpass:{secret.hex()}"] if secret else ["-kdfopt", "pass:"]
-    out = run(
-        openssl, "kdf", "-keylen", str(size), "-kdfopt", "digest:SHA1", *options,
-        "-kdfopt", f"hexsalt:{salt.hex()}", "-kdfopt", "iter:1000", "-kdfopt", f"id:{purpose}",
-        "PKCS12KDF",
-    )  # fmt: skip
-    expected = bytes.fromhex(out.decode().strip().replace(":", ""))
-    assert pkcs12_kdf(secret, salt, purpose, 1000, size) == expected
-
-
-def test_pkcs12_password_is_utf16_with_two_nuls() -> None:
-    assert pkcs12_password(None) == b""
-    assert pkcs12_password(b"") == b"\0\0"
-    assert pkcs12_password("pä😀".encode()) == "pä😀".encode("utf-16-be") + b"\0\0"
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,9 @@
 PFX and its layout, conversions, private keys.
 
 Modules, each importing only modules before it: ``inputs``, ``der``, ``sniff``,
-``pem``, ``pkcs7``, ``sharing``, ``keys``, ``pfx_decoder``, ``rc2``, ``pbe``, ``pfx_der``,
-``pfx_ber``, ``pfx_layout``, ``pfx``, ``private_keys``, ``bundle``, ``convert``.
+``pem``, ``pkcs7``, ``sharing``, ``keys``, ``pfx_decoder``, ``rc2``, ``pkcs12_kdf``,
+``pbe``, ``pfx_der``, ``pfx_ber``, ``pfx_layout``, ``pfx``, ``private_keys``, ``bundle``,
+``convert``.
 
 May import: ``_errors`` only (and the standard library, cryptography, pyasn1).
 """

@@ -8,8 +8,8 @@ their iteration counts, scrypt by its work N*r*p and its memory 128*N*r.
 
 Decryption is here to open the certificate safes of a PFX, whose contents say
 what else loading the file will derive (``pfx_layout``): the PKCS#12 KDF of
-RFC 7292 appendix B, PBKDF1 and PBES2 of RFC 8018, scrypt (RFC 7914), with
-cryptography's ciphers and ``rc2`` for RC2.
+RFC 7292 appendix B (``pkcs12_kdf``), PBKDF1 and PBES2 of RFC 8018, scrypt
+(RFC 7914), with cryptography's ciphers and ``rc2`` for RC2.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, CipherAlgorithm, algo
 
 from .._errors import CertificateFormatError
 from .pfx_decoder import Algorithm, PfxDecoder
+from .pkcs12_kdf import pkcs12_kdf, pkcs12_password
 from .rc2 import rc2_cbc_decrypt
 
 __all__ = [
@@ -216,43 +217,6 @@ def check_scrypt(n: int, r: int, p: int) -> None:
 
 
 # --- key derivation --------------------------------------------------------------
-
-
-def pkcs12_kdf(password: bytes, salt: bytes, purpose: int, iterations: int, size: int) -> bytes:
-    """RFC 7292 appendix B.2 with SHA-1: ``size`` bytes for ``purpose`` (1 key, 2 IV,
-    3 MAC key). ``password`` is already the BMPString with its two NUL bytes."""
-    sha1 = hashlib.sha1
-    u, v = 20, 64
-    diversifier = bytes((purpose,)) * v
-    state = bytearray(_repeated(salt, v) + _repeated(password, v))
-    out = b""
-    while True:
-        block = sha1(diversifier + state).digest()
-        for _ in range(iterations - 1):
-            block = sha1(block).digest()
-        out += block
-        if len(out) >= size:
-            return out[:size]
-        addend = int.from_bytes((block * (v // u + 1))[:v], "big") + 1
-        for start in range(0, len(state), v):
-            value = (int.from_bytes(state[start : start + v], "big") + addend) % (1 << 8 * v)
-            state[start : start + v] = value.to_bytes(v, "big")
-
-
-def _repeated(data: bytes, v: int) -> bytes:
-    """Copies of ``data`` to the next multiple of ``v`` bytes (B.2 steps 2 and 3)."""
-    if not data:
-        return b""
-    length = v * -(-len(data) // v)
-    return (data * (length // len(data) + 1))[:length]
-
-
-def pkcs12_password(password: bytes | None) -> bytes:
-    """The PKCS#12 KDF's password: UTF-16 (big-endian) with two NUL bytes, as OpenSSL
-    makes it from UTF-8; none at all for ``None`` (OpenSSL's NULL)."""
-    if password is None:
-        return b""
-    return password.decode("utf-8").encode("utf-16-be") + b"\0\0"
 
 
 def _pkcs12_opener(
