@@ -88,6 +88,20 @@ def test_challenge_then_a_pkcs12_secret(
     assert again.identity == "user alice@contoso.com (from the credential FakeCredential)"
 
 
+def test_host_names_are_checked_against_the_secrets_certificate(
+    chain: TestChain, pkcs12_value: str, credential: FakeCredential
+) -> None:
+    url = f"{vault('kv-hosts')}/secrets/web-cert"
+    reader, transport = reader_for(
+        {url: secret("secret-pkcs12.json", pkcs12_value, chain.server.certificate)}, credential
+    )
+    hosts = ["www.contoso.com", "api.fabrikam.com"]
+    (f,) = reader.check(url, sku=SKU, now=NOW, hostnames=hosts).findings
+    assert f.code == "LST009"
+    assert "api.fabrikam.com" in f.message
+    assert [seen for seen in transport.seen if seen[1]] == [(url, True)]
+
+
 def test_pem_secret_is_checked_but_not_supported(
     chain: TestChain, credential: FakeCredential
 ) -> None:

@@ -21,7 +21,7 @@ gateway's own may be allowed. A disabled or missing secret fails for both (KV002
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -87,6 +87,7 @@ class KeyVaultSecret:
         location: str | None = None,
         key_type: str | None = None,
         slot: Slot = Slot.LISTENER,
+        hostnames: Sequence[str] = (),
         context: UploadContext = ALONE,
     ) -> KeyVaultCheck:
         """:func:`inspect_key_vault_secret` on this answer (for a trusted root's secret,
@@ -116,6 +117,7 @@ class KeyVaultSecret:
             location=location,
             managed=self.managed,
             key_type=key_type,
+            hostnames=hostnames,
             context=context,
         )
 
@@ -168,9 +170,11 @@ class KeyVaultReader:
         expiry_warning_days: int = EXPIRY_WARNING_DAYS,
         location: str | None = None,
         slot: Slot = Slot.LISTENER,
+        hostnames: Sequence[str] = (),
         context: UploadContext = ALONE,
     ) -> KeyVaultCheck:
-        """Read ``secret_id`` and check it (KV002–KV004 and the listener checks; for
+        """Read ``secret_id`` and check it (KV002–KV004 and the listener checks, LST009 for
+        each of ``hostnames`` the certificate does not cover; for
         ``slot=Slot.TRUSTED_ROOT``, KV002 and the trusted-root checks). ``context`` is
         what the caller judges itself (an audit: the SKU, the chain, its trust store).
 
@@ -192,6 +196,7 @@ class KeyVaultReader:
                 location=location,
                 key_type=key_type,
                 slot=slot,
+                hostnames=hostnames,
                 context=context,
             )
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import binascii
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -131,6 +132,7 @@ def inspect_key_vault_secret(
     location: str | None = None,
     managed: bool = False,
     key_type: str | None = None,
+    hostnames: Sequence[str] = (),
     context: UploadContext = ALONE,
 ) -> KeyVaultCheck:
     """Check one listener secret's value and attributes as the gateway would use them.
@@ -140,7 +142,8 @@ def inspect_key_vault_secret(
     Key Vault's flag for a certificate's own secret (its PFX is written by Key
     Vault, so LST007 about the PFX's encryption is not reported); ``key_type`` the
     ``kty`` of the certificate's key when known (``RSA-HSM``, ``EC-HSM``: KV004).
-    ``location`` places the findings; ``context`` is what a caller that reads the
+    ``hostnames`` are the listener's, each of which the certificate must cover
+    (LST009). ``location`` places the findings; ``context`` is what a caller that reads the
     gateway around the secret judges itself (the audit). Never raises for any
     value; a naive ``now`` raises ``ValueError``. The id itself is judged by
     :func:`.keyvault_ids.key_vault_id_findings`, not here.
@@ -164,6 +167,7 @@ def inspect_key_vault_secret(
             Slot.LISTENER,
             content.opened.data,
             sku=sku,
+            hostnames=hostnames,
             now=now,
             expiry_warning_days=expiry_warning_days,
             context=dataclasses.replace(
