@@ -83,7 +83,9 @@ def test_rest_create_example_key_vault_and_placeholders() -> None:
     kv = {c.name: c.key_vault_secret_id for c in audit.certificates if c.key_vault_secret_id}
     assert kv == {"sslcert2": "https://kv/secret", "rootcert1": "https://kv/secret"}
     assert {"sslCertificates[sslcert2]", "trustedRootCertificates[rootcert1]"} <= at(audit, "GW013")
-    assert "GW012" not in audit.report.codes  # https://kv/secret names no version
+    assert "GW012" not in audit.report.codes  # KV005 in its place, and no version here
+    # the example's placeholder host is no vault (NAME.vault.azure.net): not a secret id
+    assert at(audit, "KV001") == {"sslCertificates[sslcert2]", "trustedRootCertificates[rootcert1]"}
     assert at(audit, "GW003") >= {"trustedRootCertificates[rootcert]", "sslCertificates[sslcert2]"}
     assert all(c.certificates == () for c in audit.certificates)
 
@@ -248,7 +250,7 @@ EXPECTED = {
     ("GW002", "requestRoutingRules[r-dangling]"),
     ("GW003", "sslCertificates[copy-cert]"),
     ("GW011", "sslCertificates[copy-cert]"),
-    ("GW012", "sslCertificates[kv-cert]"),
+    ("KV005", "sslCertificates[kv-cert]"),
     ("GW013", "sslCertificates[kv-cert]"),
     ("GW004", "backendHttpSettingsCollection[be-ip]"),
     ("GW005", "backendHttpSettingsCollection[be-ip]"),

@@ -161,7 +161,7 @@ def test_graph_query_fixture() -> None:
     assert len(gateways.notes) == 1
     assert "skip_token" in gateways.notes[0]
     weu, neu = (audit_gateway(item) for item in gateway_sources(answer).items)  # type: ignore[arg-type]
-    assert at(weu, "GW012") == {"sslCertificates[api-kv]"}
+    assert at(weu, "KV005") == {"sslCertificates[api-kv]"}  # in GW012's place
     assert at(weu, "GW013") == {"sslCertificates[api-kv]", "trustedRootCertificates[internal-root]"}
     assert at(neu, "GW002") == {"backendHttpSettingsCollection[legacy-be]"}
     with pytest.raises(CertificateFormatError, match="holds 2"):

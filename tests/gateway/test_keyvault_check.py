@@ -18,9 +18,13 @@ from appgw_certs import Severity, Sku, Slot, TestChain, build_test_chain
 from appgw_certs._findings.report import Finding
 from appgw_certs._findings.rules import RULES
 from appgw_certs._gateway.keyvault import check_key_vault_secret, key_vault_id_findings
-from appgw_certs._gateway.keyvault_check import inspect_key_vault_secret
+from appgw_certs._gateway.keyvault_check import (
+    inspect_key_vault_secret,
+    inspect_key_vault_trusted_root,
+)
 from appgw_certs._gateway.keyvault_ids import parse_key_vault_id
 from appgw_certs._upload.check import inspect_upload
+from appgw_certs._upload.checker import UploadContext
 
 NOW = datetime.now(UTC)
 SECRET = "https://contoso-kv.vault.azure.net/secrets/web-cert"
@@ -118,6 +122,30 @@ def test_pfx_secret_gets_the_uploads_checks(chain: TestChain, make: object) -> N
     assert any(f.code == "LST005" for f in upload)  # the upload had a password rule
 
 
+def listener_codes(pfx: bytes, context: UploadContext | None = None) -> list[str]:
+    inspection = inspect_upload(
+        Slot.LISTENER, pfx, sku=Sku.STANDARD_V2, now=NOW, context=context or UploadContext()
+    )
+    return [note.code for note in inspection.notes]
+
+
+def test_the_key_vault_profile_is_the_listener_checks_own(chain: TestChain) -> None:
+    """Told the PFX is a Key Vault secret, the listener checks make no password or size
+    rule and say KV003 for a missing key; told Key Vault wrote it, no LST007."""
+    secret = UploadContext(key_vault_secret=True)
+    written = UploadContext(key_vault_secret=True, pfx_written_by_key_vault=True)
+    big = chain.server.pfx(None, chain=[*chain.intermediates, *[chain.root] * 40])
+    assert len(big) > 16 * 1024
+    assert listener_codes(big) == ["LST005", "LST006", "LST007"]
+    assert listener_codes(big, secret) == ["LST007"]
+    assert listener_codes(big, written) == []
+    certs = [chain.server.certificate, chain.intermediates[0].certificate, chain.root.certificate]
+    certs_only = pkcs12.serialize_key_and_certificates(None, None, None, certs, NoEncryption())
+    assert "LST003" in listener_codes(certs_only)
+    assert "KV003" not in listener_codes(certs_only)
+    assert listener_codes(certs_only, written) == ["KV003"]
+
+
 def test_pem_secret_is_the_pfx_it_would_be(chain: TestChain) -> None:
     pem = chain.server.key_pem() + chain.server.cer() + chain.intermediates[0].cer()
     as_pfx = chain.server.pfx(None, chain=chain.intermediates)
@@ -189,6 +217,32 @@ def test_inspect_returns_the_certificates_leaf_first(chain: TestChain) -> None:
             sku=Sku.STANDARD_V2,
             now=datetime(2025, 1, 1),  # noqa: DTZ001
         )
+
+
+def test_trusted_root_secret_holds_certificates_in_any_format(chain: TestChain) -> None:
+    """A trusted root's secret: its certificates, whatever holds them, get the trusted-root
+    checks (not the .cer file rules: the container is Key Vault's)."""
+    root_id = "https://contoso-kv.vault.azure.net/secrets/root"
+
+    def inspect(value: str | None, enabled: bool | None = True) -> list[str]:
+        check = inspect_key_vault_trusted_root(
+            root_id, value, enabled, sku=Sku.STANDARD_V2, now=NOW, location="r"
+        )
+        assert all(f.location == "r" for f in check.findings)
+        return [f.code for f in check.findings]
+
+    with_key = chain.root.pfx(None)  # a Key Vault certificate's secret: the key comes along
+    for value in (b64(with_key), chain.root.cer().decode(), b64(chain.root.cer()),
+                  b64(chain.trusted_root_cer("der"))):  # fmt: skip
+        assert inspect(value) == []
+    assert inspect(b64(chain.intermediates[0].cer())) == ["ROOT002"]
+    assert inspect("not a certificate") == ["GEN001"]
+    assert inspect(b64(chain.listener_pfx("Passw0rd"))) == ["GEN001"]
+    assert inspect(None, enabled=False) == ["KV002"]
+    result = inspect_key_vault_trusted_root(
+        root_id, b64(with_key), True, sku=Sku.STANDARD_V2, now=NOW
+    )
+    assert result.certificates == (chain.root.certificate,)
 
 
 def test_registry_has_the_key_vault_codes() -> None:

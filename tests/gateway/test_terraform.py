@@ -133,7 +133,7 @@ def test_module_gateway_unknown_after_apply_dangling_name_and_probe(chain: TestC
     edge = block(EDGE, "ssl_certificate", "edge")
     root = block(EDGE, "trusted_root_certificate", "kv-root")
     assert at(audit, "GW013") == {edge, root}
-    assert at(audit, "GW012") == {root}  # a versioned secret id
+    assert at(audit, "KV005") == {root}  # a versioned secret id (GW012 before KV005)
     unknown = next(f for f in audit.report.findings if f.location == edge)
     assert "known only after apply" in unknown.message
 

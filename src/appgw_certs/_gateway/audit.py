@@ -38,6 +38,7 @@ from .bounded import bounded_document, gateway_json
 from .collapse import collapse_alike
 from .cross_checks import cross_checks
 from .document import read_gateway
+from .keyvault import KeyVaultReader
 from .model import GatewayDocument
 from .objects import SLOT_COLLECTIONS, CertificateDecoder, CertificateObject
 from .usage import users_of
@@ -176,6 +177,7 @@ def audit_gateway(
     expiry_warning_days: int = 30,
     store: TrustStore | None = None,
     now: datetime | None = None,
+    key_vault: KeyVaultReader | None = None,
 ) -> GatewayAudit:
     """Audit one gateway from its JSON; findings, never exceptions, for what it holds.
 
@@ -190,36 +192,54 @@ def audit_gateway(
     ``store`` decides which trusted roots are "well known" (ROOT005); by default
     Mozilla's store via certifi stands in for Azure's unpublished list.
 
+    Key Vault references are judged from their ids (KV001, KV005) and otherwise
+    left unknown (GW013): nothing contacts Azure. With ``key_vault`` (a
+    ``KeyVaultReader``, which needs ``pip install 'appgw-certs[azure]'``) the
+    secret of each listener and trusted root certificate is read, once, and
+    checked as the gateway will use it (KV002–KV004 and the slot's checks); the
+    caller closes the reader.
+
     >>> audit = audit_gateway(Path("gw.json"))
     >>> [f.location for f in audit.report.errors]
     ['httpListeners[web]']
 
-    CLI: ``az network application-gateway show -g RG -n GW | appgw-certs audit -``.
+    CLI: ``az network application-gateway show -g RG -n GW | appgw-certs audit -``
+    (``--key-vault`` reads the secrets).
     """
     refuse_nul_path(source)
     checked_mapping(parameters, "parameters")
     checked_number(expiry_warning_days, "expiry_warning_days", 0, 36_500)
     store, now = checked_optional(store, TrustStore, "store"), checked_moment(now)
+    key_vault = checked_optional(key_vault, KeyVaultReader, "key_vault")
     document, cut = bounded_document(gateway_json(source))
     # A CA in every bundle is decoded once, and its links are confirmed by identity.
     # One warnings scope for the whole audit: the loaders' own are then free.
     with audit_scope():
         doc = read_gateway(document, parameters)
         del document  # only the normalised gateway is read from here on
-        return _audit(doc, cut, expiry_warning_days, store, now)
+        return _audit(
+            doc,
+            cut,
+            expiry_warning_days=expiry_warning_days,
+            store=store,
+            now=now,
+            key_vault=key_vault,
+        )
 
 
 def _audit(
     doc: GatewayDocument,
     cut: list[Finding],
+    *,
     expiry_warning_days: int,
     store: TrustStore | None,
     now: datetime | None,
+    key_vault: KeyVaultReader | None,
 ) -> GatewayAudit:
     moment = now or datetime.now(UTC)
     sku = doc.sku
     decoder = CertificateDecoder(
-        sku, now=moment, expiry_warning_days=expiry_warning_days, store=store
+        sku, now=moment, expiry_warning_days=expiry_warning_days, store=store, key_vault=key_vault
     )
     objects = {
         element.location: decoder.decode(element, slot)

@@ -21,21 +21,24 @@ gateway's own may be allowed. A disabled or missing secret fails for both (KV002
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .._errors import AppGwCertError
-from .._findings.report import Finding, Severity
-from .._findings.rules import finding
-from .._findings.sku import Sku
-from .._upload.checker import EXPIRY_WARNING_DAYS
-from .keyvault_check import KeyVaultCheck, check_key_vault_secret, inspect_key_vault_secret
+from .._findings.report import Severity
+from .._findings.sku import Sku, Slot
+from .._upload.checker import ALONE, EXPIRY_WARNING_DAYS, Note, UploadContext
+from .keyvault_check import (
+    KeyVaultCheck,
+    check_key_vault_secret,
+    inspect_key_vault_secret,
+    inspect_key_vault_trusted_root,
+)
 from .keyvault_identity import RecordingCredential, credential_name
-from .keyvault_ids import KeyVaultId, key_vault_id_findings, parse_key_vault_id
+from .keyvault_ids import KeyVaultId, key_vault_id_findings, key_vault_id_notes, parse_key_vault_id
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -59,8 +62,8 @@ _READABLE = frozenset({"secrets", "certificates"})  # a certificate id reads its
 class KeyVaultSecret:
     """What Key Vault answered for one reference (this library's type, not the SDK's).
 
-    ``problem`` is the KV002 finding when the secret could not be read (then
-    ``value`` is ``None``); ``identity`` names who asked. ``value`` never shows in
+    ``problem`` is the KV002 note (unplaced) when the secret could not be read
+    (then ``value`` is ``None``); ``identity`` names who asked. ``value`` never shows in
     ``repr``: it holds a private key.
     """
 
@@ -73,7 +76,7 @@ class KeyVaultSecret:
     expires_on: datetime | None = None
     managed: bool = False  # the secret of a Key Vault certificate
     key_id: str | None = None  # that certificate's key (``kid``)
-    problem: Finding | None = None
+    problem: Note | None = None
 
     def inspect(
         self,
@@ -83,11 +86,25 @@ class KeyVaultSecret:
         expiry_warning_days: int = EXPIRY_WARNING_DAYS,
         location: str | None = None,
         key_type: str | None = None,
+        slot: Slot = Slot.LISTENER,
+        hostnames: Sequence[str] = (),
+        context: UploadContext = ALONE,
     ) -> KeyVaultCheck:
-        """:func:`inspect_key_vault_secret` on this answer; the problem alone when there is
-        one."""
+        """:func:`inspect_key_vault_secret` on this answer (for a trusted root's secret,
+        :func:`inspect_key_vault_trusted_root`); the problem alone when there is one."""
         if self.problem is not None:
-            return KeyVaultCheck((), (_located(self.problem, location),))
+            return KeyVaultCheck((), (self.problem,), location)
+        if slot is Slot.TRUSTED_ROOT:
+            return inspect_key_vault_trusted_root(
+                self.secret_id,
+                self.value,
+                self.enabled,
+                sku=sku,
+                now=now,
+                expiry_warning_days=expiry_warning_days,
+                location=location,
+                context=context,
+            )
         return inspect_key_vault_secret(
             self.secret_id,
             self.value,
@@ -100,6 +117,8 @@ class KeyVaultSecret:
             location=location,
             managed=self.managed,
             key_type=key_type,
+            hostnames=hostnames,
+            context=context,
         )
 
 
@@ -135,7 +154,7 @@ class KeyVaultReader:
         secret)."""
         parsed = parse_key_vault_id(secret_id)
         if parsed is None or parsed.collection not in _READABLE:
-            (problem,) = key_vault_id_findings(secret_id)
+            (problem,) = key_vault_id_notes(secret_id)
             return KeyVaultSecret(secret_id, self._identity(), problem=problem)
         key = (parsed.vault_url, parsed.name.lower(), (parsed.version or "").lower())
         if key not in self._secrets:
@@ -150,8 +169,14 @@ class KeyVaultReader:
         now: datetime,
         expiry_warning_days: int = EXPIRY_WARNING_DAYS,
         location: str | None = None,
+        slot: Slot = Slot.LISTENER,
+        hostnames: Sequence[str] = (),
+        context: UploadContext = ALONE,
     ) -> KeyVaultCheck:
-        """Read ``secret_id`` and check it (KV002–KV004 and the listener checks).
+        """Read ``secret_id`` and check it (KV002–KV004 and the listener checks, LST009 for
+        each of ``hostnames`` the certificate does not cover; for
+        ``slot=Slot.TRUSTED_ROOT``, KV002 and the trusted-root checks). ``context`` is
+        what the caller judges itself (an audit: the SKU, the chain, its trust store).
 
         KV001 and KV005 are not repeated here: they come from the id alone
         (:func:`key_vault_id_findings`), which an audit reports with or without the
@@ -160,7 +185,7 @@ class KeyVaultReader:
         """
         parsed = parse_key_vault_id(secret_id)
         if parsed is None or parsed.collection not in _READABLE:
-            return KeyVaultCheck((), ())
+            return KeyVaultCheck((), (), location)
         secret = self.fetch(secret_id)
 
         def inspect(key_type: str | None = None) -> KeyVaultCheck:
@@ -170,10 +195,13 @@ class KeyVaultReader:
                 expiry_warning_days=expiry_warning_days,
                 location=location,
                 key_type=key_type,
+                slot=slot,
+                hostnames=hostnames,
+                context=context,
             )
 
         result = inspect()
-        if secret.key_id and any(f.code == "KV003" for f in result.findings):
+        if secret.key_id and any(note.code == "KV003" for note in result.notes):
             key_type = self.key_type(secret.key_id)
             if key_type is not None:
                 result = inspect(key_type)
@@ -285,11 +313,7 @@ def _default_credential_class() -> type[TokenCredential]:
     return DefaultAzureCredential
 
 
-def _located(f: Finding, location: str | None) -> Finding:
-    return f if location is None else dataclasses.replace(f, location=location)
-
-
-def _unreadable(secret_id: str, identity: str, exc: Exception) -> Finding:
+def _unreadable(secret_id: str, identity: str, exc: Exception) -> Note:
     """KV002 for an exception of the SDK or the credential: an error when the gateway
     fails too (disabled, not found), a warning when only this reader was refused or
     could not connect."""
@@ -298,13 +322,13 @@ def _unreadable(secret_id: str, identity: str, exc: Exception) -> Finding:
     status = exc.status_code if isinstance(exc, HttpResponseError) else None
     code, inner = _error_codes(exc) if isinstance(exc, HttpResponseError) else ("", "")
     if status == 403 and inner == "SecretDisabled":
-        return finding(
+        return Note(
             "KV002",
             f"the secret {secret_id} is disabled in Key Vault (403 {inner}), so the gateway "
             "cannot read it either (Azure Advisor: SecretDisabled); enable the version in use",
         )
     if status == 404:
-        return finding(
+        return Note(
             "KV002",
             f"Key Vault has no secret {secret_id} (404 {code or 'Not Found'}): the gateway "
             "cannot read it either (Azure Advisor: SecretDeletedFromKeyVault); recover it "
@@ -325,7 +349,7 @@ def _unreadable(secret_id: str, identity: str, exc: Exception) -> Finding:
     else:
         why = f"no token for {identity}: {_first_line(exc)}"
         more = "sign in (az login) or configure the identity DefaultAzureCredential should use"
-    return finding(
+    return Note(
         "KV002",
         f"the secret {secret_id} was not checked: {why}; {more}",
         severity=Severity.WARNING,

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .._findings.report import Finding
-from .._findings.rules import finding
+from .._upload.checker import Note
 
-__all__ = ["KeyVaultId", "key_vault_id_findings", "parse_key_vault_id"]
+__all__ = ["KeyVaultId", "key_vault_id_findings", "key_vault_id_notes", "parse_key_vault_id"]
 
 #: The collections of a vault, as the first segment of an object's path.
 _SECRETS, _CERTIFICATES = "secrets", "certificates"
@@ -93,11 +93,17 @@ def key_vault_id_findings(secret_id: str) -> list[Finding]:
     >>> key_vault_id_findings("https://kv.vault.azure.net/secrets/web/")
     []
     """
+    return [note.at(None) for note in key_vault_id_notes(secret_id)]
+
+
+def key_vault_id_notes(secret_id: str) -> list[Note]:
+    """:func:`key_vault_id_findings`, not yet placed (an audit places them at each object
+    that holds the id)."""
     parsed = parse_key_vault_id(secret_id)
     shown = secret_id.strip()[:200]
     if parsed is None:
         return [
-            finding(
+            Note(
                 "KV001",
                 f"{shown!r} is not a Key Vault secret id: Application Gateway takes "
                 "https://VAULT.vault.azure.net/secrets/NAME/",
@@ -105,7 +111,7 @@ def key_vault_id_findings(secret_id: str) -> list[Finding]:
         ]
     if parsed.collection == _CERTIFICATES:
         return [
-            finding(
+            Note(
                 "KV001",
                 f"{shown} is the id of a Key Vault certificate; Application Gateway takes the "
                 f"id of its secret: {parsed.versionless_secret_id}",
@@ -113,15 +119,15 @@ def key_vault_id_findings(secret_id: str) -> list[Finding]:
         ]
     if parsed.collection != _SECRETS:
         return [
-            finding(
+            Note(
                 "KV001",
                 f"{shown} is the id of a Key Vault {parsed.collection[:-1]}, not of a secret: "
-                "a listener needs the secret that holds the certificate and its private key",
+                "the gateway reads the secret that holds the certificate (and its private key)",
             )
         ]
     if parsed.version:
         return [
-            finding(
+            Note(
                 "KV005",
                 f"{shown} names version {parsed.version}: the gateway keeps serving it after "
                 f"the certificate is renewed; use {parsed.versionless_secret_id}",

@@ -10,6 +10,12 @@ template (base64 of the PFX); the other three slots carry ``data``, base64 of
 the uploaded file (DER or PEM). Placeholders (``****``), Key Vault references
 and unresolved expressions are *unknown* (GW013), never malformed.
 
+A Key Vault reference (``keyVaultSecretId``) is judged from its id alone (KV001,
+KV005). Given a :class:`KeyVaultReader`, the decoder reads the secret of each
+listener and trusted root certificate (the two objects the REST API gives a
+``keyVaultSecretId``) and checks it as the gateway will use it: the secret, not
+a GET's ``publicCertData``, is what the gateway fetches next.
+
 One :class:`CertificateDecoder` serves one audit and remembers what it decoded
 and checked, so a certificate uploaded under many names is read, decrypted and
 checked once. The slot's upload checks are told what the audit judges itself
@@ -27,7 +33,6 @@ import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from cryptography import x509
 
@@ -43,6 +48,8 @@ from .._upload.listener_file import ListenerFile, open_listener_file
 from .._x509.graph import leaf_first
 from .._x509.trust import TrustStore
 from .arm import Unknown
+from .keyvault import KeyVaultReader
+from .keyvault_ids import key_vault_id_notes
 from .model import Element, is_placeholder
 
 __all__ = ["SLOT_COLLECTIONS", "CertificateDecoder", "CertificateObject"]
@@ -63,6 +70,11 @@ _SKU_WITH_SLOT = {
     Slot.TRUSTED_ROOT: Sku.STANDARD_V2,
     Slot.TRUSTED_CLIENT_CA: Sku.STANDARD_V2,
 }
+
+#: The slots whose objects take a ``keyVaultSecretId`` in the REST API
+#: (``ApplicationGatewaySslCertificate``, ``ApplicationGatewayTrustedRootCertificate``,
+#: https://learn.microsoft.com/rest/api/application-gateway/application-gateways/get).
+_KEY_VAULT_SLOTS = frozenset({Slot.LISTENER, Slot.TRUSTED_ROOT})
 
 
 @dataclass(frozen=True)
@@ -91,7 +103,8 @@ class CertificateDecoder:
     """Decodes certificate objects for one audit, caching by the encoded text.
 
     ``pfx_opened`` counts the PFX files decrypted (or tried): one per distinct
-    ``data`` and password, however many objects hold it.
+    ``data`` and password, however many objects hold it. ``key_vault`` reads the
+    secrets objects reference (each once); without it nothing contacts Azure.
     """
 
     def __init__(
@@ -101,8 +114,10 @@ class CertificateDecoder:
         now: datetime,
         expiry_warning_days: int,
         store: TrustStore | None = None,
+        key_vault: KeyVaultReader | None = None,
     ) -> None:
         self._sku = sku
+        self._key_vault = key_vault
         self._now = now
         self._days = expiry_warning_days
         self._store = store
@@ -118,7 +133,12 @@ class CertificateDecoder:
         key_vault = element.get("keyvaultsecretid")
         kv_text = key_vault.strip() if isinstance(key_vault, str) and key_vault.strip() else None
         decoded, notes = self._content(element, slot, kv_text)
-        notes += _key_vault_notes(key_vault, kv_text)
+        reads = self._key_vault is not None and slot in _KEY_VAULT_SLOTS
+        if reads and kv_text is not None:
+            decoded = self._with_secret(decoded, slot, kv_text)
+        notes += _key_vault_notes(
+            key_vault, kv_text, read=reads, reader=self._key_vault is not None
+        )
         located = tuple(note.at(element.location) for note in (*decoded.notes, *notes))
         return CertificateObject(element, slot, decoded.certificates, kv_text, located)
 
@@ -156,15 +176,19 @@ class CertificateDecoder:
             return self._sku
         return _SKU_WITH_SLOT[slot]
 
-    def _upload_checks(
-        self, slot: Slot, data: bytes, password: str | None, opened: ListenerFile | None = None
-    ) -> Inspection:
-        context = UploadContext(
+    def _context(self, opened: ListenerFile | None = None) -> UploadContext:
+        """What the audit judges itself: the SKU's slots, the listener chains, the store."""
+        return UploadContext(
             sku_checked_elsewhere=True,
             chain_judged_elsewhere=True,
             store=self._store,
             listener_file=opened,
         )
+
+    def _upload_checks(
+        self, slot: Slot, data: bytes, password: str | None, opened: ListenerFile | None = None
+    ) -> Inspection:
+        context = self._context(opened)
         return inspect_upload(
             slot,
             data,
@@ -208,6 +232,28 @@ class CertificateDecoder:
         opened = self._open_pfx(raw, secret)
         checked = self._upload_checks(Slot.LISTENER, raw, secret, opened)
         return _Decoded(_leaf_first(opened.certificates), checked.notes)
+
+    def _with_secret(self, in_json: _Decoded, slot: Slot, secret_id: str) -> _Decoded:
+        """The secret's content in place of the JSON's copy (a GET's ``publicCertData``);
+        the copy, beside why the secret gave no certificate, when it gave none."""
+        secret = self._cached(("kv", slot, secret_id), self._read_key_vault)
+        if secret.certificates or not in_json.certificates:
+            return secret
+        return _Decoded(in_json.certificates, (*in_json.notes, *secret.notes))
+
+    def _read_key_vault(self, key: tuple[object, ...]) -> _Decoded:
+        slot, secret_id, reader = Slot(str(key[1])), str(key[2]), self._key_vault
+        if reader is None:  # decode() reads only with a reader
+            return _Decoded((), ())
+        checked = reader.check(
+            secret_id,
+            sku=self._sku_for(slot),
+            now=self._now,
+            expiry_warning_days=self._days,
+            slot=slot,
+            context=self._context(),
+        )
+        return _Decoded(checked.certificates, checked.notes)
 
     def _read_public_cert_data(self, key: tuple[object, ...]) -> _Decoded:
         raw, problem = _base64_field(key[1], "publicCertData")
@@ -298,29 +344,20 @@ def _unknown_data(value: object, field: str) -> Note:
     return Note("GW013", why)
 
 
-def _key_vault_notes(value: object, text: str | None) -> list[Note]:
+def _key_vault_notes(value: object, text: str | None, *, read: bool, reader: bool) -> list[Note]:
+    """GW013 for an id not known offline; for a known one, KV001 and KV005 (in GW012's
+    place) from the id alone, and GW013 when its secret was not read."""
     if isinstance(value, Unknown):
         return [Note("GW013", f"the Key Vault secret id is not known offline ({value.expression})")]
     if text is None:
         return []
-    notes = [
-        Note("GW013", f"Key Vault reference {text}: the certificate in Key Vault was not inspected")
-    ]
-    if _versioned(text):
-        notes.append(
-            Note(
-                "GW012",
-                f"the Key Vault secret id {text} names a version: the gateway will not pick up "
-                "renewed certificates",
-            )
+    notes = key_vault_id_notes(text)
+    if not read:
+        why = (
+            "the REST API takes keyVaultSecretId for listener and trusted root certificates "
+            "only: not read"
+            if reader
+            else "the certificate in Key Vault was not inspected"
         )
+        notes.insert(0, Note("GW013", f"Key Vault reference {text}: {why}"))
     return notes
-
-
-def _versioned(secret_id: str) -> bool:
-    """``https://vault/secrets/NAME/VERSION`` (or ``/certificates/``) carries a version."""
-    try:
-        parts = [p for p in urlsplit(secret_id).path.split("/") if p]
-    except ValueError:
-        return False
-    return len(parts) >= 3 and parts[0].lower() in ("secrets", "certificates")

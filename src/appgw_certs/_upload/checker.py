@@ -64,12 +64,22 @@ class UploadContext:
     alike for a PFX and a PKCS#7 bundle. ``store``: ROOT005 asks this store
     instead of certifi's. ``listener_file``: the listener PFX, already opened
     with the password, so it is not decrypted again.
+
+    ``key_vault_secret``: the listener PFX is a Key Vault secret, which the gateway
+    reads itself (https://learn.microsoft.com/azure/application-gateway/key-vault-certs):
+    no password rules (LST005) and no upload size limit (LST006); a PFX without
+    its private key is KV003, and one that needs a password is LST002 in Key
+    Vault's words. ``pfx_written_by_key_vault``: the PFX's encryption is not the
+    user's to fix (a Key Vault certificate's own secret, or the PFX a PEM secret is
+    checked as): no LST007.
     """
 
     sku_checked_elsewhere: bool = False
     chain_judged_elsewhere: bool = False
     store: TrustStore | None = None
     listener_file: ListenerFile | None = None
+    key_vault_secret: bool = False
+    pfx_written_by_key_vault: bool = False
 
 
 #: The context of a check nobody else reads around: every check runs.

@@ -44,7 +44,8 @@ _PASSWORD = re.compile(rb"[A-Za-z0-9]{4,12}")
 
 
 def check_listener(c: Checker, data: bytes) -> None:
-    """LST001–LST011 and the certificate checks for a listener file."""
+    """LST001–LST011 and the certificate checks for a listener file (a Key Vault secret's
+    profile when the context says so: ``UploadContext.key_vault_secret``)."""
     opened = c.context.listener_file or open_listener_file(data, c.password)
     if opened.base64_text:
         c.add(
@@ -60,10 +61,7 @@ def check_listener(c: Checker, data: bytes) -> None:
     if opened.refused is not None:
         if encode_password(c.password):
             _password_rule(c)
-        c.add(
-            "LST002",
-            f'{opened.refused} (Azure says: "Password specified for certificate is incorrect")',
-        )
+        _refused(c, opened.refused)
         _encryption(c, _encryption_of(data), None)
         _size(c, data, None)
         return
@@ -124,7 +122,21 @@ def _not_a_pfx(c: Checker, data: bytes, fmt: str) -> None:
     c.add("LST001", f"a {fmt.upper()} file ({held}), not a PFX", certificate=leaf)
 
 
+def _refused(c: Checker, why: str) -> None:
+    if c.context.key_vault_secret:
+        c.add(
+            "LST002",
+            "the PFX in the secret is protected by a password: the gateway opens Key Vault "
+            "secrets without one; store the PFX without a password, as Key Vault "
+            "certificates do",
+        )
+        return
+    c.add("LST002", f'{why} (Azure says: "Password specified for certificate is incorrect")')
+
+
 def _password_rule(c: Checker, leaf: x509.Certificate | None = None) -> None:
+    if c.context.key_vault_secret:
+        return  # the gateway opens a secret's PFX without a password
     secret = encode_password(c.password)
     if not secret:
         c.add(
@@ -155,7 +167,7 @@ def _encryption_of(data: bytes) -> PfxEncryption | None:
 def _encryption(
     c: Checker, encryption: PfxEncryption | None, leaf: x509.Certificate | None
 ) -> None:
-    if encryption is None or encryption.azure_compatible:
+    if encryption is None or encryption.azure_compatible or c.context.pfx_written_by_key_vault:
         return
     algorithms = (encryption.key_algorithm or "", encryption.cert_algorithm or "")
     refused = (
@@ -173,6 +185,8 @@ def _encryption(
 
 
 def _size(c: Checker, data: bytes, leaf: x509.Certificate | None) -> None:
+    if c.context.key_vault_secret:
+        return  # no upload: the gateway reads the secret (Key Vault caps it at 25 KB)
     limit = LISTENER_LIMITS[c.sku.generation]
     encoded = 4 * ((len(data) + 2) // 3)
     if len(data) > limit:
@@ -194,7 +208,14 @@ def _size(c: Checker, data: bytes, leaf: x509.Certificate | None) -> None:
 
 
 def _key(c: Checker, pfx: Pfx, leaf: x509.Certificate) -> None:
-    if pfx.private_key is None:
+    if pfx.private_key is None and c.context.key_vault_secret:
+        c.add(
+            "KV003",
+            "the secret holds the certificate without its private key: the certificate's key "
+            "is not exportable (HSM-backed keys never are)",
+            certificate=leaf,
+        )
+    elif pfx.private_key is None:
         c.add("LST003", certificate=leaf)
     elif not key_matches(pfx.private_key, leaf):
         c.add(
