@@ -36,6 +36,8 @@ from .options import (
 
 if TYPE_CHECKING:
     from .._gateway.audit import GatewayAudit
+    from .._gateway.keyvault import KeyVaultReader
+    from .._gateway.sources import GatewaySources
     from .options import Verbs
 
 __all__ = ["add_parser", "audit_one", "run"]
@@ -70,6 +72,13 @@ def add_parser(verbs: Verbs) -> None:
         metavar="N",
         help="warn about certificates expiring within N days (default 30)",
     )
+    sub.add_argument(
+        "--key-vault",
+        action="store_true",
+        help="read the Key Vault secrets the gateway references and check them as Azure "
+        "would (needs appgw-certs[azure] and an Azure identity with get on secrets; "
+        "without it nothing contacts Azure)",
+    )
     add_json(sub, "each audit's to_dict")
 
 
@@ -84,10 +93,27 @@ def run(args: argparse.Namespace) -> int:
     document = gateway_json(_read_input(str(args.file)))
     parameters = _parameters(args.parameters)
     sources = gateway_sources(document)
+    if not args.key_vault:
+        return _run_sources(args, sources, parameters, None)
+    # deferred: the azure packages load only here
+    from .._gateway.keyvault import KeyVaultReader
+
+    # One reader (one identity, one token) for the whole run: gateways are then audited
+    # in this process, one after another. Without the extra: AppGwCertError naming it.
+    with KeyVaultReader() as reader:
+        return _run_sources(args, sources, parameters, reader)
+
+
+def _run_sources(
+    args: argparse.Namespace,
+    sources: GatewaySources,
+    parameters: Mapping[str, object] | None,
+    key_vault: KeyVaultReader | None,
+) -> int:
     for note in sources.notes:
         print(f"appgw-certs: note: {note}", file=sys.stderr)
     if sources.single:
-        audit = audit_one(sources.items[0], parameters, int(args.days))
+        audit = audit_one(sources.items[0], parameters, int(args.days), key_vault)
         if isinstance(audit, str):  # not a gateway: exit 2 with one line, via main
             raise CertificateFormatError(audit)
         _print([audit], [None], as_json=bool(args.json), as_list=False)
@@ -103,7 +129,9 @@ def run(args: argparse.Namespace) -> int:
     # Each gateway on its own: one that cannot be read is a GEN001 report of its own.
     audits = [
         _unreadable(labels[position], result) if isinstance(result, str) else result
-        for position, result in enumerate(_audit_all(gateways, parameters, int(args.days)))
+        for position, result in enumerate(
+            _audit_all(gateways, parameters, int(args.days), key_vault)
+        )
     ]
     _print(audits, [_identity(item, labels[i]) for i, item in enumerate(gateways)],
            as_json=bool(args.json), as_list=True)  # fmt: skip
@@ -170,7 +198,10 @@ def _parameters(name: str | None) -> Mapping[str, object] | None:
 
 
 def audit_one(
-    item: object, parameters: Mapping[str, object] | None, days: int
+    item: object,
+    parameters: Mapping[str, object] | None,
+    days: int,
+    key_vault: KeyVaultReader | None = None,
 ) -> GatewayAudit | str:
     """One gateway's audit, or the reason it cannot be audited (for worker processes)."""
     # deferred: keeps --help fast
@@ -180,7 +211,9 @@ def audit_one(
         return f"a JSON {_json_type(item)}, not a gateway object"
     try:
         source = cast("Mapping[str, object]", item)  # or a list of one gateway's objects
-        return audit_gateway(source, parameters=parameters, expiry_warning_days=days)
+        return audit_gateway(
+            source, parameters=parameters, expiry_warning_days=days, key_vault=key_vault
+        )
     except AppGwCertError as exc:
         return str(exc)
     except Exception as exc:
@@ -214,12 +247,17 @@ def _json_type(value: object) -> str:
 
 
 def _audit_all(
-    items: Sequence[object], parameters: Mapping[str, object] | None, days: int
+    items: Sequence[object],
+    parameters: Mapping[str, object] | None,
+    days: int,
+    key_vault: KeyVaultReader | None,
 ) -> Iterator[GatewayAudit | str]:
     progress = _Progress(len(items)) if len(items) > 1 and _stderr_is_terminal() else None
     workers = min(os.cpu_count() or 1, len(items))
-    if len(items) < PARALLEL_FROM or workers < 2:
-        results: Iterator[GatewayAudit | str] = (audit_one(i, parameters, days) for i in items)
+    if len(items) < PARALLEL_FROM or workers < 2 or key_vault is not None:
+        results: Iterator[GatewayAudit | str] = (
+            audit_one(i, parameters, days, key_vault) for i in items
+        )
     else:
         results = _in_parallel(items, parameters, days, workers)
     for done, result in enumerate(results, 1):

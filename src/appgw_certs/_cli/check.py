@@ -19,8 +19,14 @@ def add_parser(verbs: Verbs) -> None:
     sub.add_argument(
         "slot", choices=("listener", "authentication", "trusted-root", "trusted-client-ca")
     )
-    sub.add_argument("file", type=file_name, metavar="FILE")
+    sub.add_argument("file", type=file_name, metavar="FILE", nargs="?")
     sub.add_argument("--sku", required=True, help=SKU_HELP)
+    sub.add_argument(
+        "--key-vault-secret-id",
+        metavar="URL",
+        help="check the listener certificate a Key Vault secret holds instead of a FILE "
+        "(needs appgw-certs[azure] and an Azure identity with get on secrets)",
+    )
     add_password(sub)
     sub.add_argument("--hostname", action="append", default=[], metavar="H")
     add_json(sub)
@@ -30,10 +36,15 @@ def run(args: argparse.Namespace) -> int:
     """Check ``args.file`` for the upload slot ``args.slot`` and print the report."""
     # deferred: keeps --help fast
     from .._upload.check import check_upload
+    from .options import CliError
     from .passwords import can_prompt, prompt_password, read_password
     from .shared import emit_report, is_pfx
     from .terminal import require_readable
 
+    if args.key_vault_secret_id is not None:
+        return _check_key_vault_secret(args)
+    if args.file is None:
+        raise CliError("give the FILE to check (or --key-vault-secret-id URL for a listener)")
     path = require_readable(args.file)
     if args.password is not None:
         password: Password | None = read_password(args.password)
@@ -43,3 +54,29 @@ def run(args: argparse.Namespace) -> int:
         password = None
     report = check_upload(args.slot, path, sku=args.sku, password=password, hostnames=args.hostname)
     return emit_report(report, args.json, label=str(path))
+
+
+def _check_key_vault_secret(args: argparse.Namespace) -> int:
+    """``check listener --key-vault-secret-id URL``: the secret read and checked as the
+    gateway reads it (KV001/KV005 from the id, KV002-KV004 and the listener checks)."""
+    # deferred: keeps --help fast (and the azure packages load only here)
+    from datetime import UTC, datetime
+
+    from .._findings.report import Report
+    from .._findings.sku import Sku
+    from .._gateway.keyvault import KeyVaultReader
+    from .._gateway.keyvault_ids import key_vault_id_findings
+    from .options import CliError
+    from .shared import emit_report
+
+    if args.slot != "listener" or args.file is not None:
+        raise CliError("--key-vault-secret-id checks a listener certificate, without a FILE")
+    url = str(args.key_vault_secret_id)
+    sku = Sku.parse(args.sku)
+    found = key_vault_id_findings(url)
+    if not any(f.code == "KV001" for f in found):  # Azure refuses such an id: nothing to read
+        with KeyVaultReader() as reader:  # AppGwCertError naming the extra when missing
+            check = reader.check(url, sku=sku, now=datetime.now(UTC), hostnames=args.hostname)
+        found += check.findings
+    report = Report(f"Key Vault listener certificate ({sku.value})", found)
+    return emit_report(report, args.json, label=url)
