@@ -158,6 +158,8 @@ def _rule_set(doc: GatewayDocument) -> tuple[bool | None, str]:
     config = doc.fields.get("webapplicationfirewallconfiguration")
     kind = config.get("rulesettype") if is_object(config) else None
     version = config.get("rulesetversion") if is_object(config) else None
+    if isinstance(kind, Unknown) or isinstance(version, Unknown):
+        return None, "the rule set is a template expression not known offline"
     if not isinstance(kind, str) or not isinstance(version, str):
         return None, "no rule set is named (webApplicationFirewallConfiguration)"
     named = f"{kind.strip()} {version.strip()}"
