@@ -285,3 +285,32 @@ def test_v2_names_are_not_judged_without_the_backend_certificate() -> None:
     """The audit holds a v2 backend's root, never its leaf: no name verdict on v2."""
     for backend in (CUSTOM_PROBE, SETTING_HOST, PICK, POOL_FQDN, POOL_IP):
         assert "GW018" not in audit_gateway(gateway("v2", backend)).report.codes
+
+
+def test_a_probe_shared_by_settings_is_one_finding_naming_every_member() -> None:
+    """V2_IP: a probe that picks its host name from two settings, each routed to its own
+    pool of IPs: one GW005 at the probe, its reasons once each, the rest counted."""
+    g = GatewayBuilder()
+    g.add("probes", "probe", protocol="Https", path="/", pickHostNameFromBackendHttpSettings=True)
+    g.add("httpListeners", "l", protocol="Http")
+    pools = {"a": [f"10.0.1.{i}" for i in range(1, 4)], "b": [f"10.0.2.{i}" for i in range(1, 3)]}
+    for name, addresses in pools.items():
+        g.add("backendAddressPools", name,
+              backendAddresses=[{"ipAddress": a} for a in [*addresses, addresses[0]]])  # fmt: skip
+        for copy in ("", "-again"):  # two settings alike: the pool is judged once
+            g.add("backendHttpSettingsCollection", f"be-{name}{copy}", protocol="Https",
+                  port=443, probe=g.ref("probes", "probe"))  # fmt: skip
+            g.add("requestRoutingRules", f"r-{name}{copy}", ruleType="Basic", priority=1,
+                  httpListener=g.ref("httpListeners", "l"),
+                  backendAddressPool=g.ref("backendAddressPools", name),
+                  backendHttpSettings=g.ref("backendHttpSettingsCollection",
+                                            f"be-{name}{copy}"))  # fmt: skip
+    audit = audit_gateway(g.rest())
+    (found,) = [f for f in audit.report.findings if f.code == "GW005"]
+    assert found.location == PROBE_AT
+    every = [resolve_sni("v2", backend_address=a).describe() for a in [*pools["a"], *pools["b"]]]
+    assert found.message == (
+        f"{PROBE_AT}: "
+        + "; ".join(f"its SNI is {text}" for text in every[:3])
+        + "; and 2 more. The backend's default certificate is the one judged"
+    )
