@@ -32,6 +32,7 @@ CONTRACT = {
     "ROOT004": Severity.WARNING,
     "ROOT005": Severity.INFO,
     "ROOT006": Severity.WARNING,
+    "ROOT007": Severity.WARNING,
     **dict.fromkeys([f"CCA00{i}" for i in range(1, 7)], Severity.ERROR),
     "CCA007": Severity.WARNING,
     "CCA008": Severity.WARNING,
@@ -40,7 +41,7 @@ CONTRACT = {
     "BE009": Severity.WARNING,
     **dict.fromkeys([f"MT00{i}" for i in range(1, 5)], Severity.ERROR),
     "MT005": Severity.WARNING,
-    **dict.fromkeys(["GW001", "GW002", "GW008"], Severity.ERROR),
+    **dict.fromkeys(["GW001", "GW002", "GW008", "GW018"], Severity.ERROR),
     **dict.fromkeys(["GW003", "GW011", "GW012", "GW013"], Severity.INFO),
     **dict.fromkeys(
         ["GW004", "GW005", "GW006", "GW007", "GW009", "GW010", "GW014"], Severity.WARNING

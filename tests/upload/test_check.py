@@ -261,6 +261,35 @@ def test_root002_not_self_signed(pki: Pki) -> None:
     assert "Check Issuing CA" in report.errors[0].message
 
 
+def test_root002_no_root_in_a_bundle(pki: Pki) -> None:
+    """A file of several certificates, none of them a root: the documented error."""
+    report = check("trusted-root", pem(pki.server.cert, pki.intermediate.cert))
+    assert report.codes == {"ROOT002", "ROOT004"}
+    assert one(report, "ROOT002") == pki.server.name
+
+
+def test_root007_root_present_but_not_first(pki: Pki) -> None:
+    """That only the first certificate of a bundle counts is not documented: a root
+    that is there, but after its intermediate, is a warning (ROOT007), never ROOT002."""
+    report = check("trusted-root", pem(pki.intermediate.cert, pki.root.cert))
+    assert report.codes == {"ROOT004", "ROOT007"}
+    assert report.ok
+    assert one(report, "ROOT007") == pki.root.name
+    (found,) = [f for f in report.findings if f.code == "ROOT007"]
+    assert found.severity is Severity.WARNING
+    assert "certificate #2" in found.message
+    assert pki.intermediate.name in found.message
+    first = check("trusted-root", pem(pki.root.cert, pki.intermediate.cert))
+    assert first.codes == {"ROOT004"}
+
+
+def test_root003_judges_the_root_wherever_it_is(pki: Pki) -> None:
+    leafish = make_cert("selfsigned.contoso.com", ca=False, dns=("selfsigned.contoso.com",))
+    report = check("trusted-root", pem(pki.intermediate.cert, leafish.cert))
+    assert report.codes == {"ROOT003", "ROOT004", "ROOT007"}
+    assert one(report, "ROOT003") == leafish.name
+
+
 def test_root003_self_signed_not_ca() -> None:
     for ca in (False, None):  # CA:FALSE, or no basicConstraints at all
         leafish = make_cert("selfsigned.contoso.com", ca=ca, dns=("selfsigned.contoso.com",))
@@ -440,7 +469,10 @@ def test_findings_are_json_ready(pki: Pki) -> None:
 
 def test_findings_are_made_at_the_location_given(pki: Pki) -> None:
     inspection = inspect_upload(
-        Slot.TRUSTED_ROOT, pem(pki.server.cert, pki.root.cert), sku=Sku.STANDARD, now=NOW
+        Slot.TRUSTED_ROOT,
+        pem(pki.server.cert, pki.intermediate.cert),
+        sku=Sku.STANDARD,
+        now=NOW,
     )
     findings = inspection.findings("trustedRootCertificates[backend-root]")
     assert {f.code for f in findings} >= {"GEN006", "ROOT002", "ROOT004"}

@@ -4,6 +4,7 @@ policies (GW015–GW017) that apply to each listener."""
 
 from __future__ import annotations
 
+from . import seen
 from . import sources as src
 from .report import Severity
 from .rule import Evidence, Rule
@@ -63,12 +64,13 @@ GATEWAY = (
         code="GW005",
         severity=W,
         scope="gateway",
-        title="Host name sent to the backend is an IP or missing: no SNI",
-        hint="Set a host name on the backend setting or probe; otherwise the backend's default "
-        "certificate must match.",
+        title="The name a probe (or live traffic) resolves is an IP: no SNI",
+        hint="Set a host name (FQDN) on the custom probe or the backend setting (v2), or use "
+        "an FQDN as the backend pool member; otherwise the backend's default certificate must "
+        "pass.",
         source=src.BACKEND_SNI,
-        summary="An IP address as host name sets no SNI; the backend must then return a "
-        "default certificate that passes.",
+        summary="Custom probe > HTTP settings > backend pool (v2), the pool FQDN (v1); an IP "
+        "address as host name sets no SNI, so the default certificate must pass.",
         evidence=DOCUMENTED,
     ),
     Rule(
@@ -99,12 +101,13 @@ GATEWAY = (
         severity=E,
         scope="gateway",
         title="A documented limit exceeded",
-        hint="Remove unused certificates (GW003) or split the configuration. Whether the WAF "
-        "CRS ≤ 3.1 cap of 40 applies to certificates is not confirmed, so it is only warned "
-        "about.",
+        hint="Remove unused certificates (GW003) or split the configuration. The cap of 40 "
+        "SSL certificates on a WAF with CRS 3.1 or older is an error when the gateway's own WAF "
+        "configuration names the rule set, a warning when a linked WAF policy (not read "
+        "offline) or nothing names it.",
         source=src.LIMITS,
-        summary="At most 100 SSL certificates, 100 authentication certificates, 100 trusted "
-        "roots and 200 trusted client CAs (100 per SSL profile).",
+        summary="At most 100 SSL certificates (40 on WAF with CRS 3.1 or older), 100 "
+        "authentication certificates, 100 trusted roots, 200 trusted client CAs.",
         evidence=DOCUMENTED,
     ),
     Rule(
@@ -215,5 +218,20 @@ GATEWAY = (
         summary='A custom policy on v1 (Standard, WAF) must "add the mandatory cipher" '
         "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, needed for metrics and logging.",
         evidence=DOCUMENTED,
+    ),
+    Rule(
+        code="GW018",
+        severity=E,
+        scope="gateway",
+        title="v1: no authentication certificate's CN matches the backend pool FQDN the probe "
+        "sends",
+        hint="Allow-list the certificate the backend serves for that FQDN, or use a pool FQDN "
+        "its CN matches. On v1 the probe's and the setting's host names are Host headers only: "
+        "they do not change the name checked.",
+        source=src.HEALTH_NAME_MISMATCH,
+        summary='"For V1, verify the backend pool target\'s FQDN is the same as the CN"; v1 '
+        "allow-lists the backend's own certificate, matched exactly.",
+        evidence=DOCUMENTED,
+        seen_as=(seen.CN_MISMATCH_V1, seen.NOT_WHITELISTED),
     ),
 )

@@ -96,7 +96,7 @@ TRUSTED_ROOT = (
         code="ROOT002",
         severity=E,
         scope="trusted-root",
-        title="Not self-signed: an intermediate or leaf, not a root",
+        title="No root in the file: an intermediate or leaf, not self-signed",
         hint="Upload the root CA at the top of the backend's chain: `appgw-certs extract root "
         "chain.pem -o root.cer` (`extract_trusted_root`).",
         source=src.END_TO_END_V2,
@@ -154,6 +154,18 @@ TRUSTED_ROOT = (
         "the cause was never documented.",
         evidence=Evidence.PUBLIC_ISSUE,
         seen_as=(seen.INVALID_CER,),
+    ),
+    Rule(
+        code="ROOT007",
+        severity=W,
+        scope="trusted-root",
+        title="The root is in the file, but not first",
+        hint="Upload the root alone: `appgw-certs extract root IN -o root.cer` "
+        "(`extract_trusted_root`).",
+        source=src.EXPORT_TRUSTED_ROOT,
+        summary="The steps export the root alone; which certificate of a bundle Azure takes "
+        "as the trusted root is not documented.",
+        evidence=UNCONFIRMED,
     ),
 )
 

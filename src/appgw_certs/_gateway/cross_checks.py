@@ -1,4 +1,4 @@
-"""The cross-checks of a gateway audit: how its objects relate (GW001–GW017, and
+"""The cross-checks of a gateway audit: how its objects relate (GW001–GW018, and
 GEN006 and LST008, which are judged here once for the whole gateway).
 
 Each concept has its module: who uses what (:mod:`.usage`), the SKU and its
@@ -45,8 +45,8 @@ def cross_checks(
     yield from check_unused((obj, users[loc]) for loc, obj in objects.items())
     yield from check_listeners(doc, objects)
     yield from check_listener_chains(decoded)
-    yield from check_backends(doc, sku, triples)
-    yield from check_probes(doc, triples)
+    yield from check_backends(doc, sku, triples, objects)
+    yield from check_probes(doc)
     yield from check_ssl_profiles(doc)
     yield from check_client_ca_issuers(decoded)
     yield from check_duplicates(decoded)

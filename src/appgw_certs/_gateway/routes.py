@@ -1,16 +1,20 @@
-"""How a gateway routes traffic, and the host names it sends to its backends.
+"""How a gateway routes traffic, and the name its health probes send each backend.
 
 A request reaches a backend through a (listener, pool, settings) triple: a
 Basic rule names all three, a path-based rule's URL path map names a default
 pair and one per path rule, a layer-4 ``routingRules`` entry names them too,
-and a load-distribution policy may stand in for a pool. The name the gateway
-sends as SNI (and matches the backend certificate against) follows the
-settings: ``sniName`` (when SNI is validated), else ``hostName``, else the pool
-member's FQDN or IP (``pickHostNameFromBackendAddress``), else the client's own
-Host header, which is one of the listener's host names.
+and a load-distribution policy may stand in for a pool.
+
+The name a probe sends as SNI, and the one backend health holds the
+certificate against, is resolved once, by
+:func:`appgw_certs._verdicts.names.resolve_sni` (the precedence of
+https://learn.microsoft.com/azure/application-gateway/ssl-overview#backend-tls-connection-application-gateway-to-the-backend-server):
+:func:`resolve_name` only reads its inputs from a backend setting, its probe
+and one pool member.
 
     >>> for route in routes(doc):
-    ...     route.settings.name, backend_names(route)
+    ...     for member in pool_members(route.pool):
+    ...         resolve_name(sku, route.settings, custom_probe(doc, route.settings), member)
 """
 
 from __future__ import annotations
@@ -18,26 +22,23 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from .._findings.sku import Sku
+from .._verdicts.names import ResolvedName, resolve_sni
 from .model import Element, GatewayDocument, Reference
 
 __all__ = [
     "HTTPS_PROTOCOLS",
     "Route",
-    "backend_names",
+    "custom_probe",
     "listener_host_names",
+    "picks_host_name",
     "pool_members",
-    "probe_host",
+    "resolve_name",
     "routes",
-    "sends_host_name",
 ]
 
 #: The ``protocol`` values (lower-cased) of listeners, settings and probes that use TLS.
 HTTPS_PROTOCOLS = frozenset({"https", "tls"})
-
-#: The Host header of the default probe when nothing names a host: its probe URL is
-#: ``<protocol>://127.0.0.1:<port>/`` (application-gateway-probe-overview, "Default
-#: health probe settings"). It is never sent as SNI: an IP literal is not a server name.
-DEFAULT_PROBE_HOST = "127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -131,41 +132,42 @@ def listener_host_names(listener: Element | None) -> list[str]:
     return [n for n in names if n]
 
 
-def sends_host_name(settings: Element) -> str | None:
-    """The one name a setting always sends (``sniName`` when validated, else ``hostName``)."""
-    sni = settings.text("sniname")
-    if sni and settings.flag("validatesni", default=True):
-        return sni
-    return settings.text("hostname")
+def custom_probe(doc: GatewayDocument, settings: Element) -> Element | None:
+    """The custom probe a backend setting names; None for the default probe (or an id
+    that names nothing, GW002)."""
+    return doc.find(settings.ref("probe"))
 
 
-def backend_names(route: Route) -> list[str | None]:
-    """The names sent as SNI on a route; ``None`` stands for "the client's Host" when the
-    listener names none."""
-    if route.settings is None:
-        return []
-    fixed = sends_host_name(route.settings)
-    if fixed:
-        return [fixed]
-    if route.settings.flag("pickhostnamefrombackendaddress", default=False):
-        return list(pool_members(route.pool))
-    return list(listener_host_names(route.listener)) or [None]
-
-
-def probe_host(probe: Element | None, settings: Element, pool: Element | None) -> list[str]:
-    """The host names a (custom or default) probe sends for ``settings`` to ``pool``."""
-    if probe is not None and probe.text("host"):
-        return [probe.text("host") or ""]
-    picks = (
-        probe is None
-        or probe.flag("pickhostnamefrombackendhttpsettings", False)
-        or probe.flag("pickhostnamefrombackendsettings", False)
+def picks_host_name(probe: Element) -> bool:
+    """Whether a probe takes its host name from the backend setting
+    (``pickHostNameFromBackendHttpSettings``, ``pickHostNameFromBackendSettings`` on
+    the TLS/TCP proxy)."""
+    return probe.flag("pickhostnamefrombackendhttpsettings", False) or probe.flag(
+        "pickhostnamefrombackendsettings", False
     )
-    if not picks:
-        return [DEFAULT_PROBE_HOST]
-    fixed = settings.text("hostname")
-    if fixed:
-        return [fixed]
-    if settings.flag("pickhostnamefrombackendaddress", default=False):
-        return pool_members(pool) or [DEFAULT_PROBE_HOST]
-    return [DEFAULT_PROBE_HOST]
+
+
+def resolve_name(
+    sku: Sku, settings: Element | None, probe: Element | None, member: str | None
+) -> ResolvedName:
+    """The name ``probe`` (None: the default probe) sends as SNI for ``settings`` (None:
+    a probe no setting uses) to pool member ``member`` (its FQDN or IP; None: unknown).
+
+    The probe's host counts unless it picks the host name from the setting; the
+    setting's ``sniName`` only while ``validateSNI`` is on (its default)
+    (https://learn.microsoft.com/azure/application-gateway/configuration-http-settings#backend-https-validation-settings).
+    """
+    host = None if probe is None or picks_host_name(probe) else probe.text("host")
+    if settings is None:
+        return resolve_sni(sku, probe_host_name=host, backend_address=member)
+    validated = settings.flag("validatesni", default=True)
+    return resolve_sni(
+        sku,
+        probe_host_name=host,
+        host_name=settings.text("hostname"),
+        pick_host_name_from_backend_address=settings.flag(
+            "pickhostnamefrombackendaddress", default=False
+        ),
+        backend_address=member,
+        sni_name=settings.text("sniname") if validated else None,
+    )

@@ -101,6 +101,10 @@ def check_authentication(c: Checker, data: bytes) -> None:
 
 
 def check_trusted_root(c: Checker, data: bytes) -> None:
+    """ROOT002 when the file holds no root at all (a documented error: v2 matches the
+    backend chain's root against the uploaded ones); ROOT007 when a root is there but
+    not first, a warning only: which certificate of a bundle Azure takes is not
+    documented (nor whether it reads more than one, ROOT004)."""
     bundle = _one_certificate(
         c,
         data,
@@ -111,16 +115,24 @@ def check_trusted_root(c: Checker, data: bytes) -> None:
     if bundle is None:
         return
     certs = bundle.certificates
-    root = certs[0]
     # A root names itself as issuer; its own signature is not relied on.
-    if not is_own_issuer(root):
+    roots = [cert for cert in certs if is_own_issuer(cert)]
+    if not roots:
         c.add(
             "ROOT002",
-            f"issued by {missing_issuer_text(root)}: an intermediate or leaf, not "
+            f"issued by {missing_issuer_text(certs[0])}: an intermediate or leaf, not "
             "the root of the backend's chain",
-            certificate=root,
+            certificate=certs[0],
         )
-    elif not is_ca(root):
+    elif roots[0] is not certs[0]:
+        c.add(
+            "ROOT007",
+            f"the root {subject_text(roots[0])!r} is certificate #{certs.index(roots[0]) + 1}; "
+            f"the first is {subject_text(certs[0])!r}, issued by {missing_issuer_text(certs[0])}",
+            certificate=roots[0],
+        )
+    root = roots[0] if roots else certs[0]
+    if roots and not is_ca(root):
         c.add(
             "ROOT003",
             'self-signed without CA:TRUE; backend health will say "The '
@@ -129,7 +141,7 @@ def check_trusted_root(c: Checker, data: bytes) -> None:
             certificate=root,
         )
     _well_known(c, certs)
-    _extra_content(c, "ROOT006", bundle, root)
+    _extra_content(c, "ROOT006", bundle, certs[0])
     c.certificates(certs)
 
 
