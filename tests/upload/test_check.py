@@ -505,3 +505,17 @@ def test_real_roots_with_serial_zero_are_judged_in_every_public_slot(
         assert not {"GEN001", "CCA004", "CCA005"} & client_ca.codes, client_ca
         trusted = check_upload("trusted-root", data, sku="v2", now=NOW)
         assert not {"GEN001", "ROOT002", "ROOT003"} & trusted.codes, trusted
+
+
+def test_auth002_is_a_warning_when_the_leaf_follows_a_ca() -> None:
+    """A v1 authentication file of [CA, leaf]: that only the first certificate counts is
+    not documented, so AUTH002 warns; a file of CAs only is the documented error."""
+    from appgw_certs import build_test_chain, check_upload
+
+    chain = build_test_chain(["backend.contoso.com"])
+    ca_then_leaf = chain.issuer.cer() + chain.server.cer()
+    report = check_upload("authentication", ca_then_leaf, sku="Standard")
+    auth002 = [f for f in report.findings if f.code == "AUTH002"]
+    assert [f.severity.value for f in auth002] == ["warning"]
+    only_ca = check_upload("authentication", chain.issuer.cer(), sku="Standard")
+    assert [f.severity.value for f in only_ca.findings if f.code == "AUTH002"] == ["error"]

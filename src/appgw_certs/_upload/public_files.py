@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from cryptography import x509
 
+from .._findings.report import Severity
 from .._formats.bundle import CERT_LABELS, KEY_LABELS, Bundle
 from .._x509.links import is_own_issuer, missing_issuer_text
 from .._x509.names import is_ca, subject_text
@@ -80,7 +81,18 @@ def check_authentication(c: Checker, data: bytes) -> None:
         return
     certs = bundle.certificates
     first = certs[0]
-    if is_ca(first):
+    if is_ca(first) and any(not is_ca(cert) for cert in certs[1:]):
+        # The leaf is there, after a CA: that only the first certificate counts is not
+        # documented (AUTH003 already says to upload the leaf alone), so a warning.
+        c.add(
+            "AUTH002",
+            "the first certificate is a CA (CA:TRUE) and the backend's leaf comes later: "
+            "v1 allow-lists the backend's own leaf, and which certificate of a file it "
+            "takes is not documented",
+            certificate=first,
+            severity=Severity.WARNING,
+        )
+    elif is_ca(first):
         c.add(
             "AUTH002",
             "a CA certificate (CA:TRUE): v1 allow-lists the backend's own leaf "
