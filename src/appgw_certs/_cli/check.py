@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .options import SKU_HELP, add_json, add_password, add_verb, file_name
@@ -14,8 +15,29 @@ if TYPE_CHECKING:
 __all__ = ["add_parser", "run"]
 
 
+class _Intermixed(argparse.ArgumentParser):
+    """Parses options and positionals in any order: FILE is optional here (a Key Vault
+    secret may stand for it), and Python 3.11's argparse leaves an optional positional
+    empty when an option comes between it and the slot (``check listener --sku v2 F``)."""
+
+    _mixing = False
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self._mixing:  # the intermixed parse calls this method itself
+            return super().parse_known_args(args, namespace)
+        self._mixing = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._mixing = False
+
+
 def add_parser(verbs: Verbs) -> None:
     sub = add_verb(verbs, "check", "check a file for an upload slot", run)
+    # The verb's parser keeps its own error handling (its class), and parses intermixed.
+    sub.__class__ = type("_CheckParser", (_Intermixed, type(sub)), {})
     sub.add_argument(
         "slot", choices=("listener", "authentication", "trusted-root", "trusted-client-ca")
     )
