@@ -157,7 +157,7 @@ def _list_one_core(items: list[object]) -> object:
 
 
 def _list_all_cores(items: list[object]) -> object:
-    return [_json(result) for result in _audit_all(items, None, 30)]
+    return [_json(result) for result in _audit_all(items, None, 30, None)]
 
 
 def comparisons() -> list[Comparison]:
