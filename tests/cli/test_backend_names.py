@@ -138,7 +138,7 @@ def test_no_name_at_all_says_the_names_went_unchecked(backend: Backend) -> None:
     result = run("backend", chain, "--sku", "Standard_v2", "--trusted-root",
                  backend.directory / "root.cer")  # fmt: skip
     assert result.returncode == 0, result.output  # a warning
-    assert "BE010" in result.stdout
+    assert "BE009" in result.stdout
     assert "names went unchecked" in result.stdout
 
 

@@ -32,7 +32,6 @@ CONTRACT = {
     "ROOT004": Severity.WARNING,
     "ROOT005": Severity.INFO,
     "ROOT006": Severity.WARNING,
-    "ROOT007": Severity.WARNING,
     **dict.fromkeys([f"CCA00{i}" for i in range(1, 7)], Severity.ERROR),
     "CCA007": Severity.WARNING,
     "CCA008": Severity.WARNING,

@@ -12,7 +12,7 @@ real handshake on loopback (see docs/verdicts.md, "Where Azure differs from Open
    ignores signatures ("an exact match of the authentication certificate",
    https://learn.microsoft.com/azure/application-gateway/ssl-overview#end-to-end-tls-with-the-v1-sku):
    a chain OpenSSL refuses can pass, one it accepts can fail.
-4. No name, or an IP: no SNI (BE010, BE009: warnings); the verdict is unchanged.
+4. No name, or an IP: no SNI (BE009, a warning); the verdict is unchanged.
 
 HEALTH is https://learn.microsoft.com/azure/application-gateway/application-gateway-backend-health-troubleshooting.
 """
@@ -138,4 +138,4 @@ def test_no_sni_is_a_warning_only(
         [leaf.cert, *chain], sku="v2", host_name=host, trusted_roots=[pki.root.cert]
     )
     assert report.ok
-    assert [f.code for f in report.findings] == ["BE010" if host is None else "BE009"]
+    assert [f.code for f in report.findings] == ["BE009"]

@@ -228,7 +228,7 @@ def test_no_name_means_no_sni_and_says_the_names_went_unchecked(pki: Pki, host: 
     backend = make_leaf(pki.issuer, dns_names=("elsewhere.contoso.com",))
     report = _v2([backend.cert, *pki.chain_above_leaf()], [pki.root.cert], host_name=host)
     assert report.ok, str(report)  # a warning, not an error
-    assert [f.code for f in report.warnings] == ["BE010"]
+    assert [f.code for f in report.warnings] == ["BE009"]
     assert "names went unchecked" in report.warnings[0].message
     assert dict(report.details)["SNI"] == "none: no name is set"
 

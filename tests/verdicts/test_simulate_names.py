@@ -232,10 +232,10 @@ def test_v2_default_probe_sends_the_pool_fqdn(pki: Pki) -> None:
 @pytest.mark.parametrize("sku", ["v1", "v2"])
 def test_no_name_at_all_is_never_a_silent_ok(pki: Pki, sku: str) -> None:
     """V2_NONE: no SNI; the default certificate is judged and the report says its names
-    went unchecked (BE010), even for a certificate that covers nothing the gateway uses."""
+    went unchecked (BE009), even for a certificate that covers nothing the gateway uses."""
     report = _judge(pki, sku, NOTHING, _leaf(pki, "elsewhere.contoso.com"))
     assert report.ok
-    assert [f.code for f in report.findings] == ["BE010"]
+    assert [f.code for f in report.findings] == ["BE009"]
     assert "names went unchecked" in report.findings[0].message
     assert dict(report.details)["SNI"] == "none: no name is set"
 
@@ -244,7 +244,7 @@ def test_v1_host_names_alone_leave_the_pool_fqdn_unchecked(pki: Pki) -> None:
     """V1_POOL: without the pool member, a v1 report says the pool FQDN was not given."""
     config = Config(probe_host_name=PROBE, host_name=SETTING)
     report = _judge(pki, "v1", config, _leaf(pki, "elsewhere.contoso.com"))
-    assert report.codes == {"BE010"}
+    assert report.codes == {"BE009"}
     assert "No backend pool FQDN was given" in report.findings[0].message
 
 
@@ -361,7 +361,7 @@ def test_the_resolved_sni_fetches_the_certificate_judged(
         report = check_backend(presented, sku=sku, trusted_roots=[pki.root.cert],
                                **config.kwargs())  # fmt: skip
     assert report.ok, str(report)
-    assert report.codes <= {"BE009", "BE010"}
+    assert report.codes <= {"BE009"}
     assert dict(report.details)["SNI"] == resolved.describe()
 
 

@@ -155,18 +155,6 @@ TRUSTED_ROOT = (
         evidence=Evidence.PUBLIC_ISSUE,
         seen_as=(seen.INVALID_CER,),
     ),
-    Rule(
-        code="ROOT007",
-        severity=W,
-        scope="trusted-root",
-        title="The root is in the file, but not first",
-        hint="Upload the root alone: `appgw-certs extract root IN -o root.cer` "
-        "(`extract_trusted_root`).",
-        source=src.EXPORT_TRUSTED_ROOT,
-        summary="The steps export the root alone; which certificate of a bundle Azure takes "
-        "as the trusted root is not documented.",
-        evidence=UNCONFIRMED,
-    ),
 )
 
 

@@ -122,27 +122,14 @@ BACKEND = (
         code="BE009",
         severity=W,
         scope="backend",
-        title="The resolved name is an IP address: no SNI is sent; the default certificate "
-        "must pass",
+        title="No name resolved, or the resolved name is an IP address: no SNI is sent; the "
+        "default certificate is judged and must pass",
         hint="Set a host name (FQDN) on the custom probe or the backend setting (v2), or use an "
-        "FQDN as the backend pool member.",
+        "FQDN as the backend pool member; with `check_backend`, give the names the gateway is "
+        "configured with (`backend_address`, `host_name`, `probe_host_name`).",
         source=src.BACKEND_SNI,
         summary='"If they have IP address as hostname, then SNI won\'t be set as per RFC 6066"; '
         "the backend must then return a default certificate that passes.",
-        evidence=DOCUMENTED,
-    ),
-    Rule(
-        code="BE010",
-        severity=W,
-        scope="backend",
-        title="No name resolved: no SNI, the default certificate is judged and its names "
-        "went unchecked",
-        hint="Give the names the gateway is configured with: the backend pool member "
-        "(`backend_address`, `--backend-address`), the backend setting's host name, the custom "
-        "probe's host name.",
-        source=src.BACKEND_SNI,
-        summary="\"SNI also won't be set in v2 probes if no custom probe is configured and no "
-        'hostname is set on HTTP settings or backend pool"; v1 sends the backend pool FQDN.',
         evidence=DOCUMENTED,
     ),
 )

@@ -114,8 +114,8 @@ def check_authentication(c: Checker, data: bytes) -> None:
 
 def check_trusted_root(c: Checker, data: bytes) -> None:
     """ROOT002 when the file holds no root at all (a documented error: v2 matches the
-    backend chain's root against the uploaded ones); ROOT007 when a root is there but
-    not first, a warning only: which certificate of a bundle Azure takes is not
+    backend chain's root against the uploaded ones); ROOT002 as a warning when a root
+    is there but not first: which certificate of a bundle Azure takes is not
     documented (nor whether it reads more than one, ROOT004)."""
     bundle = _one_certificate(
         c,
@@ -137,11 +137,14 @@ def check_trusted_root(c: Checker, data: bytes) -> None:
             certificate=certs[0],
         )
     elif roots[0] is not certs[0]:
+        # That only the first certificate counts is not documented: a warning.
         c.add(
-            "ROOT007",
+            "ROOT002",
             f"the root {subject_text(roots[0])!r} is certificate #{certs.index(roots[0]) + 1}; "
-            f"the first is {subject_text(certs[0])!r}, issued by {missing_issuer_text(certs[0])}",
+            f"the first is {subject_text(certs[0])!r}, issued by {missing_issuer_text(certs[0])}"
+            " (which certificate of a file Azure takes is not documented)",
             certificate=roots[0],
+            severity=Severity.WARNING,
         )
     root = roots[0] if roots else certs[0]
     if roots and not is_ca(root):

@@ -18,7 +18,7 @@ one section per message):
   the leaf is compared byte for byte and signatures are not checked;
 - the name held against the leaf is the one the gateway resolves from its
   configuration (:mod:`.names`); with none, or an IP literal, no SNI is sent
-  (BE010, BE009: warnings).
+  (BE009: a warning).
 
 Messages quote the page's texts, newest wording. ``check_client`` and
 ``client_issuer_dn`` live in :mod:`.client`; they are re-exported here with
@@ -221,7 +221,7 @@ def check_backend(
 def _v2_names(
     resolved: ResolvedName, validate_sni: bool, details: list[tuple[str, str]]
 ) -> _NameCheck:
-    """BE007 against the resolved name unless ``validateSNI`` is off; BE009/BE010 always:
+    """BE007 against the resolved name unless ``validateSNI`` is off; BE009 always:
     they say which certificate the backend serves."""
     if not validate_sni:
         details.append(("name check", "off: validateSNI is false (sniName is not used)"))

@@ -160,7 +160,7 @@ def name_findings(
     matches: Matcher,
     mismatch: str,
 ) -> list[Finding]:
-    """BE010 when no name is set, BE009 when it is an IP literal (no SNI), and, when
+    """BE009 when no name is set or it is an IP literal (no SNI), and, when
     ``check``, BE007 if ``leaf`` does not cover it (``mismatch``: the backend-health text).
 
     An IP literal is still held against the certificate's IP entries on v2;
@@ -169,7 +169,7 @@ def name_findings(
     should be allow-listed in HTTP settings under authentication certificate").
     """
     if resolved.name is None:
-        return [finding("BE010", _unchecked(v1))]
+        return [finding("BE009", _unchecked(v1))]
     findings = []
     if resolved.sni is None:
         findings.append(
