@@ -28,13 +28,19 @@ if TYPE_CHECKING:
     from ._formats.convert import cer_to_pfx, pfx_to_cer, to_cer, to_pfx
     from ._formats.pfx import Pfx, PfxEncryption, load_pfx
     from ._gateway.audit import GatewayAudit, GatewayCertificate, audit_gateway
+    from ._gateway.keyvault import KeyVaultReader
     from ._testpki.build import Credential, KeyType, TestChain, build_self_signed, build_test_chain
     from ._upload.check import check_upload
     from ._verdicts.backend import check_backend, check_client, client_issuer_dn
     from ._verdicts.probe import fetch_presented_chain
     from ._x509.chain import find_root, order_chain
     from ._x509.describe import CertInfo, describe
-    from ._x509.extract import extract_authentication_cert, extract_public_key, extract_trusted_root
+    from ._x509.extract import (
+        client_ca_file,
+        extract_authentication_cert,
+        extract_public_key,
+        extract_trusted_root,
+    )
     from ._x509.trust import TrustStore, is_well_known, well_known_root
 
 _LAZY: dict[str, str] = {
@@ -56,6 +62,8 @@ _LAZY: dict[str, str] = {
     "extract_authentication_cert": "_x509.extract",
     "extract_trusted_root": "_x509.extract",
     "extract_public_key": "_x509.extract",
+    "client_ca_file": "_x509.extract",
+    "KeyVaultReader": "_gateway.keyvault",
     "TrustStore": "_x509.trust",
     "well_known_root": "_x509.trust",
     "is_well_known": "_x509.trust",
@@ -90,6 +98,7 @@ __all__ = [
     "GatewayCertificate",
     "InputTooLargeError",
     "KeyType",
+    "KeyVaultReader",
     "Pfx",
     "PfxEncryption",
     "PfxPasswordError",
@@ -108,6 +117,7 @@ __all__ = [
     "check_backend",
     "check_client",
     "check_upload",
+    "client_ca_file",
     "client_issuer_dn",
     "describe",
     "extract_authentication_cert",

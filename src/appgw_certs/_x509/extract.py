@@ -10,6 +10,7 @@ password), a PEM or PKCS#7 bundle in any order, DER, or certificate objects.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
 from cryptography import x509
@@ -21,13 +22,21 @@ from .._formats.convert import to_cer
 from .._formats.inputs import checked_optional
 from .._formats.keys import key_matches
 from .chain import chain_path, split_leaf
+from .graph import distinct
+from .links import is_issued_by, is_own_issuer
+from .names import is_ca
 from .trust import TrustStore
-from .walk import root_of
+from .walk import certificates_of, root_of
 
 if TYPE_CHECKING:
     from .._formats.inputs import CertSource, Password
 
-__all__ = ["extract_authentication_cert", "extract_public_key", "extract_trusted_root"]
+__all__ = [
+    "client_ca_file",
+    "extract_authentication_cert",
+    "extract_public_key",
+    "extract_trusted_root",
+]
 
 
 def _bundle(source: CertSource, password: Password) -> Bundle:
@@ -102,3 +111,57 @@ def extract_public_key(source: CertSource, password: Password = None) -> bytes:
         return leaf.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
+
+
+def client_ca_file(cas: Iterable[CertSource]) -> bytes:
+    """The mutual-TLS upload (trusted client CA certificate chain) made from ``cas``:
+    PEM, the CA certificates only, each issuing CA before the CA that issued it and
+    the one root last. Leaves and keys in the sources are dropped.
+
+    :class:`ChainError` unless the CAs hold exactly one root (Azure:
+    ``ApplicationGatewayOnlyOneRootCAAllowedInTrustedClientCertificate``).
+    ``cas`` is a sequence of sources, not one: a lone ``str``, ``bytes`` or path is
+    a :class:`TypeError`.
+
+    >>> pathlib.Path("client-ca.cer").write_bytes(
+    ...     client_ca_file([Path("root.cer"), Path("issuing-ca.cer")]))   # doctest: +SKIP
+    """
+    if isinstance(cas, str | bytes | bytearray | memoryview) or hasattr(cas, "__fspath__"):
+        raise TypeError("cas is a sequence of sources (e.g. [root, intermediate]), not one")
+    found = distinct(
+        cert for source in cas for cert in certificates_of(source) if _readable_ca(cert)
+    )
+    if len(found) > _MAX_CLIENT_CAS:
+        raise ChainError(
+            f"{len(found)} CA certificates: more than a 25 KB trusted client CA file can hold "
+            f"(at most {_MAX_CLIENT_CAS} are ordered here)"
+        )
+    roots = [cert for cert in found if is_own_issuer(cert)]
+    if len(roots) != 1:
+        raise ChainError(
+            f"a trusted client CA file holds exactly one root CA; these certificates hold "
+            f"{len(roots)}: give the root that issued your client certificates' CAs, once"
+        )
+    ordered = _issued_from(roots[0], [c for c in found if c is not roots[0]])
+    return b"".join(to_cer(cert) for cert in reversed(ordered))
+
+
+#: Azure takes 25 KB of PEM per file, a few dozen CA certificates at most; ordering
+#: compares CAs pairwise, so the count is bounded before the work starts.
+_MAX_CLIENT_CAS = 64
+
+
+def _readable_ca(cert: x509.Certificate) -> bool:
+    with translate_errors("a certificate's basic constraints"):
+        return is_ca(cert)
+
+
+def _issued_from(root: x509.Certificate, others: list[x509.Certificate]) -> list[x509.Certificate]:
+    """``root``, then each CA after the one that issued it (breadth first); CAs that do
+    not chain to the root follow, in the order given (the upload checks say so: CCA008)."""
+    ordered, waiting = [root], list(others)
+    for parent in ordered:  # grows while it is walked: each CA is placed once
+        children = [c for c in waiting if is_issued_by(c, parent)]
+        ordered += children
+        waiting = [c for c in waiting if all(c is not child for child in children)]
+    return ordered + waiting
