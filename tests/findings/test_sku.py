@@ -102,3 +102,18 @@ def test_slot_availability_per_sku() -> None:
         Sku.WAF_V2,
     }
     assert Slot.AUTHENTICATION.available_on("v1")
+
+
+@pytest.mark.parametrize(
+    ("name", "slot"),
+    [
+        ("ssl-cert", Slot.LISTENER),
+        ("auth-cert", Slot.AUTHENTICATION),
+        ("root-cert", Slot.TRUSTED_ROOT),
+        ("client-cert", Slot.TRUSTED_CLIENT_CA),
+    ],
+)
+def test_slot_takes_the_az_cli_names(name: str, slot: Slot) -> None:
+    """`az network application-gateway ssl-cert | auth-cert | root-cert | client-cert`."""
+    assert Slot.parse(name) is slot
+    assert Slot.parse(name.upper()) is slot

@@ -120,7 +120,10 @@ class Slot(StrEnum):
         try:
             return cls(value)
         except ValueError:
-            also = "auth, root, client-ca, and the REST names such as sslCertificates"
+            also = (
+                "auth, root, client-ca, the az CLI's ssl-cert, auth-cert, root-cert and "
+                "client-cert, and the REST names such as sslCertificates"
+            )
             raise _unknown("slot", value, cls, also) from None
 
     @classmethod
@@ -133,7 +136,8 @@ def _aliases(slot: Slot, *names: str) -> dict[str, Slot]:
 
 
 _SLOT_NAMES: dict[str, Slot] = {
-    **_aliases(Slot.LISTENER, "ssl", "ssl-certificate", "sslCertificates", "https"),
+    # The az CLI's own names (ssl-cert, auth-cert, root-cert, client-cert) are aliases too.
+    **_aliases(Slot.LISTENER, "ssl", "ssl-cert", "ssl-certificate", "sslCertificates", "https"),
     **_aliases(
         Slot.AUTHENTICATION,
         "auth",
@@ -144,12 +148,14 @@ _SLOT_NAMES: dict[str, Slot] = {
     **_aliases(
         Slot.TRUSTED_ROOT,
         "root",
+        "root-cert",
         "trusted-root-certificate",
         "trustedRootCertificates",
     ),
     **_aliases(
         Slot.TRUSTED_CLIENT_CA,
         "client-ca",
+        "client-cert",
         "mtls",
         "trusted-client-certificate",
         "trustedClientCertificates",
