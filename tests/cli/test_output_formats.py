@@ -227,3 +227,51 @@ def test_markdown_table_of_a_check(aes_pfx: Path, capsys: pytest.CaptureFixture[
 def test_markdown_cells_cannot_break_the_table() -> None:
     assert markdown_cell("CN=a|b\nO=<script>") == "CN=a\\|b<br>O=&lt;script&gt;"
     assert "\x1b" not in markdown_cell("evil\x1b[2J")
+
+
+# -------------------------------------------------------------------- backend and client
+
+
+@pytest.mark.parametrize("verb", ["backend", "client"])
+def test_backend_and_client_print_every_format(
+    verb: str, chain: TestChain, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same findings in JSON, SARIF and JUnit XML, and the same exit status."""
+    presented = tmp_path / "presented.pem"
+    if verb == "backend":  # no trusted root on v2: the gateway does not trust it
+        presented.write_bytes(chain.backend_chain_pem())
+        args = ["backend", str(presented), "--sku", "v2"]
+    else:  # a client of another chain's CA: mutual TLS refuses it
+        other = build_test_chain(["other.contoso.com"], key_type=KeyType.EC_P256)
+        presented.write_bytes(other.issue_client("alice").cer())
+        (tmp_path / "ca.cer").write_bytes(chain.client_ca_cer())
+        args = ["client", str(presented), "--client-ca", str(tmp_path / "ca.cer")]
+    statuses: list[int] = []
+    outputs: dict[str, str] = {}
+    for fmt in ("json", "sarif", "junit", "markdown"):
+        statuses.append(main([*args, "--format", fmt]))
+        outputs[fmt] = capsys.readouterr().out
+    errors = [
+        f["code"] for f in json.loads(outputs["json"])["findings"] if f["severity"] == "error"
+    ]
+    assert errors
+    assert statuses == [1] * 4
+    [run] = _sarif_checked(outputs["sarif"])["runs"]  # type: ignore[misc]
+    assert [r["ruleId"] for r in run["results"] if r["level"] == "error"] == errors
+    root = ET.fromstring(outputs["junit"])  # noqa: S314 -- our own output, not a stranger's
+    assert [f.get("type") for f in root.iter("failure")] == errors
+    assert all(f"| {code} | error |" in outputs["markdown"] for code in errors)
+
+
+def test_junit_reads_back_with_junitparser(
+    gateway_json: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    junitparser = pytest.importorskip("junitparser")
+    report = tmp_path / "audit.xml"
+    report.write_text(audit(gateway_json, capsys, "--format", "junit")[1])
+    suites = junitparser.JUnitXml.fromfile(str(report))
+    [suite] = list(suites)
+    cases = {case.name: case for case in suite}
+    assert set(cases) == {"gw", "sslCertificates[web-cert]"}
+    assert "GW001" in [result.type for result in cases["gw"].result]
+    assert suite.failures == len(cases["gw"].result)
