@@ -28,7 +28,7 @@ from .options import (
     EXIT_FINDINGS,
     EXIT_OK,
     CliError,
-    add_json,
+    add_report_output,
     add_verb,
     file_name,
     whole_number,
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .._gateway.audit import GatewayAudit
     from .._gateway.keyvault import KeyVaultReader
     from .._gateway.sources import GatewaySources
+    from .formats import Subject
     from .options import Verbs
 
 __all__ = ["add_parser", "audit_one", "run"]
@@ -79,7 +80,7 @@ def add_parser(verbs: Verbs) -> None:
         "would (needs appgw-certs[azure] and an Azure identity with get on secrets; "
         "without it nothing contacts Azure)",
     )
-    add_json(sub, "each audit's to_dict")
+    add_report_output(sub, "each audit's to_dict")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -116,8 +117,7 @@ def _run_sources(
         audit = audit_one(sources.items[0], parameters, int(args.days), key_vault)
         if isinstance(audit, str):  # not a gateway: exit 2 with one line, via main
             raise CertificateFormatError(audit)
-        _print([audit], [None], as_json=bool(args.json), as_list=False)
-        return EXIT_OK if audit.report.ok else EXIT_FINDINGS
+        return _print(args, [audit], [None], as_list=False)
     gateways = list(sources.items)
     if not gateways and sources.kind == "terraform":
         raise CertificateFormatError("no azurerm_application_gateway in the Terraform JSON")
@@ -133,9 +133,8 @@ def _run_sources(
             _audit_all(gateways, parameters, int(args.days), key_vault)
         )
     ]
-    _print(audits, [_identity(item, labels[i]) for i, item in enumerate(gateways)],
-           as_json=bool(args.json), as_list=True)  # fmt: skip
-    return EXIT_FINDINGS if any(not a.report.ok for a in audits) else EXIT_OK
+    return _print(args, audits, [_identity(item, labels[i]) for i, item in enumerate(gateways)],
+                  as_list=True)  # fmt: skip
 
 
 def _label(labels: Sequence[str], position: int, item: object) -> str:
@@ -316,25 +315,45 @@ class _Progress:
 
 
 def _print(
+    args: argparse.Namespace,
     audits: Sequence[GatewayAudit],
     identities: Sequence[str | None],
     *,
-    as_json: bool,
     as_list: bool,
-) -> None:
+) -> int:
+    """Print the audits in ``args.format``; the exit status ``args.fail_on`` gives them."""
     # deferred: keeps --help fast
+    from .formats import fails, render, with_input
     from .terminal import Console
 
     console = Console()
-    if as_json:
-        dicts = [a.to_dict() for a in audits]
+    source = None if args.file == "-" else str(args.file)
+    status = EXIT_FINDINGS if fails((a.report for a in audits), args.fail_on) else EXIT_OK
+    if args.format == "json":
+        dicts = [with_input(a.to_dict(), str(args.file)) for a in audits]
         if as_list:  # one report per gateway, each with the id that ties it to its gateway
             dicts = [{"id": identity, **d} for identity, d in zip(identities, dicts, strict=True)]
         console.json(dicts if as_list else dicts[0])
-        return
+        return status
+    if args.format != "text":
+        print(render(args.format, source, [_subject(audit) for audit in audits]))
+        return status
     for position, audit in enumerate(audits):
         if position:
             console.line()
         for line in audit.overview().splitlines():
             console.line(line)
         console.report(audit.report)
+    return status
+
+
+def _subject(audit: GatewayAudit) -> Subject:
+    """A gateway as the formats show it: its certificate objects are named as the
+    findings' locations name them (``sslCertificates[web]``)."""
+    # deferred: keeps --help fast
+    from .._gateway.objects import SLOT_COLLECTIONS
+    from .formats import Subject
+
+    collections = {slot: name for name, slot in SLOT_COLLECTIONS.items()}
+    objects = tuple(f"{collections[c.slot]}[{c.name}]" for c in audit.certificates)
+    return Subject(audit.gateway, audit.report, objects)

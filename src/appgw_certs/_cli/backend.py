@@ -12,7 +12,7 @@ import argparse
 import re
 from typing import TYPE_CHECKING
 
-from .options import SKU_HELP, CliError, add_json, add_verb, file_name, timeout_seconds
+from .options import SKU_HELP, CliError, add_report_output, add_verb, file_name, timeout_seconds
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -61,7 +61,7 @@ def add_parser(verbs: Verbs) -> None:
         metavar="S",
         help="--probe timeout in seconds (more than 0, at most 300; default 10)",
     )
-    add_json(sub)
+    add_report_output(sub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         use_well_known=args.well_known,
         **names,
     )
-    return emit_report(report, args.json, label=label)
+    return emit_report(report, args, label=label)
 
 
 def _probe(args: argparse.Namespace, name: str | None) -> list[x509.Certificate]:

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .options import SKU_HELP, add_json, add_password, add_verb, file_name
+from .options import SKU_HELP, add_password, add_report_output, add_verb, file_name
 
 if TYPE_CHECKING:
     from .options import Verbs
@@ -51,7 +51,7 @@ def add_parser(verbs: Verbs) -> None:
     )
     add_password(sub)
     sub.add_argument("--hostname", action="append", default=[], metavar="H")
-    add_json(sub)
+    add_report_output(sub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         password = None
     report = check_upload(args.slot, path, sku=args.sku, password=password, hostnames=args.hostname)
-    return emit_report(report, args.json, label=str(path))
+    return emit_report(report, args, label=str(path))
 
 
 def _check_key_vault_secret(args: argparse.Namespace) -> int:
@@ -101,4 +101,4 @@ def _check_key_vault_secret(args: argparse.Namespace) -> int:
             check = reader.check(url, sku=sku, now=datetime.now(UTC), hostnames=args.hostname)
         found += check.findings
     report = Report(f"Key Vault listener certificate ({sku.value})", found)
-    return emit_report(report, args.json, label=url)
+    return emit_report(report, args, label=url)

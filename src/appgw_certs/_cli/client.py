@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from .options import SPEC_HELP, add_json, add_password, add_verb, file_name
+from .options import SPEC_HELP, add_password, add_report_output, add_verb, file_name
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -24,7 +24,7 @@ def add_parser(verbs: Verbs) -> None:
     sub.add_argument("--verify-issuer-dn", action="store_true")
     sub.add_argument("--ocsp", action="store_true")
     add_password(sub, "password of FILE when it is a PFX (" + SPEC_HELP + ")")
-    add_json(sub)
+    add_report_output(sub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         verify_issuer_dn=args.verify_issuer_dn,
         ocsp=args.ocsp,
     )
-    return emit_report(report, args.json, label=str(path))
+    return emit_report(report, args, label=str(path))
 
 
 def _client_chain(path: Path, spec: str | None) -> list[x509.Certificate]:

@@ -20,14 +20,17 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_USAGE",
+    "FAIL_ON",
     "KEY_TYPES",
     "PROG",
+    "REPORT_FORMATS",
     "SKU_HELP",
     "SPEC_HELP",
     "CliError",
     "add_force",
     "add_json",
     "add_password",
+    "add_report_output",
     "add_verb",
     "file_name",
     "password_spec",
@@ -50,6 +53,10 @@ KEY_TYPES = ("rsa2048", "rsa3072", "rsa4096", "ec-p256", "ec-p384")
 #: ``--timeout`` of a probe: a backend that takes longer is down (the gateway gives up
 #: sooner), and the bound keeps deadlines in range of the clock.
 MAX_TIMEOUT_SECONDS = 300.0
+#: ``--format`` of the verbs that print a report (``--json`` is ``--format json``).
+REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown")
+#: ``--fail-on``: the least severe finding that makes the exit status 1.
+FAIL_ON = ("error", "warning", "info")
 SPEC_FORMS = "pass:TEXT, env:VAR, file:PATH, fd:N or stdin"
 SPEC_HELP = (
     "password source, as openssl's -passin: pass:TEXT, env:VAR, file:PATH, fd:N, stdin "
@@ -76,6 +83,33 @@ def add_force(sub: argparse.ArgumentParser) -> None:
 
 def add_json(sub: argparse.ArgumentParser, what: str = "the report's to_dict") -> None:
     sub.add_argument("--json", action="store_true", help=f"print JSON ({what})")
+
+
+def add_report_output(sub: argparse.ArgumentParser, what: str = "the report's to_dict") -> None:
+    """``--format``, its alias ``--json``, and ``--fail-on``: how a report is printed and
+    which findings make the exit status 1."""
+    shown = sub.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--format",
+        choices=REPORT_FORMATS,
+        default="text",
+        help="text (default), json, sarif (SARIF 2.1.0, for code scanning), junit (JUnit "
+        "XML, for test reports) or markdown (a table, e.g. for $GITHUB_STEP_SUMMARY)",
+    )
+    shown.add_argument(
+        "--json",
+        action="store_const",
+        dest="format",
+        const="json",
+        help=f"same as --format json ({what}, with the input and schema_version)",
+    )
+    sub.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="error",
+        help="exit 1 when a finding is this severe or worse: error (default), warning "
+        "(errors and warnings) or info (any finding)",
+    )
 
 
 def add_password(sub: argparse.ArgumentParser, help_: str = SPEC_HELP) -> None:

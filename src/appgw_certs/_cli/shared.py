@@ -6,6 +6,7 @@ Imported by the verbs' ``run`` functions only (it loads the library), never for 
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 from .._errors import AppGwCertError, PfxPasswordError
 from .._formats.inputs import read_bytes
 from .._formats.pfx import read_pfx_encryption
+from .formats import Subject, fails, render, with_input
 from .options import EXIT_FINDINGS, EXIT_OK, CliError
 from .passwords import Password, can_prompt, prompt_password, read_password
 from .terminal import Console, OutputFiles
@@ -26,14 +28,17 @@ __all__ = ["emit_report", "is_pfx", "with_password", "write_one"]
 T = TypeVar("T")
 
 
-def emit_report(report: Report, as_json: bool, label: str | None = None) -> int:
-    """Print one report (text or JSON) and return the exit status it implies."""
+def emit_report(report: Report, args: argparse.Namespace, label: str | None = None) -> int:
+    """Print one report in ``args.format`` and return the exit status ``args.fail_on``
+    gives it; ``label`` names what was checked (the input of the JSON and SARIF)."""
     console = Console()
-    if as_json:
-        console.json(report.to_dict())
-    else:
+    if args.format == "text":
         console.report(report, label=label)
-    return EXIT_OK if report.ok else EXIT_FINDINGS
+    elif args.format == "json":
+        console.json(with_input(report.to_dict(), label))
+    else:
+        print(render(args.format, label, [Subject(label or report.title, report)]))
+    return EXIT_FINDINGS if fails([report], args.fail_on) else EXIT_OK
 
 
 def with_password(spec: str | None, action: Callable[[Password | None], T], what: str) -> T:
