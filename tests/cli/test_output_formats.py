@@ -266,7 +266,8 @@ def test_backend_and_client_print_every_format(
 def test_junit_reads_back_with_junitparser(
     gateway_json: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    junitparser = pytest.importorskip("junitparser")
+    import junitparser  # a test dependency (pyproject.toml, the test extra)
+
     report = tmp_path / "audit.xml"
     report.write_text(audit(gateway_json, capsys, "--format", "junit")[1])
     suites = junitparser.JUnitXml.fromfile(str(report))

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from .._findings.report import Finding, Report, Severity
+from .subject import Subject
 from .terminal import terminal_text
 
 __all__ = [
@@ -37,20 +37,6 @@ _FAILING = {
     "warning": frozenset({Severity.ERROR, Severity.WARNING}),
     "info": frozenset(Severity),
 }
-
-
-@dataclass(frozen=True)
-class Subject:
-    """One checked thing and its report.
-
-    ``name`` is how a person finds it: the file, ``presented by host:443``, the gateway.
-    ``objects`` are, for a gateway, the locations of its certificate objects
-    (``sslCertificates[web]``): each one a test case of its own in JUnit XML.
-    """
-
-    name: str
-    report: Report
-    objects: tuple[str, ...] = ()
 
 
 def fails(reports: Iterable[Report], fail_on: str) -> bool:

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from .._findings.report import Finding, Severity
-from .formats import Subject
+from .subject import Subject
 from .terminal import terminal_text
 
 __all__ = ["junit_xml"]

@@ -19,7 +19,7 @@ from .._findings.report import Finding, Severity
 from .._findings.rule import Rule
 from .._findings.rules import RULES
 from .._version import __version__
-from .formats import Subject
+from .subject import Subject
 
 __all__ = ["SARIF_SCHEMA", "SARIF_VERSION", "sarif_log"]
 
