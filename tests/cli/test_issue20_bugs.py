@@ -8,15 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from helpers.cli import run
+from helpers.cli import assert_usage_error, run
 
 HOST = "www.contoso.com"
+PASSWORD = "Issue20Secret"
 
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("issue20") / "pki"
-    result = run("chain", directory, "--hostname", HOST, "--key-type", "ec-p256")
+    result = run("chain", directory, "--host-name", HOST, "--key-type", "ec-p256",
+                 "--password", "env:PW", env={"PW": PASSWORD}, secrets=[PASSWORD])  # fmt: skip
     assert result.returncode == 0, result.output
     return directory
 
@@ -34,3 +36,46 @@ def test_v1_backend_details_do_not_claim_a_match_that_failed(pki: Path) -> None:
     assert "BE008" in {f["code"] for f in report["findings"]}
     anchors = str(report["details"]["trust anchors"])
     assert "compared byte for byte" in anchors
+
+
+@pytest.mark.parametrize(
+    ("verb", "option"),
+    [
+        ("check", "--host-name"),
+        ("backend", "--host-name"),
+        ("chain", "--host-name"),
+        ("quickstart", "--host-name"),
+        ("quickstart", "--backend-host-name"),
+    ],
+)
+def test_help_spells_host_name_one_way(verb: str, option: str) -> None:
+    shown = run(verb, "--help")
+    assert shown.returncode == 0, shown.output
+    assert option in shown.stdout
+    assert "hostname" not in shown.stdout  # the old spelling is a hidden alias
+
+
+@pytest.mark.parametrize("spelling", ["--host-name", "--hostname"])
+def test_check_and_backend_take_either_spelling(pki: Path, spelling: str) -> None:
+    def listener(name: str) -> set[str]:
+        check = run("check", "listener", pki / "server.pfx", "--sku", "v2", "--password",
+                    "env:PW", spelling, name, "--json", env={"PW": PASSWORD},
+                    secrets=[PASSWORD])  # fmt: skip
+        return {f["code"] for f in json.loads(check.stdout)["findings"]}
+
+    assert "LST009" not in listener(HOST)
+    assert "LST009" in listener("other.example")  # the name given was checked
+    backend = run("backend", pki / "server-chain.pem", "--sku", "v2", spelling, "other.example",
+                  "--trusted-root", pki / "root.cer", "--json")  # fmt: skip
+    assert backend.returncode == 1, backend.output
+    report = json.loads(backend.stdout)
+    assert "BE007" in {f["code"] for f in report["findings"]}  # the name given was used
+
+
+def test_chain_takes_either_spelling_and_needs_one(tmp_path: Path) -> None:
+    new = run("chain", tmp_path / "new", "--host-name", "a.example", "--key-type", "ec-p256")
+    assert new.returncode == 0, new.output
+    old = run("chain", tmp_path / "old", "--hostname", "a.example", "--key-type", "ec-p256")
+    assert old.returncode == 0, old.output
+    assert_usage_error(run("chain", tmp_path / "none", "--key-type", "ec-p256"), "--host-name")
+    assert not (tmp_path / "none").exists()
