@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from appgw_certs import KeyType, build_test_chain
 from helpers.cli import assert_usage_error, run
+from helpers.gateway import GatewayBuilder
 
 HOST = "www.contoso.com"
 PASSWORD = "Issue20Secret"
@@ -79,3 +81,21 @@ def test_chain_takes_either_spelling_and_needs_one(tmp_path: Path) -> None:
     assert old.returncode == 0, old.output
     assert_usage_error(run("chain", tmp_path / "none", "--key-type", "ec-p256"), "--host-name")
     assert not (tmp_path / "none").exists()
+
+
+def test_the_audit_table_has_column_headers(tmp_path: Path) -> None:
+    chain = build_test_chain([HOST], key_type=KeyType.EC_P256)
+    g = GatewayBuilder(name="gw")
+    g.listener_cert("web-cert", [chain.server.certificate], chain.listener_pfx(PASSWORD), PASSWORD)
+    path = tmp_path / "gw.json"
+    path.write_text(json.dumps(g.cli()))
+    result = run("audit", path)
+    lines = result.stdout.splitlines()
+    title = next(i for i, line in enumerate(lines) if line.startswith("Gateway gw"))
+    header, row = lines[title + 1], lines[title + 2]
+    assert header.split() == ["expires", "days", "slot", "name", "subject", "used", "by"]
+    assert "web-cert" in row
+    # the fixed-width columns sit under their headers
+    assert row.index("listener") == header.index("slot")
+    expires = f"{chain.server.certificate.not_valid_after_utc:%Y-%m-%d}"
+    assert row.index(expires) == header.index("expires")
