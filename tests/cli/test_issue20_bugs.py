@@ -99,3 +99,13 @@ def test_the_audit_table_has_column_headers(tmp_path: Path) -> None:
     assert row.index("listener") == header.index("slot")
     expires = f"{chain.server.certificate.not_valid_after_utc:%Y-%m-%d}"
     assert row.index(expires) == header.index("expires")
+
+
+def test_inspect_json_help_names_what_it_prints(pki: Path) -> None:
+    shown = run("inspect", "--help")
+    assert "to_dict" not in shown.stdout
+    printed = json.loads(run("inspect", pki / "root.cer", "--json").stdout)
+    help_text = " ".join(shown.stdout.split())
+    for key in printed:
+        assert f'"{key}"' in help_text
+    assert set(printed) == {"file", "pfx", "certificates"}
