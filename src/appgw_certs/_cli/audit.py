@@ -301,6 +301,13 @@ def _stderr_is_terminal() -> bool:
         return False
 
 
+#: Headers over the rows of ``GatewayAudit.overview()``: its first three columns have
+#: fixed widths (a date, days right-aligned in 5, the slot in 17); the others are free.
+_CERTIFICATE_HEADERS = "  ".join(
+    ("", "expires".ljust(10), "days".rjust(5), "slot".ljust(17), "name", "subject", "used by")
+)
+
+
 class _Progress:
     """``audited 12/1000 gateways`` on one stderr line, rewritten in place."""
 
@@ -341,7 +348,11 @@ def _print(
     for position, audit in enumerate(audits):
         if position:
             console.line()
-        for line in audit.overview().splitlines():
+        title, *rows = audit.overview().splitlines()
+        console.line(title)
+        if rows:
+            console.line(_CERTIFICATE_HEADERS)
+        for line in rows:
             console.line(line)
         console.report(audit.report)
     return status

@@ -12,7 +12,15 @@ import argparse
 import re
 from typing import TYPE_CHECKING
 
-from .options import SKU_HELP, CliError, add_report_output, add_verb, file_name, timeout_seconds
+from .options import (
+    SKU_HELP,
+    CliError,
+    add_host_name,
+    add_report_output,
+    add_verb,
+    file_name,
+    timeout_seconds,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -40,7 +48,9 @@ def add_parser(verbs: Verbs) -> None:
         metavar="A",
         help="the backend pool member, FQDN or IP (default with --probe: its HOST)",
     )
-    sub.add_argument("--host-name", metavar="H", help="the backend setting's host name")
+    add_host_name(
+        sub, "--host-name", "host_name", metavar="H", help="the backend setting's host name"
+    )
     sub.add_argument(
         "--pick-host-name-from-backend-address",
         action="store_true",

@@ -1,4 +1,4 @@
-"""``appgw-certs chain OUTDIR --hostname H``: a test chain, written as the files a gateway wants."""
+"""``appgw-certs chain OUTDIR --host-name H``: a test chain, as the files a gateway wants."""
 
 from __future__ import annotations
 
@@ -6,7 +6,17 @@ import argparse
 import re
 from typing import TYPE_CHECKING
 
-from .options import EXIT_OK, KEY_TYPES, add_force, add_password, add_verb, file_name, whole_number
+from .options import (
+    EXIT_OK,
+    KEY_TYPES,
+    CliError,
+    add_force,
+    add_host_name,
+    add_password,
+    add_verb,
+    file_name,
+    whole_number,
+)
 
 if TYPE_CHECKING:
     from .options import Verbs
@@ -22,7 +32,15 @@ MAX_INTERMEDIATES = 5
 def add_parser(verbs: Verbs) -> None:
     sub = add_verb(verbs, "chain", "build a self-signed test chain", run)
     sub.add_argument("outdir", type=file_name, metavar="OUTDIR")
-    sub.add_argument("--hostname", action="append", required=True, metavar="H")
+    # required, checked in run(): argparse would not count the alias as the option given
+    add_host_name(
+        sub,
+        "--host-name",
+        "hostname",
+        action="append",
+        metavar="H",
+        help="a name the server certificate is for (required, repeatable)",
+    )
     sub.add_argument(
         "--intermediates",
         type=whole_number(0, MAX_INTERMEDIATES, "intermediates"),
@@ -44,6 +62,8 @@ def add_parser(verbs: Verbs) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build a test chain for ``args.hostname`` and write its files into ``args.outdir``."""
+    if not args.hostname:
+        raise CliError("the following arguments are required: --host-name")
     # deferred: keeps --help fast
     from pathlib import Path
 

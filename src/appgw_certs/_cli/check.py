@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .options import SKU_HELP, add_password, add_report_output, add_verb, file_name
+from .options import SKU_HELP, add_host_name, add_password, add_report_output, add_verb, file_name
 
 if TYPE_CHECKING:
     from .options import Verbs
@@ -50,7 +50,15 @@ def add_parser(verbs: Verbs) -> None:
         "(needs appgw-certs[azure] and an Azure identity with get on secrets)",
     )
     add_password(sub)
-    sub.add_argument("--hostname", action="append", default=[], metavar="H")
+    add_host_name(
+        sub,
+        "--host-name",
+        "hostname",
+        action="append",
+        default=[],
+        metavar="H",
+        help="a host name of the listener, which the certificate must cover (repeatable)",
+    )
     add_report_output(sub)
 
 

@@ -26,7 +26,7 @@ def add_parser(verbs: Verbs) -> None:
     sub = add_verb(verbs, "inspect", "describe the certificates in a file", run)
     sub.add_argument("file", type=file_name, metavar="FILE")
     add_password(sub)
-    add_json(sub)
+    add_json(sub, '{"file", "pfx": its PFX encryption or null, "certificates": each described}')
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
     Verbs: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -28,6 +28,7 @@ __all__ = [
     "SPEC_HELP",
     "CliError",
     "add_force",
+    "add_host_name",
     "add_json",
     "add_password",
     "add_report_output",
@@ -79,6 +80,16 @@ def add_verb(
 
 def add_force(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--force", action="store_true", help="replace existing files")
+
+
+def add_host_name(sub: argparse.ArgumentParser, option: str, dest: str, **kwargs: Any) -> None:
+    """``option`` (``--host-name``, ``--backend-host-name``), and its older spelling without
+    the hyphen (``--hostname``) as a hidden alias into the same ``dest``: one spelling in
+    every verb's help, and command lines written with the other still work."""
+    sub.add_argument(option, dest=dest, **kwargs)
+    hidden = {key: value for key, value in kwargs.items() if key != "help"}
+    alias = option.replace("host-name", "hostname")
+    sub.add_argument(alias, dest=dest, help=argparse.SUPPRESS, **hidden)
 
 
 def add_json(sub: argparse.ArgumentParser, what: str = "the report's to_dict") -> None:

@@ -19,6 +19,7 @@ from .options import (
     EXIT_OK,
     KEY_TYPES,
     add_force,
+    add_host_name,
     add_json,
     add_verb,
     file_name,
@@ -46,14 +47,18 @@ def add_parser(verbs: Verbs) -> None:
         metavar="OUTDIR",
         help="directory to write (default: ./appgw-certs-quickstart)",
     )
-    sub.add_argument(
-        "--hostname",
+    add_host_name(
+        sub,
+        "--host-name",
+        "hostname",
         action="append",
         metavar="H",
         help="listener host name (repeatable; default www.contoso.com)",
     )
-    sub.add_argument(
-        "--backend-hostname",
+    add_host_name(
+        sub,
+        "--backend-host-name",
+        "backend_hostname",
         default="backend.contoso.com",
         metavar="H",
         help="host name the backend certificate is for (default backend.contoso.com)",

@@ -268,7 +268,7 @@ The gateway must send `{backend}` as the host name (backend setting
 
 ```sh
 appgw-certs check listener listener.pfx --sku Standard_v2 \\
-  --password file:<(sed -n 's/^listener.pfx: //p' passwords.txt) --hostname {first}
+  --password file:<(sed -n 's/^listener.pfx: //p' passwords.txt) --host-name {first}
 appgw-certs backend backend-chain.pem --sku Standard_v2 --host-name {backend} \\
   --trusted-root trusted-root.cer
 curl --cert-type P12 --cert "client.pfx:$(sed -n 's/^client.pfx: //p' passwords.txt)" \\

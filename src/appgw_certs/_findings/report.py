@@ -9,6 +9,7 @@ nothing about where it is printed.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -233,12 +234,23 @@ def _extra(f: Finding) -> Iterable[tuple[str, str]]:
             yield label, text
 
 
+# A `code` span of a hint: backticks around text that holds none (Markdown's inline code).
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def _code_spans(text: str) -> str:
+    """``text`` as HTML, its `code` spans as ``<code>``: escaped first, so the text
+    inside a span stays text (a span cannot open markup)."""
+    return _CODE_SPAN.sub(r"<code>\1</code>", escape(text))
+
+
 def _html_row(f: Finding, cell: str) -> str:
     lines = [(label, text) for label, text in _extra(f) if label != "see"]
     if f.azure_error:
         lines.insert(0, ("Azure error", f.azure_error))
     extra = "".join(
-        f'<br><small style="opacity:0.8">{escape(label)}: {escape(text)}</small>'
+        f'<br><small style="opacity:0.8">{escape(label)}: '
+        f"{_code_spans(text) if label == 'hint' else escape(text)}</small>"
         for label, text in lines
     )
     code = escape(f.code)

@@ -241,10 +241,7 @@ def _parse_format(data: bytes, password: bytes | None, *, want_key: bool) -> Bun
     if fmt == "base64":
         inner = unwrap_base64(data)
         if inner is None:
-            raise CertificateFormatError(
-                "this looks like base64 text but does not decode to a certificate file: "
-                "check that it was copied whole"
-            )
+            raise CertificateFormatError(_undecodable_text(data))
         return replace(_parse_format(inner, password, want_key=want_key), base64_wrapped=True)
     if fmt == "pem":
         return _parse_pem(data, password, want_key=want_key)
@@ -261,6 +258,23 @@ def _parse_format(data: bytes, password: bytes | None, *, want_key: bool) -> Bun
     raise CertificateFormatError(
         "not a certificate file: expected PEM (-----BEGIN CERTIFICATE-----), DER, "
         "PKCS#7 (.p7b) or PKCS#12 (.pfx)"
+    )
+
+
+def _undecodable_text(data: bytes) -> str:
+    """Why text of base64's alphabet is no certificate file: "base64" only when it
+    reads as base64 (almost nothing but its alphabet between line breaks), not for
+    words and spaces."""
+    body = data.replace(b"\r", b"").replace(b"\n", b"")
+    blanks = len(body) - len(body.translate(None, b" \t\f\v"))
+    if blanks <= len(body) // 20:  # a stray space or two in pasted base64
+        return (
+            "this looks like base64 text but does not decode to a certificate file: "
+            "check that it was copied whole"
+        )
+    return (
+        "this is text with no PEM block (-----BEGIN CERTIFICATE-----) in it: "
+        "expected PEM, DER, PKCS#7 (.p7b) or PKCS#12 (.pfx)"
     )
 
 

@@ -148,7 +148,7 @@ def unwrap_parameters(values: Mapping[str, object]) -> dict[str, object]:
     (``{"reference": {...}}``) become :class:`Unknown`.
     """
     inner = values.get("parameters")
-    if isinstance(inner, Mapping) and ("$schema" in values or "contentVersion" in values):
+    if isinstance(inner, Mapping) and _is_parameters_file(values, inner):
         values = inner
     result: dict[str, object] = {}
     for name, value in values.items():
@@ -159,6 +159,19 @@ def unwrap_parameters(values: Mapping[str, object]) -> dict[str, object]:
         else:
             result[str(name)] = value
     return result
+
+
+def _is_parameters_file(values: Mapping[str, object], inner: Mapping[str, object]) -> bool:
+    """Whether ``values`` is a parameters file rather than one parameter named
+    ``parameters``: it has ``$schema`` or ``contentVersion``, or ``parameters`` is its
+    only key and every value under it is ``{"value": ...}`` or ``{"reference": ...}``."""
+    if "$schema" in values or "contentVersion" in values:
+        return True
+
+    def wrapped(value: object) -> bool:
+        return isinstance(value, Mapping) and ("value" in value or "reference" in value)
+
+    return len(values) == 1 and bool(inner) and all(map(wrapped, inner.values()))
 
 
 def is_expression(text: str) -> bool:

@@ -36,6 +36,7 @@ __all__ = [
     "certificate_notes",
     "check_upload",
     "client_ca_issuer",
+    "host_names",
     "inspect_upload",
 ]
 
@@ -81,7 +82,8 @@ def check_upload(
     ``source`` is the file as bytes, a ``pathlib.Path``, PEM text, or
     certificates. ``password`` opens a listener PFX; ``hostnames`` are the
     listener's host names, each of which the certificate must cover.
-    Unknown ``slot`` or ``sku`` names raise ``ValueError`` naming the valid ones.
+    Unknown ``slot`` or ``sku`` names raise ``ValueError`` naming the valid ones;
+    a bare ``str`` for ``hostnames`` raises ``TypeError`` (pass ``["www.contoso.com"]``).
 
     >>> report = check_upload("trusted-root", Path("root.cer"), sku="Standard_v2")
     >>> report.ok, sorted(report.codes)
@@ -90,6 +92,7 @@ def check_upload(
     CLI: ``appgw-certs check trusted-root root.cer --sku Standard_v2``.
     """
     slot, sku, now = Slot.parse(slot), Sku.parse(sku), checked_moment(now)
+    hostnames = host_names(hostnames)
     try:
         data = _source_bytes(source)
     except CertificateFormatError as exc:
@@ -126,7 +129,7 @@ def inspect_upload(
     checker = Checker(
         sku=sku,
         password=password,
-        hostnames=tuple(hostnames),
+        hostnames=host_names(hostnames),
         now=now or datetime.now(UTC),
         expiry_warning=timedelta(days=expiry_warning_days),
         context=context,
@@ -154,6 +157,18 @@ def certificate_notes(
     checker = bare_checker(now, expiry_warning_days)
     checker.certificates(certs)
     return checker.notes
+
+
+def host_names(hostnames: Sequence[str]) -> tuple[str, ...]:
+    """``hostnames`` as a tuple; a bare ``str`` (or bytes) raises ``TypeError``, since
+    iterating it would check each character as a host name."""
+    if isinstance(hostnames, str | bytes | bytearray):
+        example = hostnames if isinstance(hostnames, str) else "www.contoso.com"
+        raise TypeError(
+            "hostnames: expected a sequence of host names, not a bare "
+            f"{type(hostnames).__name__}; write [{example[:80]!r}]"
+        )
+    return tuple(hostnames)
 
 
 def _title(slot: Slot, sku: Sku) -> str:

@@ -198,7 +198,7 @@ def check_backend(
         findings = _judge_v1(chain, resolved, allowed, when)
         findings += _slots_v1(roots, use_well_known)
         details.append(("trust anchors", f"{len(allowed)} authentication certificate(s), "
-                        "matched exactly"))  # fmt: skip
+                        "each compared byte for byte with the leaf"))  # fmt: skip
         if sni_name or not (validate_sni and validate_chain_and_expiry):
             details.append(("TLS validation options", "v2 settings: not applied on v1"))
         return Report(title, findings, details)
