@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from appgw_certs import KeyType, build_test_chain
+from appgw_certs._cli.main import main
 from helpers.cli import assert_usage_error, run
 from helpers.gateway import GatewayBuilder
 
@@ -109,3 +110,21 @@ def test_inspect_json_help_names_what_it_prints(pki: Path) -> None:
     for key in printed:
         assert f'"{key}"' in help_text
     assert set(printed) == {"file", "pfx", "certificates"}
+
+
+def test_check_takes_the_az_cli_slot_names_and_days(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check root-cert FILE` is `check trusted-root FILE`; `--days N` moves GEN003's
+    threshold as it does for audit."""
+    from appgw_certs import build_test_chain
+
+    chain = build_test_chain(["www.contoso.com"], valid_days=20)
+    root = tmp_path / "root.cer"
+    root.write_bytes(chain.root.cer())
+    assert main(["check", "root-cert", str(root), "--sku", "v2", "--json"]) == 0
+    warned = json.loads(capsys.readouterr().out)
+    assert "GEN003" in {f["code"] for f in warned["findings"]}  # 20 days left < 30
+    assert main(["check", "root-cert", str(root), "--sku", "v2", "--days", "10", "--json"]) == 0
+    quiet = json.loads(capsys.readouterr().out)
+    assert "GEN003" not in {f["code"] for f in quiet["findings"]}

@@ -6,7 +6,15 @@ import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .options import SKU_HELP, add_host_name, add_password, add_report_output, add_verb, file_name
+from .options import (
+    SKU_HELP,
+    add_host_name,
+    add_password,
+    add_report_output,
+    add_verb,
+    file_name,
+    whole_number,
+)
 
 if TYPE_CHECKING:
     from .options import Verbs
@@ -34,12 +42,29 @@ class _Intermixed(argparse.ArgumentParser):
             self._mixing = False
 
 
+#: The slots, and the az CLI's names for them (``az network application-gateway ssl-cert``).
+SLOTS = (
+    "listener",
+    "authentication",
+    "trusted-root",
+    "trusted-client-ca",
+    "ssl-cert",
+    "auth-cert",
+    "root-cert",
+    "client-cert",
+)
+
+
 def add_parser(verbs: Verbs) -> None:
     sub = add_verb(verbs, "check", "check a file for an upload slot", run)
     # The verb's parser keeps its own error handling (its class), and parses intermixed.
     sub.__class__ = type("_CheckParser", (_Intermixed, type(sub)), {})
     sub.add_argument(
-        "slot", choices=("listener", "authentication", "trusted-root", "trusted-client-ca")
+        "slot",
+        choices=SLOTS,
+        metavar="SLOT",
+        help="listener, authentication, trusted-root or trusted-client-ca (also the az CLI's "
+        "names: ssl-cert, auth-cert, root-cert, client-cert)",
     )
     sub.add_argument("file", type=file_name, metavar="FILE", nargs="?")
     sub.add_argument("--sku", required=True, help=SKU_HELP)
@@ -50,6 +75,13 @@ def add_parser(verbs: Verbs) -> None:
         "(needs appgw-certs[azure] and an Azure identity with get on secrets)",
     )
     add_password(sub)
+    sub.add_argument(
+        "--days",
+        type=whole_number(0, 36500, "days"),
+        default=30,
+        metavar="N",
+        help="warn about certificates expiring within N days (default 30), as audit does",
+    )
     add_host_name(
         sub,
         "--host-name",
@@ -82,7 +114,14 @@ def run(args: argparse.Namespace) -> int:
         password = prompt_password(f"Password for {path.name}: ") or None
     else:
         password = None
-    report = check_upload(args.slot, path, sku=args.sku, password=password, hostnames=args.hostname)
+    report = check_upload(
+        args.slot,
+        path,
+        sku=args.sku,
+        password=password,
+        hostnames=args.hostname,
+        expiry_warning_days=args.days,
+    )
     return emit_report(report, args, label=str(path))
 
 
@@ -99,7 +138,7 @@ def _check_key_vault_secret(args: argparse.Namespace) -> int:
     from .options import CliError
     from .shared import emit_report
 
-    if args.slot != "listener" or args.file is not None:
+    if args.slot not in ("listener", "ssl-cert") or args.file is not None:
         raise CliError("--key-vault-secret-id checks a listener certificate, without a FILE")
     url = str(args.key_vault_secret_id)
     sku = Sku.parse(args.sku)

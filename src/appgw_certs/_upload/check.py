@@ -25,7 +25,7 @@ from .._errors import CertificateFormatError, InputTooLargeError, InvalidArgumen
 from .._findings.report import Finding, Report
 from .._findings.rules import finding
 from .._findings.sku import Sku, Slot
-from .._formats.inputs import CertSource, Password, checked_moment, read_bytes
+from .._formats.inputs import CertSource, Password, checked_moment, checked_number, read_bytes
 from .checker import ALONE, EXPIRY_WARNING_DAYS, Checker, Note, UploadContext, bare_checker
 from .client_ca import CLIENT_CA_LIMIT, check_client_ca, client_ca_issuer
 from .listener import LISTENER_LIMITS, check_listener
@@ -75,6 +75,7 @@ def check_upload(
     sku: Sku | str,
     password: Password = None,
     hostnames: Sequence[str] = (),
+    expiry_warning_days: int = EXPIRY_WARNING_DAYS,
     now: datetime | None = None,
 ) -> Report:
     """Check a file for one slot of a gateway of ``sku``; never raises for bad input.
@@ -84,6 +85,8 @@ def check_upload(
     listener's host names, each of which the certificate must cover.
     Unknown ``slot`` or ``sku`` names raise ``ValueError`` naming the valid ones;
     a bare ``str`` for ``hostnames`` raises ``TypeError`` (pass ``["www.contoso.com"]``).
+    ``expiry_warning_days`` moves GEN003's threshold (a certificate expiring within it
+    is a warning).
 
     >>> report = check_upload("trusted-root", Path("root.cer"), sku="Standard_v2")
     >>> report.ok, sorted(report.codes)
@@ -93,13 +96,20 @@ def check_upload(
     """
     slot, sku, now = Slot.parse(slot), Sku.parse(sku), checked_moment(now)
     hostnames = host_names(hostnames)
+    checked_number(expiry_warning_days, "expiry_warning_days", 0, 36_500)
     try:
         data = _source_bytes(source)
     except CertificateFormatError as exc:
         title = _title(slot, sku)
         return Report(title, _unreadable(slot, sku, str(exc), too_large=_too_large(exc)))
     inspection = inspect_upload(
-        slot, data, sku=sku, password=password, hostnames=hostnames, now=now
+        slot,
+        data,
+        sku=sku,
+        password=password,
+        hostnames=hostnames,
+        now=now,
+        expiry_warning_days=expiry_warning_days,
     )
     return Report(_title(slot, sku), inspection.findings(None), inspection.details)
 
