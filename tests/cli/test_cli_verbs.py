@@ -411,7 +411,8 @@ def test_help_and_version_import_nothing_heavy(flag: str) -> None:
     assert ours <= {
         "appgw_certs._cli", "appgw_certs._cli.main", "appgw_certs._cli.options",
         "appgw_certs._cli.quickstart", "appgw_certs._cli.chain", "appgw_certs._cli.inspect",
-        "appgw_certs._cli.convert", "appgw_certs._cli.extract", "appgw_certs._cli.check",
+        "appgw_certs._cli.convert", "appgw_certs._cli.extract", "appgw_certs._cli.client_ca",
+        "appgw_certs._cli.check",
         "appgw_certs._cli.backend", "appgw_certs._cli.client", "appgw_certs._cli.audit",
         "appgw_certs._errors", "appgw_certs._version",
     }  # fmt: skip

@@ -30,6 +30,7 @@ from . import (
     chain,
     check,
     client,
+    client_ca,
     convert,
     extract,
     inspect,
@@ -40,7 +41,7 @@ from .options import DEBUG_ENV, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, Cli
 __all__ = ["VERBS", "build_parser", "main"]
 
 #: The verb modules, in the order ``--help`` lists them.
-VERBS = (quickstart, chain, inspect, convert, extract, check, backend, client, audit)
+VERBS = (quickstart, chain, inspect, convert, extract, client_ca, check, backend, client, audit)
 
 
 class _Parser(argparse.ArgumentParser):
