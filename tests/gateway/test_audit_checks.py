@@ -550,3 +550,20 @@ def test_duplicates_are_found_among_many_bodies_under_one_signature(chain: TestC
         g.add("trustedRootCertificates", f"r{i}", data=b64(body))
     audit = audit_gateway(g.rest())
     assert at(audit, "GW011") == {"trustedRootCertificates[r12]"}
+
+
+def test_an_aes_pfx_without_its_password_still_gets_lst007() -> None:
+    """The encryption of a PFX is read without the password (its layout is not
+    encrypted): an audit that does not know the password reports LST007 as
+    check_upload does, next to LST002."""
+    from appgw_certs import audit_gateway, build_test_chain, check_upload
+    from helpers.gateway import GatewayBuilder
+
+    chain = build_test_chain(["www.contoso.com"])
+    pfx = chain.listener_pfx("Secret123", profile="modern")
+    upload = {f.code for f in check_upload("listener", pfx, sku="Standard_v2").findings}
+    g = GatewayBuilder(name="gw")
+    g.listener_cert("aes", pfx=pfx, password=None)
+    audited = {f.code for f in audit_gateway(g.rest(put=True)).report.findings}
+    assert {"LST002", "LST007"} <= upload
+    assert {"LST002", "LST007"} <= audited
