@@ -19,7 +19,13 @@ from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from hypothesis import strategies as st
+
+try:
+    from hypothesis import strategies as st
+except ImportError as exc:  # the strategies are hypothesis's: say which extra brings it
+    raise ImportError(
+        "appgw_certs.testing needs hypothesis: pip install 'appgw-certs[testing]'"
+    ) from exc
 
 from ._testpki.build import KeyType, TestChain, build_test_chain
 

@@ -197,3 +197,22 @@ def test_the_runtime_library_never_imports_hypothesis() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_testing_without_hypothesis_names_the_extra() -> None:
+    """`import appgw_certs.testing` where hypothesis is missing says which extra brings it."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "sys.modules['hypothesis'] = None  # as if it were not installed\n"
+        "try:\n"
+        "    import appgw_certs.testing\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "pip install 'appgw-certs[testing]'" in done.stdout
