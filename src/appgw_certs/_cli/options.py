@@ -72,10 +72,45 @@ class CliError(Exception):
 def add_verb(
     verbs: Verbs, name: str, help_: str, run: Callable[[argparse.Namespace], int]
 ) -> argparse.ArgumentParser:
-    """A verb's parser; ``run`` is what ``main`` calls with the parsed arguments."""
-    sub: argparse.ArgumentParser = verbs.add_parser(name, help=help_, description=help_)
+    """A verb's parser; ``run`` is what ``main`` calls with the parsed arguments. Its
+    ``--help`` ends with the verb's examples (:data:`EXAMPLES`)."""
+    examples = EXAMPLES.get(name, ())
+    epilog = "examples:\n" + "\n".join(f"  {line}" for line in examples) if examples else None
+    sub: argparse.ArgumentParser = verbs.add_parser(
+        name,
+        help=help_,
+        description=help_,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # keeps the examples' lines
+    )
     sub.set_defaults(run=run)
     return sub
+
+
+#: One or two examples per verb, shown at the end of its ``--help``.
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "quickstart": ("appgw-certs quickstart", "appgw-certs quickstart ./pki --key-type ec-p256"),
+    "chain": ("appgw-certs chain ./pki --host-name www.contoso.com --intermediates 1",),
+    "inspect": ("appgw-certs inspect listener.pfx --password env:PFX_PASS",),
+    "convert": (
+        "appgw-certs convert openssl3.pfx azure.pfx --profile compatible --password file:pw.txt",
+        "appgw-certs convert listener.pfx listener.cer",
+    ),
+    "extract": ("appgw-certs extract root fullchain.pem -o root.cer",),
+    "client-ca": ("appgw-certs client-ca root.pem issuing-ca.pem -o client-ca.cer",),
+    "check": (
+        "appgw-certs check listener azure.pfx --sku Standard_v2 --password env:PFX_PASS",
+        "appgw-certs check root-cert root.cer --sku v2 --format sarif > checks.sarif",
+    ),
+    "backend": (
+        "appgw-certs backend --probe backend.contoso.com:443 --sku v2 --trusted-root root.cer",
+    ),
+    "client": ("appgw-certs client client.pem --client-ca client-ca.cer --verify-issuer-dn",),
+    "audit": (
+        "az network application-gateway show -g RG -n GW | appgw-certs audit -",
+        "terraform show -json plan.out | appgw-certs audit - --fail-on warning",
+    ),
+}
 
 
 def add_force(sub: argparse.ArgumentParser) -> None:
