@@ -17,53 +17,33 @@ from typing import Any
 import pytest
 
 from appgw_certs import GatewayAudit, audit_gateway, check_backend
-from appgw_certs._findings.sources import BACKEND_SNI, HEALTH_NAME_MISMATCH, SETTINGS_VALIDATION
+from appgw_certs._findings.sources import BACKEND_SNI
 from appgw_certs._verdicts.names import resolve_sni
 from appgw_certs._x509.names import is_ip
 from helpers.gateway import GatewayBuilder
 from helpers.pki import make_leaf, pem
-
-PROBE, SETTING, POOL, IP = (
-    "probe.contoso.com",
-    "setting.contoso.com",
-    "pool.contoso.com",
-    "10.0.0.4",
+from helpers.sni_docs import (
+    IP,
+    PICKED,
+    POOL,
+    PROBE,
+    SETTING,
+    SNI_NAME,
+    V1_HOST_HEADER,
+    V1_IP,
+    V1_POOL,
+    V2_DEFAULT_PROBE,
+    V2_IP,
+    V2_ORDER,
 )
+
 SETTING_AT, PROBE_AT = "backendHttpSettingsCollection[be]", "probes[probe]"
 TIERS = {"v1": "Standard", "v2": "Standard_v2"}
 
-# The documentation lines the rows encode.
-V2_ORDER = (BACKEND_SNI, "The order of precedence is custom probe > HTTP settings > backend pool.")
-V2_DEFAULT_PROBE = (
-    BACKEND_SNI,
-    "the 127.0.0.1 mentioned here is only used as HTTP host header and as per RFC 6066, won't "
-    "be used as SNI header",
-)
-V2_IP = (BACKEND_SNI, "if they have IP address as hostname, then SNI won't be set as per RFC 6066")
-PICKED = (
-    BACKEND_SNI,
-    'If "pick hostname from backend target" is chosen instead of the Host field in the backend '
-    "http setting, then the SNI header is always set to the backend pool FQDN",
-)
 LIVE = (  # "For live traffic", v2
     BACKEND_SNI,
     "SNI header (server_name) is set as the hostname from the HTTP settings",
 )
-V1_POOL = (
-    HEALTH_NAME_MISMATCH,
-    "For V1, verify the backend pool target's FQDN is the same as the CN",
-)
-V1_HOST_HEADER = (
-    HEALTH_NAME_MISMATCH,
-    "In the V1 SKU, the probe Host value serves only as the host header. SNI comes from the "
-    "backend pool FQDN.",
-)
-V1_IP = (
-    BACKEND_SNI,
-    "the backend server should be able to return a default/fallback certificate and this "
-    "should be allow-listed in HTTP settings under authentication certificate",
-)
-SNI_NAME = (SETTINGS_VALIDATION, "You can specify an SNI value to match the common name")
 
 
 @dataclass(frozen=True)
