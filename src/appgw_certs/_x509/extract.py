@@ -22,8 +22,8 @@ from .._formats.convert import to_cer
 from .._formats.inputs import checked_optional
 from .._formats.keys import key_matches
 from .chain import chain_path, split_leaf
-from .graph import distinct
-from .links import is_issued_by, is_own_issuer
+from .graph import distinct, graph_of
+from .links import is_own_issuer
 from .names import is_ca
 from .trust import TrustStore
 from .walk import certificates_of, root_of
@@ -142,7 +142,7 @@ def client_ca_file(cas: Iterable[CertSource]) -> bytes:
             f"a trusted client CA file holds exactly one root CA; these certificates hold "
             f"{len(roots)}: give the root that issued your client certificates' CAs, once"
         )
-    ordered = _issued_from(roots[0], [c for c in found if c is not roots[0]])
+    ordered = _issued_from(roots[0], found)
     return b"".join(to_cer(cert) for cert in reversed(ordered))
 
 
@@ -156,12 +156,16 @@ def _readable_ca(cert: x509.Certificate) -> bool:
         return is_ca(cert)
 
 
-def _issued_from(root: x509.Certificate, others: list[x509.Certificate]) -> list[x509.Certificate]:
-    """``root``, then each CA after the one that issued it (breadth first); CAs that do
-    not chain to the root follow, in the order given (the upload checks say so: CCA008)."""
-    ordered, waiting = [root], list(others)
+def _issued_from(root: x509.Certificate, cas: list[x509.Certificate]) -> list[x509.Certificate]:
+    """``root``, then each CA of ``cas`` after the one that issued it (breadth first, by
+    the chain walker's links); CAs that do not chain to the root follow, in the order
+    given (the upload checks say so: CCA008)."""
+    graph = graph_of(cas)
+    start = graph.node_of(root)
+    ordered = [] if start is None else [start]
+    waiting = [node for node in range(len(graph.certs)) if node != start]
     for parent in ordered:  # grows while it is walked: each CA is placed once
-        children = [c for c in waiting if is_issued_by(c, parent)]
+        children = [node for node in waiting if parent in graph.issuers(node)]
         ordered += children
-        waiting = [c for c in waiting if all(c is not child for child in children)]
-    return ordered + waiting
+        waiting = [node for node in waiting if node not in children]
+    return [graph.certs[node] for node in ordered + waiting]
