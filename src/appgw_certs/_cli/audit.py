@@ -164,7 +164,7 @@ def _read_input(name: str) -> bytes | os.PathLike[str]:
 def _read_stdin() -> bytes:
     """All of stdin, read in chunks and never more than one byte past the JSON limit."""
     # deferred: keeps --help fast
-    from .._gateway.document import MAX_JSON_BYTES
+    from .._gateway.json_text import MAX_JSON_BYTES
 
     if sys.stdin is None:
         raise CliError("standard input is closed: give the gateway's JSON as FILE, or pipe it")
@@ -188,7 +188,7 @@ def _parameters(name: str | None) -> Mapping[str, object] | None:
     # deferred: keeps --help fast
     from pathlib import Path
 
-    from .._gateway.document import load_json
+    from .._gateway.json_text import load_json
 
     values = load_json(Path(name))
     if not isinstance(values, Mapping):

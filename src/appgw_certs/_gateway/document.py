@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 from .._errors import CertificateFormatError
 from .arm import ArmContext, evaluate
-from .json_text import MAX_INT_DIGITS, MAX_JSON_BYTES, json_int, load_json
+from .json_text import MAX_JSON_BYTES, load_json
 from .model import (
     COLLECTION_KEYS,
     GATEWAY_TYPE,
@@ -43,12 +43,10 @@ from .terraform import is_terraform, terraform_gateways
 from .terraform_blocks import block_address, terraform_body
 
 __all__ = [
-    "MAX_INT_DIGITS",
     "MAX_JSON_BYTES",
     "GatewaySources",
     "Gateways",
     "gateway_sources",
-    "json_int",
     "load_json",
     "normalise",
     "read_gateway",
