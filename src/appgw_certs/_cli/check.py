@@ -55,6 +55,10 @@ SLOTS = (
 )
 
 
+#: The listener slot's names among them.
+_LISTENER = ("listener", "ssl-cert")
+
+
 def add_parser(verbs: Verbs) -> None:
     sub = add_verb(verbs, "check", "check a file for an upload slot", run)
     # The verb's parser keeps its own error handling (its class), and parses intermixed.
@@ -110,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     path = require_readable(args.file)
     if args.password is not None:
         password: Password | None = read_password(args.password)
-    elif args.slot == "listener" and can_prompt() and is_pfx(path):
+    elif args.slot in _LISTENER and can_prompt() and is_pfx(path):
         password = prompt_password(f"Password for {path.name}: ") or None
     else:
         password = None
@@ -138,7 +142,7 @@ def _check_key_vault_secret(args: argparse.Namespace) -> int:
     from .options import CliError
     from .shared import emit_report
 
-    if args.slot not in ("listener", "ssl-cert") or args.file is not None:
+    if args.slot not in _LISTENER or args.file is not None:
         raise CliError("--key-vault-secret-id checks a listener certificate, without a FILE")
     url = str(args.key_vault_secret_id)
     sku = Sku.parse(args.sku)
