@@ -24,7 +24,7 @@ from itertools import islice
 
 from .._findings.report import Finding
 from .._findings.rules import finding
-from .json_text import MAX_JSON_BYTES, json_int, load_json
+from .json_text import MAX_JSON_BYTES, json_int, load_json, read_json_file
 from .model import SCALARS, is_object
 
 __all__ = ["MAX_ITEMS", "bounded_document", "gateway_json"]
@@ -49,10 +49,7 @@ def gateway_json(source: object) -> object:
     if isinstance(source, Mapping | list):
         return source
     if isinstance(source, os.PathLike):
-        data = _read(source)
-        if data is None:
-            return load_json(source)  # refuses it, in the reader's words
-        source = data
+        source = read_json_file(source)
     if not isinstance(source, bytes | str):
         raise TypeError(
             "audit_gateway takes JSON text, bytes, a path or a mapping, "
@@ -64,15 +61,6 @@ def gateway_json(source: object) -> object:
         return json.loads(source, object_pairs_hook=_SharedObjects(), parse_int=json_int)
     except (ValueError, RecursionError):
         return load_json(source)  # refuses it, in the reader's words
-
-
-def _read(path: os.PathLike[str]) -> bytes | None:
-    """The file's bytes (one more than the limit at most); None when it cannot be read."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(MAX_JSON_BYTES + 1)
-    except OSError:
-        return None
 
 
 class _SharedObjects:

@@ -11,7 +11,7 @@ import os
 
 from .._errors import CertificateFormatError
 
-__all__ = ["MAX_INT_DIGITS", "MAX_JSON_BYTES", "json_int", "load_json"]
+__all__ = ["MAX_INT_DIGITS", "MAX_JSON_BYTES", "json_int", "load_json", "read_json_file"]
 
 #: A gateway at every Azure limit is a few MiB; anything over this is not one.
 MAX_JSON_BYTES = 256 * 1024 * 1024
@@ -20,7 +20,7 @@ MAX_JSON_BYTES = 256 * 1024 * 1024
 def load_json(source: bytes | str | os.PathLike[str]) -> object:
     """Parse JSON text, bytes or a JSON file; anything else is ``CertificateFormatError``."""
     if isinstance(source, os.PathLike):
-        source = _read_file(source)
+        source = read_json_file(source)
     size = len(source)
     if size > MAX_JSON_BYTES:
         raise CertificateFormatError(
@@ -47,7 +47,8 @@ def json_int(text: str) -> int | str:
     return int(text)
 
 
-def _read_file(path: os.PathLike[str]) -> bytes:
+def read_json_file(path: os.PathLike[str]) -> bytes:
+    """The file's bytes, one past the limit at most; CertificateFormatError if unreadable."""
     name = os.fspath(path)
     try:
         with open(name, "rb") as handle:
