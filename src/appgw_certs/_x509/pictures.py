@@ -1,0 +1,118 @@
+"""Chains as pictures: descriptions of certificates into the chain diagram's view-model.
+
+:func:`chain_view` takes descriptions leaf first (as :func:`.describe.describe` and an
+audit's certificate objects hold them) and gives :mod:`appgw_certs._draw` a chain root
+first: one box per certificate, coloured by where ``now`` falls (the thresholds of
+GEN002/GEN003), and a gap wherever a certificate's issuer is not the one above it
+(names compared as text), or, when the caller's rule says the chain is incomplete,
+above its top.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Protocol, TypeVar
+
+from .._draw.chain_svg import chain_svg
+from .._draw.model import CertBox, ChainView, Gap, validity
+
+__all__ = ["Described", "chain_html", "chain_view", "common_name", "leaf_first"]
+
+#: The rule of a missing link inside a file that is meant to be one chain.
+INCOMPLETE_CHAIN = "LST008"
+
+# CN=... in RFC 4514 text: up to the first unescaped comma.
+_CN = re.compile(r"(?:^|,)CN=((?:[^,\\]|\\.)*)")
+
+
+class Described(Protocol):
+    """What a picture reads of a description (:class:`.describe.CertInfo` has it all)."""
+
+    @property
+    def subject(self) -> str: ...
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def not_before(self) -> datetime: ...
+    @property
+    def not_after(self) -> datetime: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def is_self_signed(self) -> bool: ...
+
+
+_D = TypeVar("_D", bound=Described)
+
+
+def common_name(subject: str) -> str:
+    """The first CN of an RFC 4514 subject, unescaped; else the whole subject.
+
+    >>> common_name("CN=www.contoso.com,O=Contoso")
+    'www.contoso.com'
+    """
+    found = _CN.search(subject)
+    if found is None:
+        return subject
+    return re.sub(r"\\(.)", r"\1", found.group(1))
+
+
+def leaf_first(infos: Sequence[_D]) -> list[_D]:
+    """``infos`` leaf first: a file that starts with its root (a CA file) is reversed."""
+    listed = list(infos)
+    if len(listed) > 1 and listed[0].is_self_signed and not listed[-1].is_self_signed:
+        listed.reverse()
+    return listed
+
+
+def chain_view(
+    infos: Sequence[Described],
+    *,
+    title: str,
+    now: datetime | None = None,
+    warning_days: int = 30,
+    roles: Sequence[tuple[str, ...]] | None = None,
+    gap_code: str = INCOMPLETE_CHAIN,
+    open_top: str | None = None,
+) -> ChainView:
+    """``infos`` (leaf first) as a chain diagram's view-model, root first.
+
+    ``roles[i]`` are the Azure roles of ``infos[i]`` (the first is its ``data-role``);
+    by default each certificate's own role (leaf, intermediate, root). A gap with
+    ``gap_code`` stands between two certificates that do not link by name; ``open_top``,
+    the code of a rule that reported the chain incomplete, adds one above the top
+    certificate when it is not self-signed.
+    """
+    moment = now or datetime.now(UTC)
+    boxes: list[CertBox | Gap] = []
+    for position, info in enumerate(infos):
+        own = roles[position] if roles is not None and position < len(roles) else ()
+        role, *more = own or (info.role,)
+        boxes.append(
+            CertBox(
+                subject=info.subject,
+                common_name=common_name(info.subject),
+                key=info.key,
+                role=role,
+                validity=validity(info.not_before, info.not_after, moment, warning_days),
+                not_after=info.not_after,
+                roles=tuple(more),
+            )
+        )
+        above = infos[position + 1] if position + 1 < len(infos) else None
+        if above is not None and above.subject != info.issuer:
+            boxes.append(Gap(gap_code, f"issuer not in the chain: {info.issuer}"))
+        elif above is None and open_top and not info.is_self_signed:
+            boxes.append(Gap(open_top, f"issuer not included: {info.issuer}"))
+    return ChainView(title, tuple(reversed(boxes)))
+
+
+def chain_html(
+    infos: Sequence[Described], *, title: str, now: datetime | None = None, warning_days: int = 30
+) -> str:
+    """The chain diagram of ``infos`` with their own roles, as inline SVG."""
+    return chain_svg(chain_view(infos, title=title, now=now, warning_days=warning_days))
