@@ -119,6 +119,16 @@ def watch_page(browser: Browser, url: str, *, javascript: bool = True) -> PageWa
     return PageWatch.open(context, url)
 
 
+def visible_codes(page: Page) -> list[str]:
+    """The ``data-code`` of each findings row the reader sees, in order."""
+    rows = page.locator("#findings tr.finding")
+    return [
+        str(rows.nth(i).get_attribute("data-code"))
+        for i in range(rows.count())
+        if rows.nth(i).is_visible()
+    ]
+
+
 @dataclass
 class Served:
     """The loopback server's address for the page, and every path it was asked for."""

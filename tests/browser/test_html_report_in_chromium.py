@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from page_watch import PageWatch, Served, read_png_size, serving, watch_page
+from page_watch import PageWatch, Served, read_png_size, serving, visible_codes, watch_page
 from playwright.sync_api import Browser, Page
 from realistic_gateway import IMG_NAME, SCRIPT_CN, AuditedReport
 
@@ -39,16 +39,6 @@ def watched(browser: Browser, served: Served) -> Iterator[PageWatch]:
     watch = watch_page(browser, served.url)
     yield watch
     watch.page.context.close()
-
-
-def _visible_rows(page: Page) -> list[str]:
-    """The data-code of each findings row the reader sees."""
-    rows = page.locator("#findings tr.finding")
-    return [
-        str(rows.nth(i).get_attribute("data-code"))
-        for i in range(rows.count())
-        if rows.nth(i).is_visible()
-    ]
 
 
 def _flat(text: str) -> str:
@@ -85,7 +75,7 @@ def test_every_finding_is_a_visible_row_with_its_code_hint_and_source(
     page = watched.page
     rows = page.locator("#findings tr.finding")
     assert rows.count() == len(report.findings)
-    assert Counter(_visible_rows(page)) == Counter(f["code"] for f in report.findings)
+    assert Counter(visible_codes(page)) == Counter(f["code"] for f in report.findings)
     shown = Counter(str(rows.nth(i).get_attribute("data-severity")) for i in range(rows.count()))
     assert shown == Counter(f["severity"] for f in report.findings)
     assert set(shown) == set(SEVERITIES)  # the gateway was built to have all three
@@ -169,11 +159,11 @@ def test_the_severity_filter_hides_and_shows_rows(
     box = page.locator(f'input.severity-filter[value="{severity}"]')
     assert box.is_checked()
     box.uncheck()
-    assert Counter(_visible_rows(page)) == others
+    assert Counter(visible_codes(page)) == others
     hidden = page.locator(f'#findings tr.finding[data-severity="{severity}"]')
     assert all(hidden.nth(i).get_attribute("hidden") is not None for i in range(hidden.count()))
     box.check()
-    assert Counter(_visible_rows(page)) == everything
+    assert Counter(visible_codes(page)) == everything
     assert watched.trouble() == {key: [] for key in watched.trouble()}
 
 
@@ -184,9 +174,9 @@ def test_the_code_filter_shows_one_code_then_all(watched: PageWatch, report: Aud
     everything = Counter(f["code"] for f in report.findings)
     for code in everything:
         select.select_option(code)
-        assert Counter(_visible_rows(page)) == Counter({code: everything[code]})
+        assert Counter(visible_codes(page)) == Counter({code: everything[code]})
     select.select_option("")
-    assert Counter(_visible_rows(page)) == everything
+    assert Counter(visible_codes(page)) == everything
 
 
 def test_injected_names_are_shown_as_text_and_never_run(watched: PageWatch) -> None:
@@ -207,7 +197,7 @@ def test_without_javascript_every_row_is_shown(
 ) -> None:
     watch = watch_page(browser, served.url, javascript=False)
     try:
-        assert Counter(_visible_rows(watch.page)) == Counter(f["code"] for f in report.findings)
+        assert Counter(visible_codes(watch.page)) == Counter(f["code"] for f in report.findings)
         assert watch.page.locator("svg.timeline rect.bar").count() == len(
             report.certificate_objects
         )

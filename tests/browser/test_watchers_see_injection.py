@@ -28,8 +28,7 @@ def _page(body: str, policy: str | None = None, script: str = "") -> bytes:
 
 def test_an_unescaped_name_runs_and_loads_without_a_policy(browser: Browser) -> None:
     with serving(_page(f"<p>{IMG_NAME}</p>")) as served:
-        watch = watch_page(browser, served.url)
-        watch.page.wait_for_timeout(200)  # the aborted image's error event, then the alert
+        watch = watch_page(browser, served.url)  # the load event waits for the image's error
         assert watch.blocked == [served.url.replace("report.html", "x")]
         assert watch.dialogs == ["alert: 1"]
         assert served.asked == ["/report.html"]  # aborted before it left the browser
