@@ -94,6 +94,11 @@ class PageWatch:
             "CSP violations": self.csp_violations(),
         }
 
+    def assert_clean(self) -> None:
+        """Nothing went wrong: every list of :meth:`trouble` is empty."""
+        trouble = self.trouble()
+        assert not any(trouble.values()), {k: v for k, v in trouble.items() if v}
+
     def _route(self, route: Route) -> None:
         if route.request.url == self.allowed:
             route.continue_()

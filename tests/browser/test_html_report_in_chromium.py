@@ -19,7 +19,8 @@ from playwright.sync_api import Browser, Page
 from realistic_gateway import IMG_NAME, SCRIPT_CN, AuditedReport
 
 SEVERITIES = ("error", "warning", "info")
-#: Every element the page's own script may be; an injected one would be another.
+#: What injected markup would leave in the DOM: an image or frame, an ``on…`` handler
+#: attribute, a script calling ``alert``.
 NO_INJECTED_MARKUP = """() => ({
   images: document.querySelectorAll("img, image, iframe, object, embed").length,
   handlers: [...document.querySelectorAll("*")].flatMap(
@@ -53,7 +54,7 @@ def test_the_report_loads_clean_and_is_photographed(
     save_screenshot: Callable[[Page, str], Path],
 ) -> None:
     page = watched.page
-    assert watched.trouble() == {key: [] for key in watched.trouble()}
+    watched.assert_clean()
     assert watched.requests == [served.url]
     assert served.asked == ["/report.html"]  # not even a favicon
     assert report.input_name in page.title()
@@ -164,7 +165,7 @@ def test_the_severity_filter_hides_and_shows_rows(
     assert all(hidden.nth(i).get_attribute("hidden") is not None for i in range(hidden.count()))
     box.check()
     assert Counter(visible_codes(page)) == everything
-    assert watched.trouble() == {key: [] for key in watched.trouble()}
+    watched.assert_clean()
 
 
 def test_the_code_filter_shows_one_code_then_all(watched: PageWatch, report: AuditedReport) -> None:
@@ -189,7 +190,7 @@ def test_injected_names_are_shown_as_text_and_never_run(watched: PageWatch) -> N
     page.locator("select#code-filter").select_option("")
     page.mouse.move(10, 10)
     page.mouse.wheel(0, 5000)  # scroll past everything: nothing lazy wakes up
-    assert watched.trouble() == {key: [] for key in watched.trouble()}
+    watched.assert_clean()
 
 
 def test_without_javascript_every_row_is_shown(
@@ -202,7 +203,7 @@ def test_without_javascript_every_row_is_shown(
             report.certificate_objects
         )
         assert watch.page.evaluate(NO_INJECTED_MARKUP)["images"] == 0
-        assert watch.trouble() == {key: [] for key in watch.trouble()}
+        watch.assert_clean()
     finally:
         watch.page.context.close()
 
@@ -210,7 +211,7 @@ def test_without_javascript_every_row_is_shown(
 def test_opened_from_disk_as_a_user_would(browser: Browser, report: AuditedReport) -> None:
     watch = watch_page(browser, report.html.as_uri())
     try:
-        assert watch.trouble() == {key: [] for key in watch.trouble()}
+        watch.assert_clean()
         assert watch.requests == [report.html.as_uri()]
         watch.page.locator('input.severity-filter[value="info"]').uncheck()
         assert "info" not in {

@@ -70,7 +70,7 @@ def test_each_verb_page_loads_clean_and_shows_its_findings(
     with serving(page_file.read_bytes()) as served:
         for javascript in (True, False):
             watch = watch_page(browser, served.url, javascript=javascript)
-            assert watch.trouble() == {key: [] for key in watch.trouble()}
+            watch.assert_clean()
             assert watch.blocked == []
             assert Counter(visible_codes(watch.page)) == codes
             assert args[1] in watch.page.locator("h1").inner_text()

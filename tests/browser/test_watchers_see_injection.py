@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
+import pytest
 from page_watch import serving, watch_page
 from playwright.sync_api import Browser
 from realistic_gateway import IMG_NAME
@@ -44,6 +45,8 @@ def test_a_strict_policy_stops_it_and_the_violations_are_seen(browser: Browser) 
         assert watch.dialogs == []
         assert watch.blocked == []  # refused by the policy before any request
         assert watch.console_errors  # Chromium logs each refusal
+        with pytest.raises(AssertionError, match="CSP violations"):
+            watch.assert_clean()
         watch.page.context.close()
 
 
