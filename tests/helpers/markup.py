@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -18,7 +17,8 @@ _SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 
 def svgs(markup: str) -> list[ET.Element]:
     """Each ``<svg>`` in ``markup``, parsed strictly as XML."""
-    return [ET.fromstring(piece) for piece in _SVG.findall(markup)]
+    # our own output, not a stranger's
+    return [ET.fromstring(piece) for piece in _SVG.findall(markup)]  # noqa: S314
 
 
 def of_class(root: ET.Element, tag: str, cls: str) -> list[ET.Element]:
@@ -31,35 +31,41 @@ def svg_text(root: ET.Element) -> str:
     return "".join(root.itertext())
 
 
-@dataclass
+_VOID = {"meta", "input", "br", "line", "rect", "polygon", "link", "img"}
+
+
 class Page(HTMLParser):
-    """Every start tag with its attributes, the text, and the text of each element kind."""
+    """Every start tag with its attributes, all the text, and each element's own text."""
 
-    tags: list[tuple[str, dict[str, str | None]]] = field(default_factory=list)
-    text: list[str] = field(default_factory=list)
-    inside: dict[str, list[str]] = field(default_factory=dict)
-    _open: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.elements: list[tuple[str, list[str]]] = []
+        self._open: list[int] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
-        if tag not in {"meta", "input", "br", "line", "rect", "polygon"}:
-            self._open.append(tag)
+        if tag not in _VOID:
+            self.elements.append((tag, []))
+            self._open.append(len(self.elements) - 1)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self._open:
-            while self._open and self._open.pop() != tag:
-                pass
+        while self._open:
+            if self.elements[self._open.pop()][0] == tag:
+                break
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
-        for tag in set(self._open):
-            self.inside.setdefault(tag, []).append(data)
+        for index in self._open:
+            self.elements[index][1].append(data)
+
+    def texts(self, tag: str) -> list[str]:
+        """The text of each ``tag`` element, in document order."""
+        return ["".join(parts) for name, parts in self.elements if name == tag]
 
     def named(self, tag: str) -> list[dict[str, str | None]]:
         return [attrs for name, attrs in self.tags if name == tag]
