@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import appgw_certs
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "appgw-certs"
 author = "appgw_certs developers"
@@ -19,7 +24,7 @@ extensions = [
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
-exclude_patterns = ["_build", "notebooks", "**/.ipynb_checkpoints"]
+exclude_patterns = ["_build", "_ext", "_generated", "notebooks", "**/.ipynb_checkpoints"]
 
 html_theme = "furo"
 html_title = f"appgw-certs {release}"
@@ -30,3 +35,10 @@ autodoc_default_options = {"members": True, "show-inheritance": True}
 # Type aliases and third-party types that autodoc cannot always resolve.
 nitpicky = False
 suppress_warnings = ["myst.header", "myst.xref_missing"]
+
+
+def setup(app: object) -> None:
+    """docs/_generated/: the pictures, drawn by the library when the build starts."""
+    from generated_pictures import write_pictures  # the docs' own helper, beside this file
+
+    app.connect("builder-inited", write_pictures)  # type: ignore[attr-defined]

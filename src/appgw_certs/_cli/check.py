@@ -126,7 +126,12 @@ def run(args: argparse.Namespace) -> int:
         hostnames=args.hostname,
         expiry_warning_days=args.days,
     )
-    return emit_report(report, args, label=str(path), pictures=chain_pictures(path, password))
+    return emit_report(
+        report,
+        args,
+        label=str(path),
+        pictures=chain_pictures(path, password, report=report, slot=args.slot),
+    )
 
 
 def _check_key_vault_secret(args: argparse.Namespace) -> int:

@@ -68,12 +68,20 @@ def _rendered(
     return html_page(label, subjects, pictures() if pictures is not None else "")
 
 
-def chain_pictures(source: CertSource, password: Password | None = None) -> Callable[[], str]:
+def chain_pictures(
+    source: CertSource,
+    password: Password | None = None,
+    *,
+    report: Report,
+    slot: str | None = None,
+) -> Callable[[], str]:
     """Draws the chain in ``source`` (a file, PFX with ``password``, or certificates) for
-    ``--format html``: nothing when it cannot be read (the report says why)."""
+    ``--format html``, with the roles of ``slot`` and the gap ``report`` names; nothing
+    when it cannot be read (the report says why)."""
 
     def draw() -> str:
         # deferred: only --format html describes the input
+        from .._findings.report import gap_code
         from .._x509.describe import describe
         from .._x509.pictures import chain_html
 
@@ -81,7 +89,10 @@ def chain_pictures(source: CertSource, password: Password | None = None) -> Call
             infos = describe(source, password)
         except AppGwCertError:
             return ""
-        return chain_html(infos, title="Chain (root at the top)") if infos else ""
+        if not infos:
+            return ""
+        gap = gap_code(report.findings)
+        return chain_html(infos, title="Chain (root at the top)", slot=slot, gap=gap)
 
     return draw
 

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
-from .._draw.chain_svg import chain_svg, note
+from .._draw.chain_svg import note
 from .._draw.model import Bar, TimelineView, validity
 from .._draw.timeline_svg import timeline_svg
 from .._findings.report import Report, gap_code
 from .._findings.sku import Slot
-from .._x509.pictures import Described, chain_view, leaf_first
+from .._x509.pictures import Described, chain_html
 from .objects import SLOT_COLLECTIONS
 
 
@@ -56,13 +56,6 @@ MAX_CHAINS = 20
 FLEET_BARS = 25
 
 _COLLECTIONS = {slot: name for name, slot in SLOT_COLLECTIONS.items()}
-#: The role of an object's own certificate (the first), and of its issuers.
-_ROLES = {
-    Slot.LISTENER: ("listener-leaf",),
-    Slot.AUTHENTICATION: ("authentication",),
-    Slot.TRUSTED_ROOT: ("trusted-root",),
-    Slot.TRUSTED_CLIENT_CA: ("client-ca",),
-}
 _GROUPS = {
     Slot.LISTENER: "listener certificates",
     Slot.AUTHENTICATION: "v1 authentication certificates",
@@ -84,17 +77,16 @@ def audit_chains(audit: GatewayAudit, warning_days: int) -> str:
     for cert in known[:MAX_CHAINS]:
         here = [f for f in audit.report.findings if f.location == location(cert)]
         code = gap_code(here)
-        roles = _object_roles(cert)
-        view = chain_view(
-            leaf_first(cert.certificates),
-            title=f"{location(cert)}",
-            now=moment,
-            warning_days=warning_days,
-            roles=roles,
-            gap_code=code or "LST008",
-            open_top=code,
+        diagrams.append(
+            chain_html(
+                cert.certificates,
+                title=location(cert),
+                now=moment,
+                warning_days=warning_days,
+                slot=cert.slot.value,
+                gap=code,
+            )
         )
-        diagrams.append(chain_svg(view))
     if len(known) > MAX_CHAINS:
         more = len(known) - MAX_CHAINS
         diagrams.append(
@@ -102,18 +94,6 @@ def audit_chains(audit: GatewayAudit, warning_days: int) -> str:
             f"{note(4, 16, f'{more} more certificate objects')}</svg>"
         )
     return "".join(diagrams)
-
-
-def _object_roles(cert: GatewayCertificate) -> Sequence[tuple[str, ...]]:
-    """Leaf first: the slot's role for the object's own certificate, chain roles above it.
-
-    A trusted root or client CA file is the CA itself: its top is the slot's role."""
-    infos = cert.certificates
-    if cert.slot is Slot.TRUSTED_CLIENT_CA:  # every certificate of the file is a client CA
-        return [_ROLES[cert.slot]] * len(infos)
-    if cert.slot is Slot.TRUSTED_ROOT:
-        return [(info.role,) for info in infos[:-1]] + [_ROLES[cert.slot]]
-    return [_ROLES[cert.slot]] + [(info.role,) for info in infos[1:]]
 
 
 def _bar(cert: GatewayCertificate, label: str, now: datetime, warning_days: int) -> Bar:

@@ -5,5 +5,5 @@ tests and the quickstart.
 ``names`` (host names and subjects), ``issue`` (the certificate profile, signing)
 and ``credential`` (a certificate with its key, written as CER, PEM or PFX).
 
-May import: ``_formats``, ``_errors``.
+May import: ``_draw``, ``_formats``, ``_errors``.
 """

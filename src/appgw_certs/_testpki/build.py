@@ -22,6 +22,7 @@ from .credential import Credential
 from .issue import ca_extensions, issue, leaf_extensions, server_extensions, validity
 from .keys import KeyType, parse_key_type
 from .names import check_text, client_san, common_name_for, general_names, subject_name
+from .pictures import ROOT_ROLES, SERVER_ROLES, credentials_svg
 
 __all__ = ["Credential", "KeyType", "TestChain", "build_self_signed", "build_test_chain"]
 
@@ -129,6 +130,14 @@ class TestChain:
         2
         """
         return b"".join(c.cer() for c in self._issuers())
+
+    def _repr_html_(self) -> str:
+        """The chain as a diagram in Jupyter: root at the top, each box with its role.
+
+        .. versionadded:: 0.2
+        """
+        chain = [(self.root, ROOT_ROLES), *((i, ("intermediate",)) for i in self.intermediates)]
+        return credentials_svg([*chain, (self.server, SERVER_ROLES)])
 
     def _issuers(self) -> tuple[Credential, ...]:
         return (*reversed(self.intermediates), self.root)

@@ -18,7 +18,14 @@ from typing import Protocol, TypeVar
 from .._draw.chain_svg import chain_svg
 from .._draw.model import CertBox, ChainView, Gap, validity
 
-__all__ = ["Described", "chain_html", "chain_view", "common_name", "leaf_first"]
+__all__ = [
+    "Described",
+    "chain_html",
+    "chain_view",
+    "common_name",
+    "leaf_first",
+    "slot_roles",
+]
 
 #: The rule of a missing link inside a file that is meant to be one chain.
 INCOMPLETE_CHAIN = "LST008"
@@ -111,8 +118,57 @@ def chain_view(
     return ChainView(title, tuple(reversed(boxes)))
 
 
+#: The role of an upload slot's own certificate (``Slot`` values and the az CLI's names).
+_SLOT_ROLES = {
+    "listener": "listener-leaf",
+    "ssl-cert": "listener-leaf",
+    "authentication": "authentication",
+    "auth-cert": "authentication",
+    "trusted-root": "trusted-root",
+    "root-cert": "trusted-root",
+    "trusted-client-ca": "client-ca",
+    "client-cert": "client-ca",
+}
+
+
+def slot_roles(slot: str | None, infos: Sequence[Described]) -> list[tuple[str, ...]]:
+    """Leaf first, the role each certificate of an upload for ``slot`` plays for Azure.
+
+    A listener's or an authentication file's first certificate is the slot's; a trusted
+    root's top certificate; every certificate of a client CA file is a client CA. The
+    others keep their own role (intermediate, root).
+    """
+    role = _SLOT_ROLES.get(slot or "")
+    own: list[tuple[str, ...]] = [(info.role,) for info in infos]
+    if role is None or not own:
+        return own
+    if role == "client-ca":
+        return [(role,)] * len(own)
+    if role == "trusted-root":
+        return [*own[:-1], (role,)]
+    return [(role,), *own[1:]]
+
+
 def chain_html(
-    infos: Sequence[Described], *, title: str, now: datetime | None = None, warning_days: int = 30
+    infos: Sequence[Described],
+    *,
+    title: str,
+    now: datetime | None = None,
+    warning_days: int = 30,
+    slot: str | None = None,
+    gap: str | None = None,
 ) -> str:
-    """The chain diagram of ``infos`` with their own roles, as inline SVG."""
-    return chain_svg(chain_view(infos, title=title, now=now, warning_days=warning_days))
+    """The chain diagram of ``infos`` (leaf first), as inline SVG: roles for ``slot``
+    (default: each certificate's own), and ``gap``, a rule that reported the chain
+    incomplete, drawn where a link is missing."""
+    ordered = leaf_first(infos)
+    view = chain_view(
+        ordered,
+        title=title,
+        now=now,
+        warning_days=warning_days,
+        roles=slot_roles(slot, ordered),
+        gap_code=gap or INCOMPLETE_CHAIN,
+        open_top=gap,
+    )
+    return chain_svg(view)
