@@ -145,3 +145,17 @@ def test_a_script_in_a_common_name_stays_text() -> None:
     assert hostile in svg_text(svg)  # shown as text, in the box and its tooltip
     pem = cert.public_bytes(serialization.Encoding.PEM)
     assert "<script" not in describe(pem)._repr_html_()
+
+
+def test_a_broken_signature_is_a_gap() -> None:
+    intermediate = issue("Intermediate")
+    impostor = issue("Impostor")  # signs a leaf that names the intermediate as its issuer
+    leaf = issue("leaf.example", issuer=impostor, issuer_name=intermediate.cert.subject, ca=False)
+    infos = describe([leaf.cert, intermediate.cert])
+    (svg,) = svgs(chain_svg(chain_view(infos, title="t")))
+    gaps = of_class(svg, "g", "gap")
+    assert [g.get("data-code") for g in gaps] == ["LST008"]
+    assert "not signed by the key of CN=Intermediate" in svg_text(gaps[0])
+    genuine = issue("leaf.example", issuer=intermediate, ca=False)
+    (svg,) = svgs(chain_svg(chain_view(describe([genuine.cert, intermediate.cert]), title="t")))
+    assert not of_class(svg, "g", "gap")

@@ -90,6 +90,9 @@ class GatewayAudit:
 
     Every finding carries ``location`` (``"httpListeners[web]"``,
     ``"sslCertificates[web-cert]"``): the object to open in the portal.
+    ``expiry_warning_days`` is the warning window the audit used (its timeline shades
+    it; new in 0.2). In Jupyter an audit shows its objects, their expiry timeline and
+    chains (:meth:`pictures_html`), then its findings.
 
     >>> audit.gateway, audit.sku, audit.report.ok
     ('appgw', <Sku.STANDARD_V2: 'Standard_v2'>, False)

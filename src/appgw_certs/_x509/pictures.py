@@ -15,8 +15,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
+from cryptography import x509
+
 from .._draw.chain_svg import chain_svg
 from .._draw.model import CertBox, ChainView, Gap, validity
+from .links import is_issued_by
 
 __all__ = [
     "Described",
@@ -68,6 +71,15 @@ def common_name(subject: str) -> str:
     return re.sub(r"\\(.)", r"\1", found.group(1))
 
 
+def _signed(child: Described, parent: Described) -> bool:
+    """Whether ``parent``'s key signed ``child``, when both descriptions still hold their
+    certificate (made by :func:`.describe.cert_info`); otherwise names alone decide."""
+    child_cert, parent_cert = (vars(info).get("_certificate") for info in (child, parent))
+    if isinstance(child_cert, x509.Certificate) and isinstance(parent_cert, x509.Certificate):
+        return is_issued_by(child_cert, parent_cert)
+    return True
+
+
 def leaf_first(infos: Sequence[_D]) -> list[_D]:
     """``infos`` leaf first: a file that starts with its root (a CA file) is reversed."""
     listed = list(infos)
@@ -90,7 +102,8 @@ def chain_view(
 
     ``roles[i]`` are the Azure roles of ``infos[i]`` (the first is its ``data-role``);
     by default each certificate's own role (leaf, intermediate, root). A gap with
-    ``gap_code`` stands between two certificates that do not link by name; ``open_top``,
+    ``gap_code`` stands between two certificates that do not link (by name, and by
+    signature when the descriptions still hold their certificates); ``open_top``,
     the code of a rule that reported the chain incomplete, adds one above the top
     certificate when it is not self-signed.
     """
@@ -113,6 +126,8 @@ def chain_view(
         above = infos[position + 1] if position + 1 < len(infos) else None
         if above is not None and above.subject != info.issuer:
             boxes.append(Gap(gap_code, f"issuer not in the chain: {info.issuer}"))
+        elif above is not None and not _signed(info, above):
+            boxes.append(Gap(gap_code, f"not signed by the key of {above.subject}"))
         elif above is None and open_top and not info.is_self_signed:
             boxes.append(Gap(open_top, f"issuer not included: {info.issuer}"))
     return ChainView(title, tuple(reversed(boxes)))
