@@ -188,7 +188,7 @@ def _existing_ca(
     (leaf-nearest first). Refused, exit 2: a key that matches no certificate of the file,
     an intermediate CA without its issuers up to the root."""
     # deferred: keeps --help fast
-    from .._errors import PfxPasswordError
+    from .._errors import AppGwCertError, PfxPasswordError
     from .._formats.bundle import load_certificates
     from .._formats.keys import key_matches
     from .._formats.private_keys import load_private_key
@@ -197,19 +197,25 @@ def _existing_ca(
     from .._x509.links import is_self_signed
     from .passwords import can_prompt, prompt_password, read_password
 
-    certificates = load_certificates(cert_file)
-    if key_spec is not None:
-        key = load_private_key(key_file, read_password(key_spec, option="--ca-key-password"))
-    else:
-        try:
-            key = load_private_key(key_file)
-        except PfxPasswordError:
-            if not can_prompt():
-                raise CliError(
-                    f"--ca-key: {key_file} is encrypted: give its password with "
-                    "--ca-key-password SPEC"
-                ) from None
-            key = load_private_key(key_file, prompt_password(f"Password for {key_file}: "))
+    try:
+        certificates = load_certificates(cert_file)
+    except AppGwCertError as exc:
+        raise CliError(f"--ca-cert: {cert_file}: {exc}") from None
+    try:
+        if key_spec is not None:
+            key = load_private_key(key_file, read_password(key_spec, option="--ca-key-password"))
+        else:
+            try:
+                key = load_private_key(key_file)
+            except PfxPasswordError:
+                if not can_prompt():
+                    raise CliError(
+                        f"--ca-key: {key_file} is encrypted: give its password with "
+                        "--ca-key-password SPEC"
+                    ) from None
+                key = load_private_key(key_file, prompt_password(f"Password for {key_file}: "))
+    except AppGwCertError as exc:
+        raise CliError(f"--ca-key: {key_file}: {exc}") from None
     matching = [c for c in certificates if key_matches(key, c)]
     if not matching:
         raise CliError(

@@ -94,11 +94,15 @@ def _ca_store(ca: str | None) -> TrustStore | None:
     if ca is None:
         return None
     # deferred: keeps --help fast
+    from .._errors import AppGwCertError
     from .._formats.bundle import load_certificates
     from .._x509.trust import TrustStore
     from .terminal import require_readable
 
-    certificates = load_certificates(require_readable(ca, "--ca"))
+    try:
+        certificates = load_certificates(require_readable(ca, "--ca"))
+    except AppGwCertError as exc:
+        raise CliError(f"--ca: {ca}: {exc}") from None
     if not certificates:
         raise CliError(f"--ca: {ca} holds no certificate")
     return TrustStore(certificates)
