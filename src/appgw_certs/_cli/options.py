@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     Verbs: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 __all__ = [
@@ -226,6 +227,9 @@ def timeout_seconds(text: str) -> float:
 def iso_datetime(text: str) -> datetime:
     """An argparse type: an ISO 8601 date or date and time (``2026-01-31``,
     ``2026-01-31T08:00``, ``2026-01-31T08:00+01:00``, ``...Z``); UTC when no zone is given."""
+    # deferred: keeps --help fast (it imports no datetime)
+    from datetime import UTC, datetime
+
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
