@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from .._errors import InvalidArgumentError
@@ -77,6 +77,6 @@ def _check_may_sign(cert: x509.Certificate, intermediates: int) -> None:
 def _issued(child: x509.Certificate, parent: x509.Certificate) -> bool:
     try:
         child.verify_directly_issued_by(parent)
-    except (ValueError, TypeError, InvalidSignature):  # names, key type or signature differ
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):  # SHA-1 included
         return False
     return True
