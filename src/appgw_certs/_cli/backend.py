@@ -61,8 +61,22 @@ def add_parser(verbs: Verbs) -> None:
         metavar="H",
         help="the custom probe's host name (omit for the default probe)",
     )
-    sub.add_argument("--trusted-root", action="append", default=[], type=file_name, metavar="FILE")
-    sub.add_argument("--auth-cert", action="append", default=[], type=file_name, metavar="FILE")
+    sub.add_argument(
+        "--trusted-root",
+        action="append",
+        default=[],
+        type=file_name,
+        metavar="FILE",
+        help="a trusted root certificate uploaded to the v2 setting (repeatable)",
+    )
+    sub.add_argument(
+        "--auth-cert",
+        action="append",
+        default=[],
+        type=file_name,
+        metavar="FILE",
+        help="an authentication certificate uploaded to the v1 setting (repeatable)",
+    )
     sub.add_argument("--well-known", action="store_true", help="use well-known CA certificates")
     sub.add_argument(
         "--timeout",
