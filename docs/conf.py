@@ -3,7 +3,12 @@ reference."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import appgw_certs
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "appgw-certs"
 author = "appgw_certs developers"
@@ -20,7 +25,7 @@ extensions = [
 source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb", ".rst": "restructuredtext"}
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
-exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
+exclude_patterns = ["_build", "_ext", "_generated", "**/.ipynb_checkpoints"]
 
 # The notebook runs at every build (its outputs are not stored): a cell that raises
 # fails the build, so the docs show what this version really prints.
@@ -38,3 +43,10 @@ autodoc_default_options = {"members": True, "show-inheritance": True}
 # Type aliases and third-party types that autodoc cannot always resolve.
 nitpicky = False
 suppress_warnings = ["myst.header", "myst.xref_missing"]
+
+
+def setup(app: object) -> None:
+    """docs/_generated/: the pictures, drawn by the library when the build starts."""
+    from generated_pictures import write_pictures  # the docs' own helper, beside this file
+
+    app.connect("builder-inited", write_pictures)  # type: ignore[attr-defined]

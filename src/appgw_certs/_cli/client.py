@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     """Simulate the gateway verifying the client chain ``args.file`` against ``--client-ca``."""
     # deferred: keeps --help fast
     from .._verdicts.backend import check_client
-    from .shared import emit_report, is_pfx
+    from .shared import chain_pictures, emit_report, is_pfx
     from .terminal import require_readable
 
     path = require_readable(args.file)
@@ -59,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
         verify_issuer_dn=args.verify_issuer_dn,
         ocsp=args.ocsp,
     )
-    return emit_report(report, args, label=str(path))
+    return emit_report(
+        report, args, label=str(path), pictures=chain_pictures(presented, report=report)
+    )
 
 
 def _client_chain(path: Path, spec: str | None) -> list[x509.Certificate]:

@@ -59,7 +59,7 @@ KEY_TYPES = ("rsa2048", "rsa3072", "rsa4096", "ec-p256", "ec-p384")
 #: sooner), and the bound keeps deadlines in range of the clock.
 MAX_TIMEOUT_SECONDS = 300.0
 #: ``--format`` of the verbs that print a report (``--json`` is ``--format json``).
-REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown")
+REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown", "html")
 #: ``--fail-on``: the least severe finding that makes the exit status 1.
 FAIL_ON = ("error", "warning", "info")
 SPEC_FORMS = "pass:TEXT, env:VAR, file:PATH, fd:N or stdin"
@@ -161,7 +161,8 @@ def add_report_output(sub: argparse.ArgumentParser, what: str = "the report's to
         choices=REPORT_FORMATS,
         default="text",
         help="text (default), json, sarif (SARIF 2.1.0, for code scanning), junit (JUnit "
-        "XML, for test reports) or markdown (a table, e.g. for $GITHUB_STEP_SUMMARY)",
+        "XML, for test reports), markdown (a table, e.g. for $GITHUB_STEP_SUMMARY) or html "
+        "(one self-contained page with diagrams; use -o FILE)",
     )
     shown.add_argument(
         "--json",
@@ -170,6 +171,14 @@ def add_report_output(sub: argparse.ArgumentParser, what: str = "the report's to
         const="json",
         help=f"same as --format json ({what}, with the input and schema_version)",
     )
+    sub.add_argument(
+        "-o",
+        "--output",
+        type=file_name,
+        metavar="FILE",
+        help="write the report to FILE instead of stdout (never over a file without --force)",
+    )
+    sub.add_argument("--force", action="store_true", help="overwrite the -o FILE")
     sub.add_argument(
         "--fail-on",
         choices=FAIL_ON,

@@ -6,5 +6,5 @@ tests and the quickstart.
 ``credential`` (a certificate with its key, written as CER, PEM or PFX) and
 ``existing`` (an existing CA checked before it issues).
 
-May import: ``_formats``, ``_errors``.
+May import: ``_draw``, ``_formats``, ``_errors``.
 """

@@ -24,6 +24,7 @@ from .existing import check_existing_ca
 from .issue import ca_extensions, issue, leaf_extensions, server_extensions, validity
 from .keys import KeyType, parse_key_type
 from .names import check_text, client_san, common_name_for, general_names, subject_name
+from .pictures import ROOT_ROLES, SERVER_ROLES, credentials_svg
 
 __all__ = ["Credential", "KeyType", "TestChain", "build_self_signed", "build_test_chain"]
 
@@ -150,6 +151,24 @@ class TestChain:
         """
         cas = [c.certificate for c in (*reversed(self.intermediates), self.root)]
         return [*cas, *self.ca_chain]
+
+    def _repr_html_(self) -> str:
+        """The chain as a diagram in Jupyter: root at the top, each box with its role.
+
+        .. versionadded:: 0.2
+        """
+        # Built on an existing CA, ``root`` is that CA and ``ca_chain`` leads up to the real root.
+        above: list[tuple[Credential | x509.Certificate, tuple[str, ...]]] = [
+            (c, ROOT_ROLES if i == 0 else ("intermediate",))
+            for i, c in enumerate(reversed(self.ca_chain))
+        ]
+        top_roles = ("intermediate",) if self.ca_chain else ROOT_ROLES
+        chain = [
+            *above,
+            (self.root, top_roles),
+            *((i, ("intermediate",)) for i in self.intermediates),
+        ]
+        return credentials_svg([*chain, (self.server, SERVER_ROLES)])
 
     def _key_type(self, key_type: KeyType | str | None) -> KeyType:
         if key_type is None:

@@ -26,6 +26,7 @@ from .._formats.keys import key_description
 from .chain import order_chain
 from .links import is_self_signed
 from .names import dns_names, extension_value, is_ca, issuer_text, subject_text
+from .pictures import chain_html
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -158,7 +159,10 @@ class CertInfoList(list[CertInfo]):
             "<tr>" + "".join(f"<td>{_cell(info, name)}</td>" for name, _ in _COLUMNS) + "</tr>"
             for info in self
         )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        if not self:
+            return table
+        return f"{table}{chain_html(self, title='Chain (root at the top)')}"
 
     def to_dicts(self) -> list[dict[str, object]]:
         """JSON-ready list (see :meth:`CertInfo.to_dict`).
