@@ -8,6 +8,11 @@ import shutil
 import pytest
 from hypothesis import HealthCheck, settings
 
+import appgw_certs.pytest_plugin
+
+# A user's project of its own, run in its own virtual environment by its run.sh.
+collect_ignore = ["plugin_example"]
+
 # CI machines have two cores and run tests in parallel: wall-clock deadlines
 # would only measure the neighbours. Speed is measured in benchmarks/.
 settings.register_profile(
@@ -30,3 +35,10 @@ def openssl() -> str:
     path = shutil.which("openssl")
     assert path, "the openssl CLI is required for the tests (apt-get install openssl)"
     return path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load the package's pytest plugin under its entry point's name, unless the
+    installed entry point already did (an editable install made before it existed)."""
+    if not config.pluginmanager.has_plugin("appgw_certs"):
+        config.pluginmanager.register(appgw_certs.pytest_plugin, "appgw_certs")
