@@ -12,6 +12,8 @@ import appgw_certs.pytest_plugin
 
 # A user's project of its own, run in its own virtual environment by its run.sh.
 collect_ignore = ["plugin_example"]
+# Whole pytest sessions for the plugin's tests (tests/testpki/test_plugin_sessions.py).
+pytest_plugins = ["pytester"]
 
 # CI machines have two cores and run tests in parallel: wall-clock deadlines
 # would only measure the neighbours. Speed is measured in benchmarks/.
