@@ -13,7 +13,7 @@ are made the first time a fixture is used.
 - ``appgw_gateway_json``: ``appgw_gateway_json(chain)`` is a v2 gateway's REST GET
   body whose listener serves ``chain`` and whose backend trusts its root.
 
-.. versionadded:: 0.2
+.. versionadded:: 0.2.0
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class AppGwBackend:
     the host name) to get :attr:`chain`; another name of :attr:`chains` gets that
     chain. Each connection is answered ``HTTP/1.1 200 OK`` to one request.
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.2.0
     """
 
     host: str

@@ -139,10 +139,10 @@ class TestChain:
         configured accepts this chain's client certificates. As trustme's
         ``CA.configure_trust``.
 
-        >>> context = ssl.create_default_context(purpose=ssl.Purpose.SERVER_AUTH, cafile=None)
+        >>> context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         >>> chain.configure_trust(context)
 
-        .. versionadded:: 0.2
+        .. versionadded:: 0.2.0
         """
         _check_context(ssl_context)
         ssl_context.load_verify_locations(cadata=self.root.cer().decode("ascii"))
@@ -157,7 +157,7 @@ class TestChain:
         >>> server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         >>> chain.configure_cert(server_context)
 
-        .. versionadded:: 0.2
+        .. versionadded:: 0.2.0
         """
         _check_context(ssl_context)
         with self.server.pem_tempfile(chain=reversed(self.intermediates)) as path:

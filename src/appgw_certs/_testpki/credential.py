@@ -102,7 +102,7 @@ class Credential:
         >>> with cred.pem_tempfile() as path:
         ...     context.load_cert_chain(path)
 
-        .. versionadded:: 0.2
+        .. versionadded:: 0.2.0
         """
         certificates = [self.certificate, *_certificates(chain)]
         blocks = [
@@ -126,7 +126,7 @@ class Credential:
         >>> with cred.pfx_tempfile("Passw0rd") as path:
         ...     my_tool(path, "Passw0rd")
 
-        .. versionadded:: 0.2
+        .. versionadded:: 0.2.0
         """
         data = self.pfx(password, chain=chain, profile=profile, friendly_name=friendly_name)
         with secret_tempfile(data, "credential.pfx") as path:
