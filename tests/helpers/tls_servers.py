@@ -36,8 +36,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from cryptography import x509
 
@@ -45,6 +43,7 @@ from appgw_certs._testpki.server import (
     LOOPBACK_V4,
     LOOPBACK_V6,
     TIMEOUT,
+    Closing,
     LoopbackServer,
     TLSServer,
 )
@@ -118,24 +117,6 @@ def client_context(
     return context
 
 
-class _Closing:
-    """``with`` support for anything with a ``close()``."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-
 class PythonTLSServer(TLSServer):
     """Serves ``context`` (replace :attr:`context` between connections) and records,
     per client port, ``None`` for a completed handshake or the server's exception."""
@@ -171,7 +152,7 @@ def refused_port(host: str = LOOPBACK_V4) -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
-class OpenSSLServer(_Closing):
+class OpenSSLServer(Closing):
     """``openssl s_server`` presenting ``leaf`` then ``chain`` exactly as given.
 
     ``for_server_name=(name, other)`` serves ``other`` alone to clients whose SNI is ``name``.

@@ -11,7 +11,6 @@ same chain. Field names and the id scheme follow the REST API's GET response
 from __future__ import annotations
 
 import base64
-import ipaddress
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
@@ -33,6 +32,11 @@ TLS_POLICY = "AppGwSslPolicy20220101"
 def server_name_of(chain: TestChain) -> str:
     """The first name the server leaf covers: its first DNS name (``www`` for a
     wildcard's ``*``), else its first IP address."""
+    return _backend_address(chain)[1]
+
+
+def _backend_address(chain: TestChain) -> tuple[str, str]:
+    """("fqdn", name) for the leaf's first DNS name, else ("ipAddress", its first IP)."""
     try:
         san = chain.server.certificate.extensions.get_extension_for_class(
             x509.SubjectAlternativeName
@@ -41,10 +45,10 @@ def server_name_of(chain: TestChain) -> str:
         san = x509.SubjectAlternativeName([])
     dns = san.get_values_for_type(x509.DNSName)
     if dns:
-        return "www" + dns[0][1:] if dns[0].startswith("*.") else dns[0]
+        return "fqdn", "www" + dns[0][1:] if dns[0].startswith("*.") else dns[0]
     addresses = san.get_values_for_type(x509.IPAddress)
     if addresses:
-        return str(addresses[0])
+        return "ipAddress", str(addresses[0])
     raise InvalidArgumentError("chain: its server certificate names no host")
 
 
@@ -57,7 +61,7 @@ def gateway_json(
         raise TypeError(f"chain: must be a TestChain, not {type(chain).__name__}")
     if sku not in V2_SKUS:
         raise InvalidArgumentError(f"sku: must be one of {', '.join(V2_SKUS)}, not {sku!r}")
-    host = server_name_of(chain)
+    kind, host = _backend_address(chain)
     gateway = f"{_GATEWAYS}/{name}"
 
     def element(collection: str, item: str, **properties: object) -> dict[str, object]:
@@ -76,7 +80,6 @@ def gateway_json(
         *reversed([c.certificate for c in chain.intermediates]),
         chain.root.certificate,
     ]
-    backend: dict[str, str] = {"ipAddress": host} if _is_ip(host) else {"fqdn": host}
     properties: dict[str, object] = {
         "provisioningState": "Succeeded",
         "operationalState": "Running",
@@ -121,7 +124,7 @@ def gateway_json(
             )
         ],
         "backendAddressPools": [
-            element("backendAddressPools", "backend-pool", backendAddresses=[backend])
+            element("backendAddressPools", "backend-pool", backendAddresses=[{kind: host}])
         ],
         "backendHttpSettingsCollection": [
             element(
@@ -156,14 +159,6 @@ def gateway_json(
         "etag": 'W/"00000000-0000-0000-0000-000000000000"',
         "properties": properties,
     }
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def _b64(data: bytes) -> str:

@@ -27,6 +27,7 @@ __all__ = [
     "LOOPBACK_V4",
     "LOOPBACK_V6",
     "TIMEOUT",
+    "Closing",
     "LoopbackServer",
     "TLSServer",
     "chain_server",
@@ -45,7 +46,25 @@ _HTTP_REPLY = (
 )
 
 
-class LoopbackServer:
+class Closing:
+    """``with`` support for anything with a ``close()``."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class LoopbackServer(Closing):
     """A listening socket on a loopback address, port 0, with its accept loop in a thread.
 
     Subclasses say what to do with each connection in :meth:`serve`.
@@ -74,14 +93,6 @@ class LoopbackServer:
     def __enter__(self) -> Self:
         self._thread.start()
         return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Stop accepting, wait for the connection being served, close the socket."""
@@ -121,12 +132,15 @@ class TLSServer(LoopbackServer):
         super().__init__(host)
         self.context = context
         self.http = http
+        #: The DER certificate each client (by port) presented; None: it sent none.
+        self.peer_certificates: dict[int, bytes | None] = {}
         self._outcomes: queue.Queue[tuple[int, BaseException | None]] = queue.Queue()
 
     def serve(self, conn: socket.socket) -> None:
         peer_port: int = conn.getpeername()[1]
         try:
             with self.context.wrap_socket(conn, server_side=True) as tls:
+                self.peer_certificates[peer_port] = tls.getpeercert(binary_form=True)
                 self._outcomes.put((peer_port, None))
                 with suppress(OSError):
                     if self.http:
