@@ -146,9 +146,15 @@ def appgw_backend(request: pytest.FixtureRequest, appgw_chain: TestChain) -> Ite
     """
     options = _options(request, BACKEND_MARKER, _BACKEND_OPTIONS)
     # deferred: ssl servers and certificates load when a backend is first started
+    from ._testpki.build import TestChain
     from ._testpki.gateway_json import server_name_of
     from ._testpki.server import LOOPBACK_V4, chain_server
 
+    for name in ("chain", "client_ca"):
+        if options.get(name) is not None and not isinstance(options[name], TestChain):
+            pytest.fail(f"{BACKEND_MARKER}: {name} must be a TestChain", pytrace=False)
+    if not isinstance(options.get("require_client_cert", False), bool):
+        pytest.fail(f"{BACKEND_MARKER}: require_client_cert must be True or False", pytrace=False)
     chain: TestChain = options.get("chain") or appgw_chain
     named = _named_chains(chain, options.get("server_names", ()))
     chains = {**named, server_name_of(chain): chain}

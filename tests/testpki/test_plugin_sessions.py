@@ -4,6 +4,9 @@ stopped after each test, and the session-scoped pattern the docs give."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 # As its entry point would load it, whether or not an installed entry point exists.
@@ -44,16 +47,24 @@ def test_bad_options_fail_the_setup_with_a_message(pytester: pytest.Pytester) ->
 
         @pytest.mark.appgw_chain(intermediates=9)
         def test_library_refusal(appgw_chain): ...
+
+        @pytest.mark.appgw_backend(chain="www.contoso.com")
+        def test_not_a_chain(appgw_backend): ...
+
+        @pytest.mark.appgw_backend(require_client_cert="yes")
+        def test_not_a_bool(appgw_backend): ...
         """
     )
     result = pytester.runpytest_subprocess(*PLUGIN)
-    result.assert_outcomes(errors=4)
+    result.assert_outcomes(errors=6)
     result.stdout.fnmatch_lines(
         [
             "*appgw_chain: unknown option(s) key_size; known: host_names, key_type*",
             "*@pytest.mark.appgw_chain takes keyword options only*",
             "*appgw_backend: an indirect parameter must be a mapping of options*",
             "*intermediates: must be between 0 and 5, not 9*",
+            "*appgw_backend: chain must be a TestChain*",
+            "*appgw_backend: require_client_cert must be True or False*",
         ]
     )
 
@@ -117,3 +128,16 @@ def test_a_session_scoped_chain_by_overriding_appgw_chain(pytester: pytest.Pytes
     serials = (pytester.path / "serials.txt").read_text().split()
     assert len(serials) == 2
     assert len(set(serials)) == 1
+
+
+def test_importing_the_plugin_costs_only_pytest() -> None:
+    # Every pytest session of every user with appgw-certs installed imports it.
+    code = (
+        "import sys, appgw_certs.pytest_plugin\n"
+        "heavy = ('cryptography', 'OpenSSL', 'hypothesis', 'ssl', 'appgw_certs._testpki')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert loaded.stdout.strip() == "[]"
