@@ -11,7 +11,11 @@ trap 'rm -rf "$venv"' EXIT
 "${PYTHON:-python3}" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet "$root[testing]"
 cd "$here"
-# The entry point is what activates the plugin: show it, then run the tests.
-"$venv/bin/python" -m pytest --version --version 2>&1 | grep -q "appgw-certs" \
-    || { echo "the appgw_certs pytest11 entry point is not registered" >&2; exit 1; }
+# The entry point is what activates the plugin: check pytest lists it, then run the tests.
+plugins="$(env -u PYTHONPATH "$venv/bin/python" -m pytest --version --version 2>&1)"
+if [[ "$plugins" != *appgw-certs* ]]; then
+    echo "the appgw_certs pytest11 entry point is not registered:" >&2
+    echo "$plugins" >&2
+    exit 1
+fi
 env -u PYTHONPATH "$venv/bin/python" -m pytest "$@"
