@@ -41,6 +41,7 @@ def openssl() -> str:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Load the package's pytest plugin under its entry point's name, unless the
-    installed entry point already did (an editable install made before it existed)."""
-    if not config.pluginmanager.has_plugin("appgw_certs"):
+    installed entry point (or ``-p``) already did: an install made before the entry
+    point existed, or the source on PYTHONPATH, has none."""
+    if not config.pluginmanager.is_registered(appgw_certs.pytest_plugin):
         config.pluginmanager.register(appgw_certs.pytest_plugin, "appgw_certs")
