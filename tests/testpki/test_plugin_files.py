@@ -213,3 +213,6 @@ def test_gateway_json_refuses_v1_and_what_is_not_a_chain(appgw_gateway_json: Gat
         appgw_gateway_json(sku="Standard")
     with pytest.raises(TypeError, match="TestChain"):
         appgw_gateway_json("www.contoso.com")
+    for name in ("", "a/b", "-gw", "gw-", "x" * 81):
+        with pytest.raises(ValueError, match="name"):
+            appgw_gateway_json(name=name)

@@ -11,6 +11,7 @@ same chain. Field names and the id scheme follow the REST API's GET response
 from __future__ import annotations
 
 import base64
+import re
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
@@ -25,6 +26,8 @@ _GROUP = f"{_SUBSCRIPTION}/resourceGroups/appgw-certs-test"
 _GATEWAYS = f"{_GROUP}/providers/Microsoft.Network/applicationGateways"
 #: The v2 SKUs a gateway built here may have.
 V2_SKUS = ("Standard_v2", "WAF_v2")
+# Azure's rule for a gateway's name.
+_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?")
 #: A predefined policy of TLS 1.2 and up, with suites for RSA and ECDSA keys.
 TLS_POLICY = "AppGwSslPolicy20220101"
 
@@ -59,6 +62,11 @@ def gateway_json(
     backend, reached by the chain's host name, is trusted through the chain's root."""
     if not isinstance(chain, TestChain):
         raise TypeError(f"chain: must be a TestChain, not {type(chain).__name__}")
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise InvalidArgumentError(
+            "name: 1 to 80 letters, digits, '.', '_' or '-', starting with a letter or digit "
+            f"and ending with one or '_', not {name!r}"
+        )
     if sku not in V2_SKUS:
         raise InvalidArgumentError(f"sku: must be one of {', '.join(V2_SKUS)}, not {sku!r}")
     kind, host = _backend_address(chain)
