@@ -177,3 +177,17 @@ def test_the_key_never_shows_in_a_chain_repr(company: TestChain) -> None:
     assert b"PRIVATE" in key_pem
     assert "PRIVATE" not in repr(chain)
     assert "private_numbers" not in repr(chain)
+
+
+def test_configure_trust_and_cert_on_a_chain_from_an_existing_ca(company: TestChain) -> None:
+    """The contexts trust the real root and present everything below it, as a backend would."""
+    chain = build_test_chain(
+        [HOST], ca=company.intermediates[0], ca_chain=[company.root.certificate], intermediates=0
+    )
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    chain.configure_cert(server)
+    client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    chain.configure_trust(client)
+    outcome, result = handshake(server, client, HOST)
+    assert outcome.error is None, outcome.error
+    assert result in ("TLSv1.2", "TLSv1.3"), result

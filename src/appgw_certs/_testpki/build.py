@@ -10,6 +10,7 @@ chain is fresh.
 from __future__ import annotations
 
 import secrets
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -170,6 +171,38 @@ class TestChain:
         ]
         return credentials_svg([*chain, (self.server, SERVER_ROLES)])
 
+    def configure_trust(self, ssl_context: ssl.SSLContext) -> None:
+        """Make ``ssl_context`` trust this chain's root (and nothing more is changed).
+
+        A client context so configured accepts :attr:`server` (sent with its
+        intermediates, as :meth:`configure_cert` does); a server context so
+        configured accepts this chain's client certificates. As trustme's
+        ``CA.configure_trust``.
+
+        >>> context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        >>> chain.configure_trust(context)
+
+        .. versionadded:: 0.2.0
+        """
+        _check_context(ssl_context)
+        ssl_context.load_verify_locations(cadata=self.trusted_root_cer().decode("ascii"))
+
+    def configure_cert(self, ssl_context: ssl.SSLContext) -> None:
+        """Make ``ssl_context`` present :attr:`server`, its intermediates and its key.
+
+        What a backend presents (:meth:`backend_chain_pem`); the key goes through
+        a 0600 temporary file that is removed before this returns. As trustme's
+        ``LeafCert.configure_cert``.
+
+        >>> server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        >>> chain.configure_cert(server_context)
+
+        .. versionadded:: 0.2.0
+        """
+        _check_context(ssl_context)
+        with self.server.pem_tempfile(chain=self.issuer_chain()[:-1]) as path:
+            ssl_context.load_cert_chain(path)
+
     def _key_type(self, key_type: KeyType | str | None) -> KeyType:
         if key_type is None:
             return KeyType.of(self.issuer.private_key)
@@ -274,6 +307,11 @@ def build_self_signed(
     extensions = leaf_extensions(kind, ExtendedKeyUsageOID.SERVER_AUTH, names, ca=ca)
     subject = subject_name(common_name_for(names), SELF_SIGNED_ORGANIZATION)
     return issue(subject, kind.generate(), None, extensions, window)
+
+
+def _check_context(ssl_context: object) -> None:
+    if not isinstance(ssl_context, ssl.SSLContext):
+        raise TypeError(f"ssl_context: must be an ssl.SSLContext, not {type(ssl_context).__name__}")
 
 
 def _check_intermediates(intermediates: int) -> None:
