@@ -9,7 +9,6 @@ read says so instead of making the whole description fail.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import html
@@ -20,10 +19,11 @@ from typing import TYPE_CHECKING, Literal
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from .._errors import ChainError, tolerating_deprecated_encodings
-from .._formats.bundle import load_bundle
+from .._errors import tolerating_deprecated_encodings
 from .._formats.keys import key_description
-from .chain import order_chain
+from .describe_chain import chain_facts
+from .describe_fields import ADDED_FIELDS, ADDED_READERS, added_fields, added_lines
+from .describe_keys import KeyInfo, describe_keys, keys_html, read_source
 from .links import is_self_signed
 from .names import dns_names, extension_value, is_ca, issuer_text, subject_text
 
@@ -75,6 +75,19 @@ class CertInfo:
     is_ca: bool
     is_self_signed: bool
     role: Role
+    # Added in 0.2, with defaults: what the gateway looks at beyond the portal's columns.
+    ip_addresses: tuple[str, ...] = ()
+    extended_key_usage: tuple[str, ...] = ()
+    key_usage: tuple[str, ...] = ()
+    path_length: int | None = None
+    subject_key_id: str | None = None
+    authority_key_id: str | None = None
+    ocsp_urls: tuple[str, ...] = ()
+    ca_issuers_urls: tuple[str, ...] = ()
+    crl_urls: tuple[str, ...] = ()
+    well_known: bool = False
+    file_index: int | None = None
+    issuer_index: int | None = None
 
     if not TYPE_CHECKING:  # hidden from type checkers, which would accept any name
 
@@ -108,6 +121,7 @@ class CertInfo:
             "is_ca": self.is_ca,
             "is_self_signed": self.is_self_signed,
             "role": self.role,
+            **added_fields(self),
         }
 
     def __str__(self) -> str:
@@ -125,10 +139,14 @@ class CertInfo:
         ]
         if self.dns_names:
             lines.insert(2, f"  DNS names:  {', '.join(self.dns_names)}")
-        return "\n".join(lines)
+        return "\n".join(lines + added_lines(self))
 
 
 _FIELDS = tuple(field.name for field in dataclasses.fields(CertInfo))
+# The added fields' defaults live in __init__ only: as class attributes they would
+# answer before __getattr__ could read the certificate.
+for _name in ADDED_FIELDS:
+    delattr(CertInfo, _name)
 
 
 def _unpickled(values: tuple[object, ...]) -> CertInfo:
@@ -142,15 +160,23 @@ def _unpickled(values: tuple[object, ...]) -> CertInfo:
 class CertInfoList(list[CertInfo]):
     """A list of :class:`CertInfo` that prints readably and renders as a table in Jupyter.
 
+    From :func:`describe`, it also says how its file holds the chain:
+    ``in_order`` (leaf to root as listed, ``None`` when not one chain),
+    ``well_known_root`` (the subject of the certifi root it ends in) and
+    ``keys`` (the file's private keys, public keys and requests).
+
     >>> print(describe(Path("chain.pem")))
     leaf: CN=www.contoso.com
       ...
     """
 
+    keys: tuple[KeyInfo, ...] = ()
+    in_order: bool | None = None
+    well_known_root: str | None = None
+
     def __str__(self) -> str:
-        if not self:
-            return "(no certificates)"
-        return "\n\n".join(str(info) for info in self)
+        parts = [str(info) for info in self] or ["(no certificates)"]
+        return "\n\n".join(parts + [str(key) for key in self.keys])
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(title)}</th>" for _, title in _COLUMNS)
@@ -158,7 +184,8 @@ class CertInfoList(list[CertInfo]):
             "<tr>" + "".join(f"<td>{_cell(info, name)}</td>" for name, _ in _COLUMNS) + "</tr>"
             for info in self
         )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        return table + keys_html(self.keys)
 
     def to_dicts(self) -> list[dict[str, object]]:
         """JSON-ready list (see :meth:`CertInfo.to_dict`).
@@ -182,14 +209,28 @@ def describe(source: CertSource, password: Password = None) -> CertInfoList:
     """Describe every certificate in ``source`` (PFX with ``password``, PEM, PKCS#7, DER...).
 
     Certificates come in chain order (leaf first) when they form one chain,
-    else in the order of the input.
+    else in the order of the input; each says its place in the input
+    (``file_index``) and its issuer's (``issuer_index``). The list also
+    describes the input's keys and requests (``keys``), says whether the input
+    lists its chain leaf to root (``in_order``) and which well-known root the
+    chain ends in (``well_known_root``). A file of keys or requests alone is
+    described too: no certificates, its ``keys``.
+
+    .. versionchanged:: 0.2
+       Keys, requests, extensions, positions and the well-known root.
 
     >>> describe(Path("backend.pfx"), "Passw0rd")      # a table in Jupyter
     """
-    certs = load_bundle(source, password).certificates
-    with contextlib.suppress(ChainError):  # several chains, or none: keep the input's order
-        certs = order_chain(certs)
-    return CertInfoList(cert_info(cert) for cert in certs)
+    data, bundle = read_source(source, password)
+    certs = bundle.certificates if bundle is not None else []
+    facts = chain_facts(certs)
+    infos = CertInfoList(cert_info(cert) for cert in facts.ordered)
+    for info, cert in zip(infos, facts.ordered, strict=True):
+        object.__setattr__(info, "file_index", facts.positions[cert])
+        object.__setattr__(info, "issuer_index", facts.issuers.get(cert))
+    infos.keys = describe_keys(data, bundle, certs, password)
+    infos.in_order, infos.well_known_root = facts.in_order, facts.well_known_root
+    return infos
 
 
 def cert_info(cert: x509.Certificate, role: Role | None = None) -> CertInfo:
@@ -298,4 +339,5 @@ _FIELD_READERS: dict[str, Callable[[x509.Certificate], object]] = {
     "is_ca": is_ca,
     "is_self_signed": is_self_signed,
     "role": _role,
+    **ADDED_READERS,
 }

@@ -1,0 +1,146 @@
+"""The fields :class:`CertInfo` gained in 0.2: how each is read, shown and put in JSON.
+
+Extensions that matter to the gateway (IP SAN entries, extended and plain key
+usage, path length, key identifiers, OCSP, CA issuers and CRL locations),
+whether the certificate is a well-known root, and its place and its issuer's
+place in the input (set by ``describe``; ``None`` for a lone description).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from cryptography import x509
+
+from .describe_chain import is_well_known_root
+from .extensions import (
+    aki_hex,
+    ca_issuers_urls,
+    crl_urls,
+    extended_key_usage,
+    ip_address_texts,
+    key_usage,
+    ocsp_urls,
+    path_length,
+    ski_hex,
+)
+
+__all__ = ["ADDED_FIELDS", "ADDED_READERS", "MAX_SHOWN", "added_fields", "added_lines", "listed"]
+
+#: Entries of one list shown in text (a hostile SAN may hold thousands); JSON has all.
+MAX_SHOWN = 20
+
+
+def _none(cert: x509.Certificate) -> None:
+    return None
+
+
+ADDED_READERS: dict[str, Callable[[x509.Certificate], object]] = {
+    "ip_addresses": ip_address_texts,
+    "extended_key_usage": extended_key_usage,
+    "key_usage": key_usage,
+    "path_length": path_length,
+    "subject_key_id": ski_hex,
+    "authority_key_id": aki_hex,
+    "ocsp_urls": ocsp_urls,
+    "ca_issuers_urls": ca_issuers_urls,
+    "crl_urls": crl_urls,
+    "well_known": is_well_known_root,
+    "file_index": _none,
+    "issuer_index": _none,
+}
+ADDED_FIELDS = tuple(ADDED_READERS)
+
+
+class _Described(Protocol):
+    """What is read here of a :class:`CertInfo` (named so to keep the import one way)."""
+
+    @property
+    def ip_addresses(self) -> tuple[str, ...]: ...
+    @property
+    def extended_key_usage(self) -> tuple[str, ...]: ...
+    @property
+    def key_usage(self) -> tuple[str, ...]: ...
+    @property
+    def path_length(self) -> int | None: ...
+    @property
+    def subject_key_id(self) -> str | None: ...
+    @property
+    def authority_key_id(self) -> str | None: ...
+    @property
+    def ocsp_urls(self) -> tuple[str, ...]: ...
+    @property
+    def ca_issuers_urls(self) -> tuple[str, ...]: ...
+    @property
+    def crl_urls(self) -> tuple[str, ...]: ...
+    @property
+    def well_known(self) -> bool: ...
+    @property
+    def file_index(self) -> int | None: ...
+    @property
+    def issuer_index(self) -> int | None: ...
+    @property
+    def is_ca(self) -> bool: ...
+    @property
+    def is_self_signed(self) -> bool: ...
+
+
+def added_fields(info: _Described) -> dict[str, object]:
+    """The added fields, JSON-ready (tuples as lists)."""
+    values = {name: getattr(info, name) for name in ADDED_FIELDS}
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+
+
+def listed(values: tuple[str, ...], limit: int = MAX_SHOWN) -> str:
+    """``a, b, c``, at most ``limit`` of them and a count of the rest; ``-`` for none.
+
+    >>> listed(("a", "b", "c"), limit=2)
+    'a, b and 1 more'
+    """
+    if not values:
+        return "-"
+    shown = ", ".join(values[:limit])
+    return shown if len(values) <= limit else f"{shown} and {len(values) - limit:,} more"
+
+
+def issuer_place(info: _Described) -> str:
+    """Where the certificate's issuer is in the file, in words."""
+    if info.issuer_index is not None:
+        return f"[{info.issuer_index + 1}] in this file"
+    if info.is_self_signed:
+        return "itself (self-signed)"
+    return "not in this file"
+
+
+def constraints_text(info: _Described) -> str:
+    """Basic constraints: ``CA, path length 0``, ``CA`` or ``not a CA``."""
+    if not info.is_ca:
+        return "not a CA"
+    return "CA" if info.path_length is None else f"CA, path length {info.path_length}"
+
+
+def added_rows(info: _Described) -> list[tuple[str, str]]:
+    """The added fields as ``(label, value)`` rows, empty ones left out."""
+    rows = [
+        ("IP addresses", listed(info.ip_addresses)),
+        ("EKU", listed(info.extended_key_usage)),
+        ("key usage", listed(info.key_usage)),
+        ("basic constraints", constraints_text(info)),
+        ("subject key id", info.subject_key_id or "-"),
+        ("authority key id", info.authority_key_id or "-"),
+        ("OCSP", listed(info.ocsp_urls)),
+        ("CA issuers", listed(info.ca_issuers_urls)),
+        ("CRL", listed(info.crl_urls)),
+    ]
+    shown = [(label, value) for label, value in rows if value != "-"]
+    if info.file_index is not None:
+        shown.append(("issuer in file", issuer_place(info)))
+    if info.well_known:
+        shown.append(("well known", "yes: a root of Mozilla's store (certifi)"))
+    return shown
+
+
+def added_lines(info: _Described) -> list[str]:
+    """The added fields as lines of :meth:`CertInfo.__str__`, aligned with its own."""
+    return [f"  {label + ':':<11} {value}" for label, value in added_rows(info)]
