@@ -24,6 +24,7 @@ from .._formats.keys import key_description
 from .describe_chain import chain_facts
 from .describe_fields import ADDED_FIELDS, ADDED_READERS, added_fields, added_lines
 from .describe_keys import KeyInfo, describe_keys, keys_html, read_source
+from .extensions import listed
 from .links import is_self_signed
 from .names import dns_names, extension_value, is_ca, issuer_text, subject_text
 
@@ -138,7 +139,7 @@ class CertInfo:
             f"self-signed: {'yes' if self.is_self_signed else 'no'}",
         ]
         if self.dns_names:
-            lines.insert(2, f"  DNS names:  {', '.join(self.dns_names)}")
+            lines.insert(2, f"  DNS names:  {listed(self.dns_names)}")
         return "\n".join(lines + added_lines(self))
 
 

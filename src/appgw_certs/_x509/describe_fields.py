@@ -21,15 +21,13 @@ from .extensions import (
     extended_key_usage,
     ip_address_texts,
     key_usage,
+    listed,
     ocsp_urls,
     path_length,
     ski_hex,
 )
 
-__all__ = ["ADDED_FIELDS", "ADDED_READERS", "MAX_SHOWN", "added_fields", "added_lines", "listed"]
-
-#: Entries of one list shown in text (a hostile SAN may hold thousands); JSON has all.
-MAX_SHOWN = 20
+__all__ = ["ADDED_FIELDS", "ADDED_READERS", "added_fields", "added_lines", "added_rows"]
 
 
 def _none(cert: x509.Certificate) -> None:
@@ -92,22 +90,10 @@ def added_fields(info: _Described) -> dict[str, object]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
 
 
-def listed(values: tuple[str, ...], limit: int = MAX_SHOWN) -> str:
-    """``a, b, c``, at most ``limit`` of them and a count of the rest; ``-`` for none.
-
-    >>> listed(("a", "b", "c"), limit=2)
-    'a, b and 1 more'
-    """
-    if not values:
-        return "-"
-    shown = ", ".join(values[:limit])
-    return shown if len(values) <= limit else f"{shown} and {len(values) - limit:,} more"
-
-
 def issuer_place(info: _Described) -> str:
     """Where the certificate's issuer is in the file, in words."""
     if info.issuer_index is not None:
-        return f"[{info.issuer_index + 1}] in this file"
+        return f"[{info.issuer_index + 1}]"
     if info.is_self_signed:
         return "itself (self-signed)"
     return "not in this file"
@@ -133,7 +119,7 @@ def added_rows(info: _Described) -> list[tuple[str, str]]:
         ("CA issuers", listed(info.ca_issuers_urls)),
         ("CRL", listed(info.crl_urls)),
     ]
-    shown = [(label, value) for label, value in rows if value != "-"]
+    shown = [(label, value) for label, value in rows if value != "-" or label == "EKU"]
     if info.file_index is not None:
         shown.append(("issuer in file", issuer_place(info)))
     if info.well_known:

@@ -8,6 +8,7 @@ is never kept in a description, never shown: only its kind and size.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 from collections.abc import Callable
@@ -15,7 +16,9 @@ from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
 
 from .._errors import AppGwCertError, CertificateFormatError, PfxPasswordError
 from .._formats.bundle import Bundle, load_bundle
@@ -24,7 +27,7 @@ from .._formats.keys import key_description, public_key_der
 from .._formats.pem import KEY_LABELS, PemBlock, pem_blocks
 from .._formats.private_keys import optional_pem_key
 from .._formats.sniff import sniff_format
-from .extensions import oid_name
+from .extensions import listed, oid_name
 from .names import name_text
 
 if TYPE_CHECKING:
@@ -66,22 +69,28 @@ class KeyInfo:
         """JSON-ready: tuples as lists."""
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
-    def __str__(self) -> str:
-        fits = (
-            f"matches certificate [{self.matches + 1}]"
-            if self.matches is not None
-            else "matches no certificate in the file"
-        )
-        lines = [f"{self.kind}: {self.key}; {fits}"]
+    def rows(self) -> list[tuple[str, str]]:
+        """``(label, value)`` rows for text: the certificate it fits, then what it says.
+
+        >>> dict(KeyInfo("private key", "RSA 2048", matches=0).rows())["certificate"]
+        '[1]'
+        """
+        fits = f"[{self.matches + 1}]" if self.matches is not None else "none in this file"
+        rows = [("certificate", fits)]
+        if self.kind == "private key":
+            rows.append(("encrypted", "yes" if self.encrypted else "no"))
         if self.subject is not None:
-            lines.append(f"  subject:    {self.subject}")
-        if self.dns_names:
-            lines.append(f"  DNS names:  {', '.join(self.dns_names)}")
-        if self.ip_addresses:
-            lines.append(f"  IP:         {', '.join(self.ip_addresses)}")
+            rows.append(("subject", self.subject))
+            rows.append(("dns names", listed(self.dns_names)))
+            rows.append(("IP addresses", listed(self.ip_addresses)))
         if self.signature_algorithm is not None:
-            valid = {True: "valid", False: "INVALID", None: "unchecked"}[self.signature_valid]
-            lines.append(f"  signature:  {self.signature_algorithm} ({valid})")
+            valid = {True: "valid", False: "INVALID", None: "not checked"}[self.signature_valid]
+            rows.append(("signature", f"{self.signature_algorithm} ({valid})"))
+        return rows
+
+    def __str__(self) -> str:
+        lines = [f"{self.kind}: {self.key}"]
+        lines += [f"  {label + ':':<13} {value}" for label, value in self.rows()]
         return "\n".join(lines)
 
 
@@ -240,10 +249,31 @@ def _request_signature_algorithm(request: x509.CertificateSigningRequest) -> str
 
 
 def _request_signature_valid(request: x509.CertificateSigningRequest) -> bool | None:
+    """Whether the request's self-signature holds; ``None`` when it cannot be checked."""
+    with contextlib.suppress(Exception):
+        if request.is_signature_valid:
+            return True
+    # cryptography answers False for SHA-1 (and MD5) signatures, which old tools still
+    # make: check those by hand, as openssl req -verify does.
     try:
-        return bool(request.is_signature_valid)
+        key = request.public_key()
+        digest = request.signature_hash_algorithm
+        signature, signed = request.signature, request.tbs_certrequest_bytes
+        if digest is None:
+            return False
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, signed, padding.PKCS1v15(), digest)
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, signed, ec.ECDSA(digest))
+        elif isinstance(key, dsa.DSAPublicKey):
+            key.verify(signature, signed, digest)
+        else:
+            return False
+    except InvalidSignature:
+        return False
     except Exception:  # an algorithm cryptography cannot check
         return None
+    return True
 
 
 # -- Jupyter ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from .links import authority_key_id, subject_key_id
 from .names import extension_value, ip_addresses
 
 __all__ = [
+    "MAX_SHOWN",
     "aki_hex",
     "ca_issuers_urls",
     "crl_urls",
@@ -24,6 +25,7 @@ __all__ = [
     "hex_id",
     "ip_address_texts",
     "key_usage",
+    "listed",
     "ocsp_urls",
     "oid_name",
     "path_length",
@@ -49,6 +51,8 @@ _OID_NAMES = {
     "1.3.6.1.4.1.311.10.3.3": "msSGC",
     "2.16.840.1.113730.4.1": "nsSGC",
 }
+#: Entries of one list shown in text (a hostile SAN may hold thousands); JSON has all.
+MAX_SHOWN = 20
 _MAX_TEXT = 2048  # a URL or name longer than this is cut (a hostile extension is not shown whole)
 
 
@@ -63,6 +67,18 @@ def oid_name(oid: x509.ObjectIdentifier) -> str:
     if isinstance(name, str) and name != "Unknown OID":
         return name
     return _OID_NAMES.get(dotted, dotted)
+
+
+def listed(values: tuple[str, ...], limit: int = MAX_SHOWN) -> str:
+    """``a, b, c``, at most ``limit`` of them and a count of the rest; ``-`` for none.
+
+    >>> listed(("a", "b", "c"), limit=2)
+    'a, b and 1 more'
+    """
+    if not values:
+        return "-"
+    shown = ", ".join(values[:limit])
+    return shown if len(values) <= limit else f"{shown} and {len(values) - limit:,} more"
 
 
 def _cut(text: str) -> str:
@@ -80,6 +96,8 @@ def general_name_text(name: x509.GeneralName) -> str:
             return _cut(name.value)
         if isinstance(name, x509.DNSName):
             return _cut(f"DNS:{name.value}")
+        if isinstance(name, x509.RegisteredID):
+            return f"RegisteredID:{oid_name(name.value)}"
         if isinstance(name, x509.DirectoryName):
             return _cut(f"DirName:{name.value.rfc4514_string()}")
         return _cut(f"{type(name).__name__}:{name.value!s}")
