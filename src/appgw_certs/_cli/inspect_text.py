@@ -38,6 +38,7 @@ def print_described(
         console.line("PKCS#12 (PFX) encryption:")
         console.table(_encryption_rows(encryption, console))
     if infos:
+        console.line("chain:")
         console.table(_chain_rows(infos, console, presented=presented))
     console.line()
     for info in infos:

@@ -58,6 +58,17 @@ class CertInfo:
     Equality, hashing, ``repr``, pickling and :func:`dataclasses.replace` see
     every field; such a description holds its certificate until pickled.
 
+    .. versionadded:: 0.2
+       The extensions the gateway reads: ``ip_addresses`` (SAN IP entries),
+       ``extended_key_usage`` (``serverAuth``...), ``key_usage``
+       (``digitalSignature``...), ``path_length``, ``subject_key_id`` and
+       ``authority_key_id`` (upper-case hex), ``ocsp_urls``,
+       ``ca_issuers_urls``, ``crl_urls``; ``well_known`` (a root of Mozilla's
+       store via certifi, an approximation of Azure's unpublished list); and,
+       from :func:`describe`, ``file_index`` and ``issuer_index``: the
+       certificate's and its issuer's places in the input, from 0 (``None``
+       when its issuer is not in it). All have defaults.
+
     >>> info = describe(Path("backend.pfx"), "Passw0rd")[0]
     >>> info.role, info.key, info.sha1_thumbprint
     ('leaf', 'RSA 2048', '3F2A...')
@@ -218,7 +229,9 @@ def describe(source: CertSource, password: Password = None) -> CertInfoList:
     described too: no certificates, its ``keys``.
 
     .. versionchanged:: 0.2
-       Keys, requests, extensions, positions and the well-known root.
+       Keys, requests and public keys (each with the certificate it fits),
+       extensions, places in the input, ``in_order`` and ``well_known_root``;
+       a file of keys or requests alone no longer raises.
 
     >>> describe(Path("backend.pfx"), "Passw0rd")      # a table in Jupyter
     """
