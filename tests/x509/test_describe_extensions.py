@@ -467,3 +467,31 @@ def test_too_many_keys_are_refused() -> None:
     )
     with pytest.raises(AppGwCertError, match="over the limit"):
         describe(public * 101)
+
+
+def test_only_a_few_encrypted_keys_are_decrypted() -> None:
+    from appgw_certs._x509.describe_keys import MAX_DECRYPTED
+
+    def encrypted() -> bytes:
+        return new_key().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"Secret123"),
+        )
+
+    keys = describe(b"".join(encrypted() for _ in range(MAX_DECRYPTED + 3)), "Secret123").keys
+    assert [k.key for k in keys] == ["EC P-256"] * (MAX_DECRYPTED + 1) + [
+        f"encrypted: not opened (only the first {MAX_DECRYPTED} are)"
+    ] * 2
+    assert all(k.encrypted for k in keys)
+
+
+def test_the_notebook_table_lists_keys_escaped() -> None:
+    hostile = "<b>x</b>.contoso.com"
+    key = new_key()
+    request = x509.CertificateSigningRequestBuilder(name(hostile)).sign(key, hashes.SHA256())
+    infos = describe(request.public_bytes(serialization.Encoding.PEM))
+    table = infos._repr_html_()
+    assert "<td>certificate request</td><td>EC P-256</td><td>none</td>" in table
+    assert "<b>x</b>" not in table
+    assert "&lt;b&gt;x&lt;/b&gt;" in table

@@ -132,7 +132,8 @@ def describe_keys(
                 f"limit of {MAX_KEYS}: check that this is the right file"
             )
         secret = encode_password(password)
-        found = [_block_info(block, secret) for block in blocks]
+        opener = _KeyOpener(secret, bundle.private_key if bundle is not None else None)
+        found = [_block_info(block, opener) for block in blocks]
     elif bundle is None:
         found = [] if data is None else _der_objects(data)
     elif bundle.private_key is not None:  # a PFX's key, or a DER private key
@@ -166,20 +167,53 @@ def _certificate_key(cert: x509.Certificate) -> bytes | None:
 _OTHER_LABELS = KEY_LABELS | REQUEST_LABELS | PUBLIC_KEY_LABELS
 
 
-def _block_info(block: PemBlock, password: bytes | None) -> _Found:
+class _KeyOpener:
+    """Opens a file's private key blocks in turn: the first as the loader already read
+    it (not decrypted twice), and at most :data:`MAX_DECRYPTED` encrypted ones, since
+    each may cost a key derivation of up to the iteration limit."""
+
+    def __init__(self, password: bytes | None, first: object | None) -> None:
+        self.password = password
+        self.first = first
+        self.decrypted = 0
+
+    def open(self, block: PemBlock, encrypted: bool) -> object | None:
+        """The key of ``block``; ``None`` without a password; raises as the loader does."""
+        if self.first is not None:
+            key, self.first = self.first, None
+            return key
+        if encrypted:
+            if self.decrypted >= MAX_DECRYPTED:
+                raise _NotOpened
+            self.decrypted += 1
+        return optional_pem_key([block], self.password)
+
+
+class _NotOpened(Exception):
+    """An encrypted key past :data:`MAX_DECRYPTED`."""
+
+
+#: Encrypted private keys decrypted in one file at most (each is a key derivation).
+MAX_DECRYPTED = 4
+
+
+def _block_info(block: PemBlock, opener: _KeyOpener) -> _Found:
     if block.label in REQUEST_LABELS:
         return _request_info(lambda: x509.load_pem_x509_csr(block.text))
     if block.label in PUBLIC_KEY_LABELS:
         return _public_key_info(lambda: serialization.load_pem_public_key(block.text))
+    encrypted = block.label == "ENCRYPTED PRIVATE KEY" or block.encrypted_header
     try:
-        key = optional_pem_key([block], password)
+        key = opener.open(block, encrypted)
     except PfxPasswordError:
         raise  # a wrong password: the caller asks again or says so
+    except _NotOpened:
+        shut = f"encrypted: not opened (only the first {MAX_DECRYPTED} are)"
+        return KeyInfo("private key", shut, encrypted=True), None
     except AppGwCertError:
         return KeyInfo("private key", "unreadable"), None
     if key is None:
         return KeyInfo("private key", "encrypted: give its password", encrypted=True), None
-    encrypted = block.label == "ENCRYPTED PRIVATE KEY" or block.encrypted_header
     return KeyInfo("private key", key_description(key), encrypted=encrypted), public_key_der(key)
 
 
