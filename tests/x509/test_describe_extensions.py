@@ -21,10 +21,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import AuthorityInformationAccessOID, ObjectIdentifier
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from appgw_certs import AppGwCertError, describe
 from appgw_certs._x509.describe import cert_info
 from helpers.chain import NOW, PKITS, VECTORS, issue, name, new_key, pem
+from helpers.hostile import call_loader, hostile_bytes, mutated, pem_damaged
 
 _EXTENSIONS = (
     "subjectAltName,extendedKeyUsage,keyUsage,basicConstraints,subjectKeyIdentifier,"
@@ -495,3 +498,36 @@ def test_the_notebook_table_lists_keys_escaped() -> None:
     assert "<td>certificate request</td><td>EC P-256</td><td>none</td>" in table
     assert "<b>x</b>" not in table
     assert "CN=\\&lt;b\\&gt;x" in table  # RFC 4514 escapes, then HTML
+
+
+def _seed_file() -> bytes:
+    """A certificate, a key, a request and a public key in one PEM: each reader's input."""
+    root = issue("Fuzz Root")
+    leaf = issue("fuzz.contoso.com", issuer=root, ca=False, dns=("fuzz.contoso.com",))
+    request = x509.CertificateSigningRequestBuilder(name("fuzz")).sign(leaf.key, hashes.SHA256())
+    return (
+        pem(leaf.cert, root.cert)
+        + leaf.key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+        + request.public_bytes(serialization.Encoding.PEM)
+        + leaf.key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+
+
+SEED = _seed_file()
+
+
+@given(data=st.one_of(mutated(SEED), pem_damaged(SEED), hostile_bytes()))
+@settings(max_examples=150)
+def test_describe_of_damaged_input_raises_only_our_errors(data: bytes) -> None:
+    def look() -> object:
+        infos = describe(data)
+        return str(infos) + infos._repr_html_() + str(infos.to_dicts())
+
+    outcome = call_loader("describe", look, AppGwCertError)
+    assert isinstance(outcome, str | AppGwCertError)
