@@ -531,3 +531,17 @@ def test_describe_of_damaged_input_raises_only_our_errors(data: bytes) -> None:
 
     outcome = call_loader("describe", look, AppGwCertError)
     assert isinstance(outcome, str | AppGwCertError)
+
+
+def test_the_list_as_json_holds_chain_certificates_and_keys() -> None:
+    import json
+
+    root = issue("Json Root")
+    leaf = issue("json.contoso.com", issuer=root, ca=False)
+    key = leaf.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    data = json.loads(json.dumps(describe(pem(root.cert, leaf.cert) + key).to_dict()))
+    assert data["chain"] == {"in_order": False, "well_known_root": None, "order": [1, 0]}
+    assert [c["file_index"] for c in data["certificates"]] == [1, 0]
+    assert [(k["kind"], k["matches"]) for k in data["keys"]] == [("private key", 1)]

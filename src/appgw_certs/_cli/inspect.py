@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from .backend import split_host_port
+from .backend import probe_target, split_host_port
 from .options import (
     EXIT_OK,
     CliError,
@@ -52,6 +52,7 @@ def add_parser(verbs: Verbs) -> None:
     )
     source.add_argument(
         "--probe",
+        type=probe_target,
         metavar="HOST[:PORT]",
         help="show the chain a live TLS server presents (port 443 by default)",
     )
@@ -202,12 +203,6 @@ def _as_json(
         "file": str(path) if path is not None else None,
         **server,
         "pfx": asdict(encryption) if encryption else None,
-        "chain": {
-            "in_order": infos.in_order,
-            "well_known_root": infos.well_known_root,
-            "order": [info.file_index for info in infos],
-        },
-        "certificates": infos.to_dicts(),
-        "keys": [key.to_dict() for key in infos.keys],
+        **infos.to_dict(),
     }
     return with_input(document, label)

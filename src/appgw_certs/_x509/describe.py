@@ -206,6 +206,26 @@ class CertInfoList(list[CertInfo]):
         """
         return [info.to_dict() for info in self]
 
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: ``{"chain": {"in_order", "well_known_root", "order"},
+        "certificates", "keys"}``; ``order`` lists the certificates' places in the
+        input, leaf first.
+
+        .. versionadded:: 0.2
+
+        >>> describe(Path("chain.pem")).to_dict()["chain"]["in_order"]
+        True
+        """
+        return {
+            "chain": {
+                "in_order": self.in_order,
+                "well_known_root": self.well_known_root,
+                "order": [info.file_index for info in self],
+            },
+            "certificates": self.to_dicts(),
+            "keys": [key.to_dict() for key in self.keys],
+        }
+
 
 def _cell(info: CertInfo, name: str) -> str:
     value = getattr(info, name)
