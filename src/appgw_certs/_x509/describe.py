@@ -10,34 +10,30 @@ read says so instead of making the whole description fail.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import html
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
-from .._errors import tolerating_deprecated_encodings
-from .._formats.keys import key_description
 from .describe_chain import chain_facts
-from .describe_fields import ADDED_FIELDS, ADDED_READERS, added_fields, added_lines
+from .describe_fields import (
+    ADDED_FIELDS,
+    FIELD_READERS,
+    Role,
+    added_fields,
+    added_lines,
+    fingerprints,
+)
 from .describe_keys import KeyInfo, describe_keys, keys_html, read_source
 from .extensions import listed
-from .links import is_self_signed
-from .names import dns_names, extension_value, is_ca, issuer_text, subject_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from .._formats.inputs import CertSource, Password
 
 __all__ = ["CertInfo", "CertInfoList", "cert_info", "describe"]
 
-Role = Literal["leaf", "intermediate", "root"]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _COLUMNS = (
     ("role", "Role"),
     ("subject", "Subject"),
@@ -293,85 +289,10 @@ def _read_field(info: CertInfo, name: str) -> object:
     """The value of field ``name`` of a lazily described certificate, read and kept."""
     cert: x509.Certificate = info.__dict__["_certificate"]
     if name in ("sha1_thumbprint", "sha256_fingerprint"):
-        sha1, sha256 = _fingerprints(cert)
+        sha1, sha256 = fingerprints(cert)
         object.__setattr__(info, "sha1_thumbprint", sha1)
         object.__setattr__(info, "sha256_fingerprint", sha256)
         return sha1 if name == "sha1_thumbprint" else sha256
-    value = _FIELD_READERS[name](cert)
+    value = FIELD_READERS[name](cert)
     object.__setattr__(info, name, value)
     return value
-
-
-def _role(cert: x509.Certificate) -> Role:
-    constraints = extension_value(cert, x509.BasicConstraints)
-    ca = constraints is not None and constraints.ca
-    if is_self_signed(cert) and (ca or constraints is None):  # an old v1 root has none
-        return "root"
-    return "intermediate" if ca else "leaf"
-
-
-def _serial(cert: x509.Certificate) -> str:
-    try:
-        with tolerating_deprecated_encodings():  # serial 0 warns on every read
-            serial = cert.serial_number
-    except Exception:
-        return "unreadable"
-    sign, digits = ("-", f"{-serial:X}") if serial < 0 else ("", f"{serial:X}")
-    return sign + digits.zfill(len(digits) + len(digits) % 2)
-
-
-def _time(cert: x509.Certificate, attribute: str) -> datetime:
-    try:
-        value: datetime = getattr(cert, attribute)
-    except Exception:
-        return _EPOCH  # an unreadable date shows as 1970, plainly wrong
-    return value
-
-
-def _fingerprints(cert: x509.Certificate) -> tuple[str, str]:
-    """SHA-1 (the portal's thumbprint) and SHA-256 of the DER, in upper-case hex.
-
-    hashlib on the DER, once: cryptography's ``fingerprint`` sets up an OpenSSL
-    digest per call, several times the cost of hashing a kilobyte.
-    """
-    try:
-        der = cert.public_bytes(serialization.Encoding.DER)
-    except Exception:
-        return "unreadable", "unreadable"
-    sha1 = hashlib.sha1(der, usedforsecurity=False).hexdigest().upper()
-    return sha1, hashlib.sha256(der).hexdigest().upper()
-
-
-def _key(cert: x509.Certificate) -> str:
-    try:
-        return key_description(cert.public_key())
-    except Exception:  # keys cryptography cannot load (GOST...): say which algorithm
-        try:
-            return f"unsupported ({cert.public_key_algorithm_oid.dotted_string})"
-        except Exception:
-            return "unknown"
-
-
-def _signature_algorithm(cert: x509.Certificate) -> str:
-    try:
-        oid = cert.signature_algorithm_oid
-    except Exception:
-        return "unknown"
-    name = getattr(oid, "_name", None)
-    return name if isinstance(name, str) and name != "Unknown OID" else oid.dotted_string
-
-
-_FIELD_READERS: dict[str, Callable[[x509.Certificate], object]] = {
-    "subject": subject_text,
-    "issuer": issuer_text,
-    "serial_number": _serial,
-    "not_before": lambda cert: _time(cert, "not_valid_before_utc"),
-    "not_after": lambda cert: _time(cert, "not_valid_after_utc"),
-    "dns_names": dns_names,
-    "key": _key,
-    "signature_algorithm": _signature_algorithm,
-    "is_ca": is_ca,
-    "is_self_signed": is_self_signed,
-    "role": _role,
-    **ADDED_READERS,
-}

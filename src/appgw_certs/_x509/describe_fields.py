@@ -1,4 +1,5 @@
-"""The fields :class:`CertInfo` gained in 0.2: how each is read, shown and put in JSON.
+"""How each field of :class:`CertInfo` is read from a certificate, never raising; and how
+the fields it gained in 0.2 are shown and put in JSON.
 
 Extensions that matter to the gateway (IP SAN entries, extended and plain key
 usage, path length, key identifiers, OCSP, CA issuers and CRL locations),
@@ -8,11 +9,16 @@ place in the input (set by ``describe``; ``None`` for a lone description).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
-from typing import Protocol
+from datetime import UTC, datetime
+from typing import Literal, Protocol
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
+from .._errors import tolerating_deprecated_encodings
+from .._formats.keys import key_description
 from .describe_chain import is_well_known_root
 from .extensions import (
     aki_hex,
@@ -26,8 +32,21 @@ from .extensions import (
     path_length,
     ski_hex,
 )
+from .links import is_self_signed
+from .names import dns_names, extension_value, is_ca, issuer_text, subject_text
 
-__all__ = ["ADDED_FIELDS", "ADDED_READERS", "added_fields", "added_lines", "added_rows"]
+__all__ = [
+    "ADDED_FIELDS",
+    "ADDED_READERS",
+    "FIELD_READERS",
+    "Role",
+    "added_fields",
+    "added_lines",
+    "added_rows",
+    "fingerprints",
+]
+
+Role = Literal["leaf", "intermediate", "root"]
 
 
 def _none(cert: x509.Certificate) -> None:
@@ -130,3 +149,83 @@ def added_rows(info: _Described) -> list[tuple[str, str]]:
 def added_lines(info: _Described) -> list[str]:
     """The added fields as lines of :meth:`CertInfo.__str__`, aligned with its own."""
     return [f"  {label + ':':<11} {value}" for label, value in added_rows(info)]
+
+
+# -- every field's reader ------------------------------------------------------------
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _role(cert: x509.Certificate) -> Role:
+    constraints = extension_value(cert, x509.BasicConstraints)
+    ca = constraints is not None and constraints.ca
+    if is_self_signed(cert) and (ca or constraints is None):  # an old v1 root has none
+        return "root"
+    return "intermediate" if ca else "leaf"
+
+
+def _serial(cert: x509.Certificate) -> str:
+    try:
+        with tolerating_deprecated_encodings():  # serial 0 warns on every read
+            serial = cert.serial_number
+    except Exception:
+        return "unreadable"
+    sign, digits = ("-", f"{-serial:X}") if serial < 0 else ("", f"{serial:X}")
+    return sign + digits.zfill(len(digits) + len(digits) % 2)
+
+
+def _time(cert: x509.Certificate, attribute: str) -> datetime:
+    try:
+        value: datetime = getattr(cert, attribute)
+    except Exception:
+        return _EPOCH  # an unreadable date shows as 1970, plainly wrong
+    return value
+
+
+def fingerprints(cert: x509.Certificate) -> tuple[str, str]:
+    """SHA-1 (the portal's thumbprint) and SHA-256 of the DER, in upper-case hex.
+
+    hashlib on the DER, once: cryptography's ``fingerprint`` sets up an OpenSSL
+    digest per call, several times the cost of hashing a kilobyte.
+    """
+    try:
+        der = cert.public_bytes(serialization.Encoding.DER)
+    except Exception:
+        return "unreadable", "unreadable"
+    sha1 = hashlib.sha1(der, usedforsecurity=False).hexdigest().upper()
+    return sha1, hashlib.sha256(der).hexdigest().upper()
+
+
+def _key(cert: x509.Certificate) -> str:
+    try:
+        return key_description(cert.public_key())
+    except Exception:  # keys cryptography cannot load (GOST...): say which algorithm
+        try:
+            return f"unsupported ({cert.public_key_algorithm_oid.dotted_string})"
+        except Exception:
+            return "unknown"
+
+
+def _signature_algorithm(cert: x509.Certificate) -> str:
+    try:
+        oid = cert.signature_algorithm_oid
+    except Exception:
+        return "unknown"
+    name = getattr(oid, "_name", None)
+    return name if isinstance(name, str) and name != "Unknown OID" else oid.dotted_string
+
+
+FIELD_READERS: dict[str, Callable[[x509.Certificate], object]] = {
+    "subject": subject_text,
+    "issuer": issuer_text,
+    "serial_number": _serial,
+    "not_before": lambda cert: _time(cert, "not_valid_before_utc"),
+    "not_after": lambda cert: _time(cert, "not_valid_after_utc"),
+    "dns_names": dns_names,
+    "key": _key,
+    "signature_algorithm": _signature_algorithm,
+    "is_ca": is_ca,
+    "is_self_signed": is_self_signed,
+    "role": _role,
+    **ADDED_READERS,
+}
