@@ -17,6 +17,7 @@ from appgw_certs._cli.inspect import JSON_HELP
 from helpers.cli import assert_usage_error, run
 from helpers.pki import NOW, Issued, make_leaf, make_pki, pem
 from helpers.tls_servers import (
+    LOOPBACK_V6,
     OpenSSLServer,
     PythonTLSServer,
     choosing_by_server_name,
@@ -271,3 +272,12 @@ def test_a_request_file_is_described_as_openssl_req_reads_it(openssl: str, tmp_p
     both.write_bytes(key.read_bytes() + request.read_bytes())
     shown = run("inspect", both)
     assert not any(line in shown.output for line in secret)  # no key material
+
+
+def test_an_ipv6_url_is_read(openssl: str, pki_files: tuple) -> None:
+    _, leaf, (_root, _first, second) = pki_files
+    with OpenSSLServer(openssl, leaf, [second.cert], host=LOOPBACK_V6) as server:
+        data = _json(f"https://[{LOOPBACK_V6}]:{server.port}")
+    assert data["server"] == f"[{LOOPBACK_V6}]:{server.port}"
+    assert data["server_name"] is None
+    assert data["certificates"][0]["sha1_thumbprint"] == _sha1(leaf.cert)  # type: ignore[index]
