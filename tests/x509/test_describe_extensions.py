@@ -306,6 +306,7 @@ def test_a_pfx_describes_its_key(openssl: str, tmp_path: Path) -> None:
     (key,) = infos.keys
     assert key.kind == "private key"
     assert key.matches == infos[0].file_index == 0
+    assert key.encrypted is True  # a 3DES key bag
     pfx = tmp_path / "l.pfx"
     pfx.write_bytes(chain.listener_pfx("Secret123"))
     text = _openssl_text(
@@ -545,3 +546,16 @@ def test_the_list_as_json_holds_chain_certificates_and_keys() -> None:
     assert data["chain"] == {"in_order": False, "well_known_root": None, "order": [1, 0]}
     assert [c["file_index"] for c in data["certificates"]] == [1, 0]
     assert [(k["kind"], k["matches"]) for k in data["keys"]] == [("private key", 1)]
+
+
+def test_a_der_key_says_whether_it_was_encrypted() -> None:
+    key = new_key()
+    for encryption, encrypted in (
+        (serialization.NoEncryption(), False),
+        (serialization.BestAvailableEncryption(b"Secret123"), True),
+    ):
+        der = key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, encryption
+        )
+        (described,) = describe(der, "Secret123").keys
+        assert (described.key, described.encrypted) == ("EC P-256", encrypted)

@@ -138,10 +138,26 @@ def describe_keys(
         found = [] if data is None else _der_objects(data)
     elif bundle.private_key is not None:  # a PFX's key, or a DER private key
         key = bundle.private_key
-        found = [(KeyInfo("private key", key_description(key)), public_key_der(key))]
+        shut = _was_encrypted(bundle, data)
+        found = [
+            (KeyInfo("private key", key_description(key), encrypted=shut), public_key_der(key))
+        ]
     else:
         found = []
     return tuple(_matched(info, der, spki) for info, der in found)
+
+
+def _was_encrypted(bundle: Bundle, data: bytes | None) -> bool:
+    """Whether the key of a PFX or a DER file was stored encrypted."""
+    if bundle.pfx is not None:
+        return bundle.pfx.encryption.key_algorithm is not None
+    try:  # without a password, an encrypted key is refused before any key derivation
+        serialization.load_der_private_key(data or b"", None)
+    except TypeError:
+        return True
+    except Exception:
+        return False
+    return False
 
 
 # A description, and the SubjectPublicKeyInfo DER of its key to match with (the
