@@ -61,8 +61,22 @@ def add_parser(verbs: Verbs) -> None:
         metavar="H",
         help="the custom probe's host name (omit for the default probe)",
     )
-    sub.add_argument("--trusted-root", action="append", default=[], type=file_name, metavar="FILE")
-    sub.add_argument("--auth-cert", action="append", default=[], type=file_name, metavar="FILE")
+    sub.add_argument(
+        "--trusted-root",
+        action="append",
+        default=[],
+        type=file_name,
+        metavar="FILE",
+        help="a trusted root certificate uploaded to the v2 setting (repeatable)",
+    )
+    sub.add_argument(
+        "--auth-cert",
+        action="append",
+        default=[],
+        type=file_name,
+        metavar="FILE",
+        help="an authentication certificate uploaded to the v1 setting (repeatable)",
+    )
     sub.add_argument("--well-known", action="store_true", help="use well-known CA certificates")
     sub.add_argument(
         "--timeout",
@@ -79,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     # deferred: keeps --help fast
     from .._verdicts.backend import check_backend
     from .._verdicts.names import resolve_sni
-    from .shared import emit_report
+    from .shared import chain_pictures, emit_report
     from .terminal import require_readable
 
     roots = [require_readable(p, "--trusted-root") for p in args.trusted_root]
@@ -107,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         use_well_known=args.well_known,
         **names,
     )
-    return emit_report(report, args, label=label)
+    return emit_report(report, args, label=label, pictures=chain_pictures(presented, report=report))
 
 
 def _probe(args: argparse.Namespace, name: str | None) -> list[x509.Certificate]:

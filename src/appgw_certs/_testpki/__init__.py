@@ -2,8 +2,9 @@
 tests and the quickstart.
 
 ``build`` (the public builders and ``TestChain``) uses ``keys`` (key types),
-``names`` (host names and subjects), ``issue`` (the certificate profile, signing)
-and ``credential`` (a certificate with its key, written as CER, PEM or PFX).
+``names`` (host names and subjects), ``issue`` (the certificate profile, signing),
+``credential`` (a certificate with its key, written as CER, PEM or PFX) and
+``existing`` (an existing CA checked before it issues).
 
-May import: ``_formats``, ``_errors``.
+May import: ``_draw``, ``_formats``, ``_errors``.
 """

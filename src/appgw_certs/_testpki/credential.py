@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from .._errors import InvalidArgumentError
 from .._formats.inputs import PrivateKey, encode_password
 
-__all__ = ["Credential"]
+__all__ = ["Credential", "certificate_bytes"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Credential:
         >>> cred.cer("der")[:1]
         b'0'
         """
-        return self.certificate.public_bytes(_encoding(encoding))
+        return certificate_bytes(self.certificate, encoding)
 
     def key_pem(self, password: str | bytes | None = None) -> bytes:
         """The private key as PKCS#8 PEM, encrypted (best available) when a password is given.
@@ -82,6 +82,13 @@ class Credential:
             profile=profile,
             friendly_name=friendly_name,
         )
+
+
+def certificate_bytes(
+    certificate: x509.Certificate, encoding: Literal["base64", "der"] = "base64"
+) -> bytes:
+    """A certificate as PEM text ("base64", Azure's .cer) or DER."""
+    return certificate.public_bytes(_encoding(encoding))
 
 
 def _encoding(encoding: str) -> serialization.Encoding:

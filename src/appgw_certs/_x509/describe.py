@@ -28,6 +28,7 @@ from .describe_fields import (
 )
 from .describe_keys import KeyInfo, describe_keys, keys_html, read_source
 from .extensions import listed
+from .pictures import chain_html
 
 if TYPE_CHECKING:
     from .._formats.inputs import CertSource, Password
@@ -193,7 +194,10 @@ class CertInfoList(list[CertInfo]):
             for info in self
         )
         table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-        return table + keys_html(self.keys)
+        keys = keys_html(self.keys)
+        if not self:
+            return table + keys
+        return f"{table}{chain_html(self, title='Chain (root at the top)')}{keys}"
 
     def to_dicts(self) -> list[dict[str, object]]:
         """JSON-ready list (see :meth:`CertInfo.to_dict`).
