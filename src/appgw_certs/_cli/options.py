@@ -99,7 +99,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "appgw-certs chain ./pki --host-name www.contoso.com --ca-cert rootCA.pem "
         "--ca-key rootCA-key.pem",
     ),
-    "inspect": ("appgw-certs inspect listener.pfx --password env:PFX_PASS",),
+    "inspect": (
+        "appgw-certs inspect listener.pfx --password env:PFX_PASS",
+        "appgw-certs inspect https://backend.contoso.com --server-name backend.contoso.com",
+    ),
     "convert": (
         "appgw-certs convert openssl3.pfx azure.pfx --profile compatible --password file:pw.txt",
         "appgw-certs convert listener.pfx listener.cer",
