@@ -1,4 +1,5 @@
-"""Sphinx configuration: furo theme, MyST Markdown pages, autodoc API reference."""
+"""Sphinx configuration: furo theme, MyST Markdown pages and notebooks (myst-nb), autodoc API
+reference."""
 
 from __future__ import annotations
 
@@ -16,15 +17,22 @@ release = appgw_certs.__version__
 version = release
 
 extensions = [
-    "myst_parser",
+    "myst_nb",  # MyST Markdown pages (it brings myst-parser) and the executed notebook
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
 ]
-source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb", ".rst": "restructuredtext"}
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
-exclude_patterns = ["_build", "_ext", "_generated", "notebooks", "**/.ipynb_checkpoints"]
+exclude_patterns = ["_build", "_ext", "_generated", "**/.ipynb_checkpoints"]
+
+# The notebook runs at every build (its outputs are not stored): a cell that raises
+# fails the build, so the docs show what this version really prints.
+nb_execution_mode = "force"
+nb_execution_raise_on_error = True
+nb_execution_timeout = 300
+nb_execution_in_temp = True  # files the notebook writes land in a temporary directory
 
 html_theme = "furo"
 html_title = f"appgw-certs {release}"

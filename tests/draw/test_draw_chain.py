@@ -159,3 +159,17 @@ def test_a_broken_signature_is_a_gap() -> None:
     genuine = issue("leaf.example", issuer=intermediate, ca=False)
     (svg,) = svgs(chain_svg(chain_view(describe([genuine.cert, intermediate.cert]), title="t")))
     assert not of_class(svg, "g", "gap")
+
+
+def test_a_chain_from_an_existing_ca_draws_the_real_root_at_the_top() -> None:
+    company = build_test_chain(["unused.contoso.com"], intermediates=1)
+    chain = build_test_chain(
+        ["www.contoso.com"],
+        ca=company.intermediates[0],
+        ca_chain=[company.root.certificate],
+        intermediates=0,
+    )
+    boxes = _boxes(chain._repr_html_())
+    assert [b["data-role"] for b in boxes] == ["trusted-root", "intermediate", "listener-leaf"]
+    (svg,) = svgs(chain._repr_html_())
+    assert len(of_class(svg, "g", "signed")) == 2

@@ -70,7 +70,9 @@ def add_parser(verbs: Verbs) -> None:
         help="listener, authentication, trusted-root or trusted-client-ca (also the az CLI's "
         "names: ssl-cert, auth-cert, root-cert, client-cert)",
     )
-    sub.add_argument("file", type=file_name, metavar="FILE", nargs="?")
+    sub.add_argument(
+        "file", type=file_name, metavar="FILE", nargs="?", help="the file you would upload"
+    )
     sub.add_argument("--sku", required=True, help=SKU_HELP)
     sub.add_argument(
         "--key-vault-secret-id",

@@ -20,9 +20,23 @@ __all__ = ["add_parser", "run"]
 def add_parser(verbs: Verbs) -> None:
     sub = add_verb(verbs, "client", "predict mutual TLS for a client certificate", run)
     sub.add_argument("file", type=file_name, metavar="FILE", help="client chain (PEM) or PFX")
-    sub.add_argument("--client-ca", required=True, type=file_name, metavar="FILE")
-    sub.add_argument("--verify-issuer-dn", action="store_true")
-    sub.add_argument("--ocsp", action="store_true")
+    sub.add_argument(
+        "--client-ca",
+        required=True,
+        type=file_name,
+        metavar="FILE",
+        help="the trusted client CA certificate chain uploaded to the SSL profile",
+    )
+    sub.add_argument(
+        "--verify-issuer-dn",
+        action="store_true",
+        help="the SSL profile's 'Verify client certificate issuer's DN' is on",
+    )
+    sub.add_argument(
+        "--ocsp",
+        action="store_true",
+        help="the SSL profile checks revocation by OCSP",
+    )
     add_password(sub, "password of FILE when it is a PFX (" + SPEC_HELP + ")")
     add_report_output(sub)
 

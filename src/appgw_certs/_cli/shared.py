@@ -85,13 +85,15 @@ def chain_pictures(
         from .._x509.describe import describe
         from .._x509.pictures import chain_html
 
+        gap = gap_code(report.findings)
+        if report.chain is not None and report.chain.certificates:
+            return report.chain.svg(gap)  # what the check itself read
         try:
             infos = describe(source, password)
         except AppGwCertError:
             return ""
         if not infos:
             return ""
-        gap = gap_code(report.findings)
         return chain_html(infos, title="Chain (root at the top)", slot=slot, gap=gap)
 
     return draw

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .._draw.escape import text as escape
@@ -18,6 +18,7 @@ from .._draw.findings_table import SEVERITY_COLOURS, findings_table
 from .._draw.model import FindingRow
 from .._errors import AppGwCertError
 from .._formats.inputs import checked_indent
+from .._x509.chain_picture import ChainPicture
 
 __all__ = ["CheckFailedError", "Finding", "Report", "Severity", "finding_rows", "gap_code"]
 
@@ -76,7 +77,11 @@ class Report:
     ``findings`` may be given as any iterable; ``details`` (facts that are not
     findings, such as the issuer DN a gateway will extract) as a mapping or as
     (name, value) pairs. Both are stored as tuples, so a report is immutable and
-    hashable; ``to_dict`` renders ``details`` as a mapping.
+    hashable; ``to_dict`` renders ``details`` as a mapping. ``chain``, the
+    certificates the check read, is what ``_repr_html_`` draws; it takes no part
+    in equality.
+
+    .. versionchanged:: 0.2 ``chain``: Jupyter draws the chain above the findings.
 
     >>> report = check_upload("trusted-root", Path("root.cer"), sku="v2")  # doctest: +SKIP
     >>> report.ok, sorted(report.codes)                                     # doctest: +SKIP
@@ -86,16 +91,20 @@ class Report:
     title: str
     findings: tuple[Finding, ...]
     details: tuple[tuple[str, str], ...]
+    chain: ChainPicture | None = field(default=None, compare=False, repr=False)
 
     def __init__(
         self,
         title: str,
         findings: Iterable[Finding] = (),
         details: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+        *,
+        chain: ChainPicture | None = None,
     ) -> None:
         object.__setattr__(self, "title", title)
         object.__setattr__(self, "findings", tuple(findings))
         object.__setattr__(self, "details", _pairs(details))
+        object.__setattr__(self, "chain", chain)
 
     @property
     def ok(self) -> bool:
@@ -177,6 +186,8 @@ class Report:
         )
         if details:
             head += f'<ul style="margin:0 0 0.5em 0">{details}</ul>'
+        if self.chain is not None:
+            head += self.chain.svg(gap_code(self.findings))
         if not self.findings:
             return head + "</div>"
         return f"{head}{findings_table(finding_rows(self.findings), styled=True)}</div>"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from .._draw.chain_svg import chain_svg
@@ -24,8 +25,10 @@ ROOT_ROLES = ("trusted-root", "client-ca")
 SERVER_ROLES = ("listener-leaf", "authentication")
 
 
-def _box(credential: Credential, roles: tuple[str, ...], now: datetime, days: int) -> CertBox:
-    cert = credential.certificate
+def _box(
+    credential: Credential | x509.Certificate, roles: tuple[str, ...], now: datetime, days: int
+) -> CertBox:
+    cert = credential.certificate if isinstance(credential, Credential) else credential
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
     return CertBox(
@@ -40,7 +43,7 @@ def _box(credential: Credential, roles: tuple[str, ...], now: datetime, days: in
 
 
 def credentials_svg(
-    chain: Sequence[tuple[Credential, tuple[str, ...]]],
+    chain: Sequence[tuple[Credential | x509.Certificate, tuple[str, ...]]],
     *,
     title: str = "Test chain (root at the top)",
     now: datetime | None = None,
