@@ -32,7 +32,8 @@ settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 # tests/browser drives a real Chromium: collected only when asked for, so that the
 # suite passes where no browser is installed (docs/dev/browser.md).
-collect_ignore = [] if os.environ.get("APPGW_CERTS_BROWSER_TESTS") else ["browser"]
+if not os.environ.get("APPGW_CERTS_BROWSER_TESTS"):
+    collect_ignore.append("browser")
 
 
 @pytest.fixture(scope="session")
