@@ -18,7 +18,8 @@ from appgw_certs import (
 )
 from appgw_certs._draw.chain_svg import MAX_BOXES, chain_svg
 from appgw_certs._draw.model import CertBox, ChainView
-from appgw_certs._x509.pictures import chain_view
+from appgw_certs._x509.describe import cert_info
+from appgw_certs._x509.pictures import chain_html, chain_view
 from helpers.chain import issue, name
 from helpers.markup import of_class, parsed, svg_text, svgs
 
@@ -173,3 +174,19 @@ def test_a_chain_from_an_existing_ca_draws_the_real_root_at_the_top() -> None:
     assert [b["data-role"] for b in boxes] == ["trusted-root", "intermediate", "listener-leaf"]
     (svg,) = svgs(chain._repr_html_())
     assert len(of_class(svg, "g", "signed")) == 2
+
+
+def test_a_chain_listed_leaf_root_intermediate_is_drawn_whole(chain: TestChain) -> None:
+    """Certificates in no order (a PKCS#7 of an audit): the walker's order, no gap that no
+    rule reports."""
+    leaf, inter1, inter2, root = (
+        chain.server.certificate,
+        chain.intermediates[1].certificate,
+        chain.intermediates[0].certificate,
+        chain.root.certificate,
+    )
+    infos = [cert_info(c) for c in (leaf, root, inter2, inter1)]
+    (svg,) = svgs(chain_html(infos, title="an audit's object"))
+    assert of_class(svg, "g", "gap") == []
+    roles = [g.get("data-role") for g in of_class(svg, "g", "cert")]
+    assert roles == ["root", "intermediate", "intermediate", "leaf"]

@@ -19,6 +19,8 @@ from cryptography import x509
 
 from .._draw.chain_svg import chain_svg
 from .._draw.model import CertBox, ChainView, Gap, validity
+from .._errors import ChainError
+from .graph import order_bundle
 from .links import is_issued_by
 
 __all__ = [
@@ -81,11 +83,29 @@ def _signed(child: Described, parent: Described) -> bool:
 
 
 def leaf_first(infos: Sequence[_D]) -> list[_D]:
-    """``infos`` leaf first: a file that starts with its root (a CA file) is reversed."""
+    """``infos`` leaf first, each certificate's issuer after it: the chain walker's order
+    when the descriptions hold their certificates and form one chain, else a file that
+    starts with its root (a CA file) reversed."""
     listed = list(infos)
+    held = [vars(info).get("_certificate") for info in listed]
+    certs = [c for c in held if isinstance(c, x509.Certificate)]
+    if len(listed) > 1 and len(certs) == len(listed):
+        try:
+            path, off_path = order_bundle(certs, _no_preference)
+        except ChainError:
+            pass
+        else:
+            place = {id(c): i for i, c in enumerate(certs)}
+            ordered = [listed[place[id(c)]] for c in (*path, *off_path)]
+            taken = {id(info) for info in ordered}
+            return [*ordered, *(info for info in listed if id(info) not in taken)]
     if len(listed) > 1 and listed[0].is_self_signed and not listed[-1].is_self_signed:
         listed.reverse()
     return listed
+
+
+def _no_preference(cert: x509.Certificate) -> bool:
+    return False
 
 
 def chain_view(
