@@ -12,13 +12,16 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from .._draw.escape import text as escape
 from .._draw.findings_table import SEVERITY_COLOURS, findings_table
 from .._draw.model import FindingRow
 from .._errors import AppGwCertError
 from .._formats.inputs import checked_indent
-from .._x509.chain_picture import ChainPicture
+
+if TYPE_CHECKING:
+    from .._x509.chain_picture import ChainPicture
 
 __all__ = ["CheckFailedError", "Finding", "Report", "Severity", "finding_rows", "gap_code"]
 

@@ -13,9 +13,6 @@ from datetime import datetime
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from .describe import describe
-from .pictures import chain_html
-
 __all__ = ["ChainPicture"]
 
 
@@ -37,6 +34,10 @@ class ChainPicture:
         missing link) drawn where the link is missing; empty when there is nothing to draw."""
         if not self.certificates:
             return ""
+        # deferred: a check keeps its chain, but only a display describes and draws it
+        from .describe import describe
+        from .pictures import chain_html
+
         return chain_html(
             describe(list(self.certificates)),
             title="Chain (root at the top)",
