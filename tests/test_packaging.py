@@ -72,3 +72,18 @@ def test_the_unreleased_changelog_section_names_this_version() -> None:
 def test_the_docs_changelog_includes_the_changelog_rather_than_copying_it() -> None:
     page = (ROOT / "docs" / "changelog.md").read_text(encoding="utf-8")
     assert re.fullmatch(r"```\{include\} \.\./CHANGELOG\.md\n```\n", page), page
+
+
+def test_pyopenssl_is_required_before_python_3_13_only() -> None:
+    # From 3.13 the probe reads the presented chain with ssl (docs/versions.md).
+    (line,) = [
+        line
+        for line in PYPROJECT["project"]["dependencies"]
+        if canonicalize_name(Requirement(line).name) == "pyopenssl"
+    ]
+    marker = Requirement(line).marker
+    assert marker is not None
+    assert marker.evaluate({"python_version": "3.11"})
+    assert marker.evaluate({"python_version": "3.12"})
+    assert not marker.evaluate({"python_version": "3.13"})
+    assert not marker.evaluate({"python_version": "3.14"})
