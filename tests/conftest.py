@@ -8,6 +8,13 @@ import shutil
 import pytest
 from hypothesis import HealthCheck, settings
 
+import appgw_certs.pytest_plugin
+
+# A user's project of its own, run in its own virtual environment by its run.sh.
+collect_ignore = ["plugin_example"]
+# Whole pytest sessions for the plugin's tests (tests/testpki/test_plugin_sessions.py).
+pytest_plugins = ["pytester"]
+
 # CI machines have two cores and run tests in parallel: wall-clock deadlines
 # would only measure the neighbours. Speed is measured in benchmarks/.
 settings.register_profile(
@@ -23,6 +30,11 @@ settings.register_profile(
 )
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
+# tests/browser drives a real Chromium: collected only when asked for, so that the
+# suite passes where no browser is installed (docs/dev/browser.md).
+if not os.environ.get("APPGW_CERTS_BROWSER_TESTS"):
+    collect_ignore.append("browser")
+
 
 @pytest.fixture(scope="session")
 def openssl() -> str:
@@ -30,3 +42,11 @@ def openssl() -> str:
     path = shutil.which("openssl")
     assert path, "the openssl CLI is required for the tests (apt-get install openssl)"
     return path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load the package's pytest plugin under its entry point's name, unless the
+    installed entry point (or ``-p``) already did: an install made before the entry
+    point existed, or the source on PYTHONPATH, has none."""
+    if not config.pluginmanager.is_registered(appgw_certs.pytest_plugin):
+        config.pluginmanager.register(appgw_certs.pytest_plugin, "appgw_certs")

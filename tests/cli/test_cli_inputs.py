@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -41,26 +42,38 @@ def _pem(kind: str) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("kind", "label"),
+    ("kind", "described"),
     [
-        ("private key", "PRIVATE KEY"),
-        ("encrypted key", "ENCRYPTED PRIVATE KEY"),
-        ("public key", "PUBLIC KEY"),
-        ("request", "CERTIFICATE REQUEST"),
+        ("private key", "private key: EC P-256"),
+        ("encrypted key", "private key: encrypted: give its password"),
+        ("public key", "public key: EC P-256"),
+        ("request", "certificate request: EC P-256"),
     ],
 )
 @pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
-def test_inspect_of_a_pem_without_certificate_says_what_it_holds(
-    kind: str, label: str, as_json: bool, tmp_path: Path
+def test_inspect_of_a_pem_without_certificate_describes_what_it_holds(
+    kind: str, described: str, as_json: bool, tmp_path: Path
 ) -> None:
     path = tmp_path / "file.pem"
     data = _pem(kind)
     path.write_bytes(data)
     result = run("inspect", path, *(["--json"] if as_json else []))
-    assert_usage_error(result, f"no certificate in {path}", f"a PEM block '{label}'")
-    assert result.stdout == ""
+    assert result.returncode == 0, result.output
+    if as_json:
+        (key,) = json.loads(result.stdout)["keys"]
+        assert f"{key['kind']}: {key['key']}" == described
+    else:
+        assert f"[key 1] {described}" in result.stdout
     body = [line for line in data.decode().splitlines() if not line.startswith("-----")]
-    assert not any(line in result.stderr for line in body)  # no key material
+    assert not any(line in result.output for line in body)  # no key material
+
+
+def test_inspect_of_an_encrypted_key_with_its_password(tmp_path: Path) -> None:
+    path = tmp_path / "file.pem"
+    path.write_bytes(_pem("encrypted key"))
+    result = run("inspect", path, "--password", f"pass:{PASSWORD}", secrets=[PASSWORD])
+    assert "[key 1] private key: EC P-256" in result.stdout
+    assert "encrypted    yes" in result.stdout
 
 
 def test_inspect_of_a_pfx_holding_only_a_key(openssl: str, tmp_path: Path) -> None:
@@ -71,10 +84,12 @@ def test_inspect_of_a_pfx_holding_only_a_key(openssl: str, tmp_path: Path) -> No
         "-out", str(pfx), "-passout", f"pass:{PASSWORD}",
     )  # fmt: skip
     result = run("inspect", pfx, "--password", f"pass:{PASSWORD}")
-    assert_usage_error(result, "no certificate", "the PFX holds no certificate")
+    assert result.returncode == 0, result.output
+    assert "[key 1] private key: EC P-256" in result.stdout
+    assert "PKCS#12 (PFX) encryption" in result.stdout
 
 
-def test_inspect_of_der_that_is_not_a_certificate(tmp_path: Path) -> None:
+def test_inspect_of_a_der_key(tmp_path: Path) -> None:
     path = tmp_path / "key.der"
     path.write_bytes(
         KEY.private_bytes(
@@ -83,7 +98,17 @@ def test_inspect_of_der_that_is_not_a_certificate(tmp_path: Path) -> None:
             serialization.NoEncryption(),
         )
     )
-    assert_usage_error(run("inspect", path), "no certificate", "DER data")
+    result = run("inspect", path)
+    assert result.returncode == 0, result.output
+    assert "[key 1] private key: EC P-256" in result.stdout
+
+
+def test_inspect_of_a_file_with_neither_certificate_nor_key(tmp_path: Path) -> None:
+    path = tmp_path / "params.pem"
+    path.write_bytes(
+        b"-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n"
+    )
+    assert_usage_error(run("inspect", path), f"no certificate in {path}", "'EC PARAMETERS'")
 
 
 # --------------------------------------------------------------------------- passwords

@@ -6,6 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from appgw_certs import KeyType, TestChain, build_test_chain
@@ -119,15 +120,19 @@ def test_audit_json_carries_input(gateway_json: Path, capsys: pytest.CaptureFixt
 
 
 # --------------------------------------------------------------------------------- SARIF
-# No package on PyPI that could be checked ships the SARIF 2.1.0 JSON schema (sarif-om,
-# sarif-tools, sarif-pydantic, pydantic-sarif and pysarif were looked at): these tests
-# assert the standard's required structure instead. SARIF 2.1.0:
-# https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
+# The SARIF 2.1.0 JSON schema, as Microsoft's SARIF SDK embeds it (tests/data/sarif/README.md
+# says where it comes from). SARIF 2.1.0: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
+_SARIF_SCHEMA = json.loads(
+    (Path(__file__).parents[1] / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text(
+        "utf-8-sig"
+    )
+)
 
 
 def _sarif_checked(text: str) -> dict[str, object]:
-    """The log, after asserting what SARIF 2.1.0 requires of it and of each result."""
+    """The log, validated against the SARIF 2.1.0 schema, and what we promise of each result."""
     log = json.loads(text)
+    jsonschema.Draft202012Validator(_SARIF_SCHEMA).validate(log)
     assert log["version"] == "2.1.0"
     assert log["$schema"].endswith("sarif-schema-2.1.0.json")
     [run] = log["runs"]
@@ -276,3 +281,14 @@ def test_junit_reads_back_with_junitparser(
     assert set(cases) == {"gw", "sslCertificates[web-cert]"}
     assert "GW001" in [result.type for result in cases["gw"].result]
     assert suite.failures == len(cases["gw"].result)
+
+
+def test_the_sarif_schema_rejects_what_sarif_forbids(
+    aes_pfx: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The vendored schema is live: a level SARIF does not have is refused."""
+    _, out = check(aes_pfx, capsys, "--format", "sarif", "--fail-on", "warning")
+    log = json.loads(out)
+    log["runs"][0]["results"][0]["level"] = "fatal"
+    with pytest.raises(jsonschema.ValidationError, match="fatal"):
+        jsonschema.Draft202012Validator(_SARIF_SCHEMA).validate(log)

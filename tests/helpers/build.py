@@ -11,10 +11,8 @@ import ipaddress
 import socket
 import ssl
 import subprocess
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from cryptography import x509
 from cryptography.x509 import verification as v
 
 from appgw_certs import Credential, KeyType, TestChain, build_test_chain
+from appgw_certs._testpki.server import TLSServer
 
 HOSTNAMES = ("www.contoso.com", "*.contoso.com", "10.0.0.4", "::1")
 NOW = datetime.now(UTC)
@@ -117,42 +116,12 @@ def client_context(
     return context
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
     """What the server saw of one handshake."""
 
     error: BaseException | None = None
     peer: bytes | None = None  # DER of the client's certificate, when it sent one
-    done: threading.Event = field(default_factory=threading.Event)
-
-
-@contextmanager
-def serving(context: ssl.SSLContext) -> Iterator[tuple[int, Outcome]]:
-    """Serve one TLS connection on 127.0.0.1 (port 0) in a thread; yields (port, outcome)."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(TIMEOUT)
-    outcome = Outcome()
-
-    def serve() -> None:
-        try:
-            connection, _ = listener.accept()
-            connection.settimeout(TIMEOUT)
-            with context.wrap_socket(connection, server_side=True) as tls:
-                outcome.peer = tls.getpeercert(binary_form=True)
-                tls.sendall(b"ok")
-        except (OSError, ssl.SSLError) as exc:
-            outcome.error = exc
-        finally:
-            outcome.done.set()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield listener.getsockname()[1], outcome
-    finally:
-        thread.join(TIMEOUT)
-        listener.close()
-        assert not thread.is_alive(), "the TLS server thread did not finish"
 
 
 def connect(port: int, context: ssl.SSLContext, server_hostname: str) -> tuple[str, bytes]:
@@ -167,15 +136,18 @@ def connect(port: int, context: ssl.SSLContext, server_hostname: str) -> tuple[s
 def handshake(
     server: ssl.SSLContext, client: ssl.SSLContext, server_hostname: str
 ) -> tuple[Outcome, str | BaseException]:
-    """One connection: the server's outcome and the client's (version, or its error)."""
-    with serving(server) as (port, outcome):
+    """One connection to the package's loopback server (``_testpki/server.py``): the
+    server's outcome and the client's (version, or its error)."""
+    with TLSServer(server) as running:
         client_result: str | BaseException
         try:
-            version, greeting = connect(port, client, server_hostname)
+            version, greeting = connect(running.port, client, server_hostname)
             client_result = version if greeting == b"ok" else f"no greeting: {greeting!r}"
-        except (OSError, ssl.SSLError) as exc:
+        except OSError as exc:  # ssl.SSLError included
             client_result = exc
-    return outcome, client_result
+        error = running.outcome_for()
+        peers = list(running.peer_certificates.values())
+    return Outcome(error, peers[0] if peers else None), client_result
 
 
 def pem_chain(certificates: Sequence[x509.Certificate]) -> bytes:

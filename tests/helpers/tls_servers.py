@@ -15,6 +15,10 @@ loopback addresses are ever used.
   only given roots: the oracle for backend verdicts.
 - :func:`choosing_by_server_name` makes a server context pick its certificate
   by the client's SNI, as a multi-site backend does.
+
+The threaded servers, the SNI choice and the loopback constants are the
+package's own (``appgw_certs._testpki.server``, which the ``appgw_backend``
+fixture serves with): one implementation for the library's users and its tests.
 - :class:`GoingOnVerifyServer` verifies client certificates and, as the gateway
   does, goes on after each verify error, recording them: the oracle for
   ``sslClientVerify``.
@@ -28,20 +32,40 @@ import ssl
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from cryptography import x509
 
+from appgw_certs._testpki.server import (
+    LOOPBACK_V4,
+    LOOPBACK_V6,
+    TIMEOUT,
+    Closing,
+    LoopbackServer,
+    TLSServer,
+)
+from appgw_certs._testpki.server import choose_by_server_name as choosing_by_server_name
 from helpers.pki import Issued, pem
 
-LOOPBACK_V4 = "127.0.0.1"
-LOOPBACK_V6 = "::1"
-TIMEOUT = 5.0
+__all__ = [
+    "LOOPBACK_V4",
+    "LOOPBACK_V6",
+    "TIMEOUT",
+    "GoingOnVerifyServer",
+    "Handshake",
+    "OpenSSLServer",
+    "PlainTCPServer",
+    "PythonTLSServer",
+    "choosing_by_server_name",
+    "client_context",
+    "handshake_as_client",
+    "refused_port",
+    "server_context",
+    "verify_error_text",
+]
 
 
 @contextmanager
@@ -93,94 +117,17 @@ def client_context(
     return context
 
 
-class _Closing:
-    """``with`` support for anything with a ``close()``."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-
-class _ThreadedServer(_Closing):
-    """A listening socket on loopback, port 0, with an accept loop in a daemon thread."""
-
-    def __init__(self, host: str = LOOPBACK_V4) -> None:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self._listener = socket.socket(family, socket.SOCK_STREAM)
-        self._listener.bind((host, 0))
-        self._listener.listen(8)
-        self._listener.settimeout(0.1)  # lets the loop notice close() quickly
-        self.host = host
-        self.port: int = self._listener.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=TIMEOUT)
-        self._listener.close()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(TIMEOUT)
-                self.serve(conn)
-
-    def serve(self, conn: socket.socket) -> None:
-        raise NotImplementedError
-
-
-class PythonTLSServer(_ThreadedServer):
+class PythonTLSServer(TLSServer):
     """Serves ``context`` (replace :attr:`context` between connections) and records,
     per client port, ``None`` for a completed handshake or the server's exception."""
-
-    def __init__(self, context: ssl.SSLContext, host: str = LOOPBACK_V4) -> None:
-        super().__init__(host)
-        self.context = context
-        self._outcomes: queue.Queue[tuple[int, BaseException | None]] = queue.Queue()
-
-    def serve(self, conn: socket.socket) -> None:
-        peer_port: int = conn.getpeername()[1]
-        try:
-            with self.context.wrap_socket(conn, server_side=True) as tls:
-                tls.sendall(b"ok")
-                with suppress(OSError):
-                    tls.unwrap()
-        except (OSError, ssl.SSLError) as exc:
-            self._outcomes.put((peer_port, exc))
-        else:
-            self._outcomes.put((peer_port, None))
 
     def outcome(self, client: Handshake | None = None) -> BaseException | None:
         """The server's view of ``client``'s connection (earlier ones are skipped),
         or of the next finished connection when ``client`` is None."""
-        while True:
-            port, outcome = self._outcomes.get(timeout=TIMEOUT)
-            if client is None or port == client.port:
-                return outcome
+        return self.outcome_for(None if client is None else client.port)
 
 
-class PlainTCPServer(_ThreadedServer):
+class PlainTCPServer(LoopbackServer):
     """Accepts TCP connections; answers ``reply`` (e.g. an HTTP response) or stays silent."""
 
     def __init__(self, reply: bytes | None = None, host: str = LOOPBACK_V4) -> None:
@@ -205,7 +152,7 @@ def refused_port(host: str = LOOPBACK_V4) -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
-class OpenSSLServer(_Closing):
+class OpenSSLServer(Closing):
     """``openssl s_server`` presenting ``leaf`` then ``chain`` exactly as given.
 
     ``for_server_name=(name, other)`` serves ``other`` alone to clients whose SNI is ``name``.
@@ -310,7 +257,7 @@ def handshake_as_client(
     return Handshake(None, local_port)
 
 
-class GoingOnVerifyServer(_ThreadedServer):
+class GoingOnVerifyServer(LoopbackServer):
     """A pyOpenSSL server that requires a client certificate, verifies it against
     :attr:`client_ca` (PEM; replace it between connections) and, as the gateway does,
     goes on after each verify error: it records, per client port, OpenSSL's verify
@@ -372,22 +319,3 @@ def verify_error_text(error: int) -> str:
     from OpenSSL._util import ffi, lib
 
     return str(ffi.string(lib.X509_verify_cert_error_string(error)).decode("ascii"))
-
-
-def choosing_by_server_name(
-    default: ssl.SSLContext,
-    by_name: Mapping[str, ssl.SSLContext],
-    seen: list[str | None] | None = None,
-) -> ssl.SSLContext:
-    """``default``, which switches to ``by_name[sni]`` for a client sending that SNI, as a
-    multi-site backend picks its certificate; clients sending no SNI, or another name,
-    get ``default``'s. Each SNI received (``None``: none) is appended to ``seen``."""
-
-    def choose(connection: ssl.SSLObject, name: str | None, _context: ssl.SSLContext) -> None:
-        if seen is not None:
-            seen.append(name)
-        if name is not None and name in by_name:
-            connection.context = by_name[name]
-
-    default.sni_callback = choose
-    return default

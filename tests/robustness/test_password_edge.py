@@ -14,6 +14,8 @@ import inspect
 import json
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -72,6 +74,12 @@ def texts(exc: BaseException) -> Iterator[str]:
     yield "".join(traceback.format_exception(exc))
 
 
+def read_back(tempfile: AbstractContextManager[Path]) -> bytes:
+    """What a ``*_tempfile`` context manager wrote."""
+    with tempfile as path:
+        return path.read_bytes()
+
+
 def calls(chain: TestChain, password: str | bytes) -> dict[str, Callable[[], object]]:
     """Every public function (and method) taking a password, on a file needing another."""
     pfx = chain.listener_pfx(RIGHT)
@@ -98,6 +106,8 @@ def calls(chain: TestChain, password: str | bytes) -> dict[str, Callable[[], obj
         ),
         "Credential.key_pem": lambda: chain.server.key_pem(password),
         "Credential.pfx": lambda: chain.server.pfx(password),
+        "Credential.pem_tempfile": lambda: read_back(chain.server.pem_tempfile(password=password)),
+        "Credential.pfx_tempfile": lambda: read_back(chain.server.pfx_tempfile(password)),
         "TestChain.listener_pfx": lambda: chain.listener_pfx(password),
         "audit_gateway": lambda: audit_gateway(template, parameters=parameters).to_json(),
         "audit_gateway REST": lambda: audit_gateway(g.rest(put=True)).to_json(),

@@ -60,6 +60,11 @@ infos = ag.describe(pem)
 assert_type(infos[0], ag.CertInfo)
 assert_type(infos[0].sha1_thumbprint, str)
 assert_type(infos[0].not_after, datetime)
+assert_type(infos[0].extended_key_usage, tuple[str, ...])
+assert_type(infos[0].issuer_index, int | None)
+assert_type(infos.in_order, bool | None)
+assert_type(infos.well_known_root, str | None)
+assert_type(infos.to_dict(), dict[str, object])
 # Fields are read lazily, but type checkers still refuse names CertInfo lacks.
 infos[0].thumbprint  # type: ignore[attr-defined]  # noqa: B018
 

@@ -226,10 +226,10 @@ def test_fields_do_not_depend_on_the_order_they_are_read_in(
     cert = chain.issuer.certificate
     info = cert_info(cert)
     values = {field: getattr(info, field) for field in order}
-    assert values == cert_info(cert).to_dict() | {
+    as_json = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+    assert as_json == cert_info(cert).to_dict() | {
         "not_before": info.not_before,
         "not_after": info.not_after,
-        "dns_names": info.dns_names,
     }
 
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .._gateway.sources import GatewaySources
     from .formats import Subject
     from .options import Verbs
+    from .terminal import Console
 
 __all__ = ["add_parser", "audit_one", "run"]
 
@@ -330,7 +331,12 @@ def _print(
 ) -> int:
     """Print the audits in ``args.format``; the exit status ``args.fail_on`` gives them."""
     # deferred: keeps --help fast
+    import json
+    from pathlib import Path
+
     from .formats import fails, render, with_input
+    from .html_report import audit_page
+    from .shared import write_one
     from .terminal import Console
 
     console = Console()
@@ -340,11 +346,27 @@ def _print(
         dicts = [with_input(a.to_dict(), str(args.file)) for a in audits]
         if as_list:  # one report per gateway, each with the id that ties it to its gateway
             dicts = [{"id": identity, **d} for identity, d in zip(identities, dicts, strict=True)]
-        console.json(dicts if as_list else dicts[0])
+        if args.output is None:
+            console.json(dicts if as_list else dicts[0])
+            return status
+        text = json.dumps(dicts if as_list else dicts[0], indent=2, ensure_ascii=False)
+    elif args.format == "html":
+        text = audit_page(source, audits, [_subject(a) for a in audits], as_list=as_list)
+    elif args.format != "text":
+        text = render(args.format, source, [_subject(audit) for audit in audits])
+    elif args.output is not None:
+        text = "\n\n".join(str(audit) for audit in audits)
+    else:
+        _print_text(console, audits)
         return status
-    if args.format != "text":
-        print(render(args.format, source, [_subject(audit) for audit in audits]))
-        return status
+    if args.output is None:
+        print(text)
+    else:
+        write_one(Path(args.output), text.encode("utf-8"), private=False, force=args.force)
+    return status
+
+
+def _print_text(console: Console, audits: Sequence[GatewayAudit]) -> None:
     for position, audit in enumerate(audits):
         if position:
             console.line()
@@ -355,7 +377,6 @@ def _print(
         for line in rows:
             console.line(line)
         console.report(audit.report)
-    return status
 
 
 def _subject(audit: GatewayAudit) -> Subject:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from .options import Verbs
 
-__all__ = ["add_parser", "run", "split_host_port"]
+__all__ = ["add_parser", "probe_target", "run", "split_host_port"]
 
 
 def add_parser(verbs: Verbs) -> None:
@@ -40,7 +40,7 @@ def add_parser(verbs: Verbs) -> None:
         "file", nargs="?", type=file_name, metavar="FILE", help="the chain, as presented"
     )
     source.add_argument(
-        "--probe", type=_probe_target, metavar="HOST[:PORT]", help="read it from a live server"
+        "--probe", type=probe_target, metavar="HOST[:PORT]", help="read it from a live server"
     )
     sub.add_argument("--sku", required=True, help=SKU_HELP)
     sub.add_argument(
@@ -61,8 +61,22 @@ def add_parser(verbs: Verbs) -> None:
         metavar="H",
         help="the custom probe's host name (omit for the default probe)",
     )
-    sub.add_argument("--trusted-root", action="append", default=[], type=file_name, metavar="FILE")
-    sub.add_argument("--auth-cert", action="append", default=[], type=file_name, metavar="FILE")
+    sub.add_argument(
+        "--trusted-root",
+        action="append",
+        default=[],
+        type=file_name,
+        metavar="FILE",
+        help="a trusted root certificate uploaded to the v2 setting (repeatable)",
+    )
+    sub.add_argument(
+        "--auth-cert",
+        action="append",
+        default=[],
+        type=file_name,
+        metavar="FILE",
+        help="an authentication certificate uploaded to the v1 setting (repeatable)",
+    )
     sub.add_argument("--well-known", action="store_true", help="use well-known CA certificates")
     sub.add_argument(
         "--timeout",
@@ -79,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     # deferred: keeps --help fast
     from .._verdicts.backend import check_backend
     from .._verdicts.names import resolve_sni
-    from .shared import emit_report
+    from .shared import chain_pictures, emit_report
     from .terminal import require_readable
 
     roots = [require_readable(p, "--trusted-root") for p in args.trusted_root]
@@ -107,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         use_well_known=args.well_known,
         **names,
     )
-    return emit_report(report, args, label=label)
+    return emit_report(report, args, label=label, pictures=chain_pictures(presented, report=report))
 
 
 def _probe(args: argparse.Namespace, name: str | None) -> list[x509.Certificate]:
@@ -131,7 +145,7 @@ def _probe(args: argparse.Namespace, name: str | None) -> list[x509.Certificate]
         ) from None
 
 
-def _probe_target(text: str) -> str:
+def probe_target(text: str) -> str:
     """An argparse type: ``HOST[:PORT]`` that :func:`split_host_port` takes."""
     try:
         split_host_port(text)

@@ -70,7 +70,9 @@ def add_parser(verbs: Verbs) -> None:
         help="listener, authentication, trusted-root or trusted-client-ca (also the az CLI's "
         "names: ssl-cert, auth-cert, root-cert, client-cert)",
     )
-    sub.add_argument("file", type=file_name, metavar="FILE", nargs="?")
+    sub.add_argument(
+        "file", type=file_name, metavar="FILE", nargs="?", help="the file you would upload"
+    )
     sub.add_argument("--sku", required=True, help=SKU_HELP)
     sub.add_argument(
         "--key-vault-secret-id",
@@ -104,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     from .._upload.check import check_upload
     from .options import CliError
     from .passwords import can_prompt, prompt_password, read_password
-    from .shared import emit_report, is_pfx
+    from .shared import chain_pictures, emit_report, is_pfx
     from .terminal import require_readable
 
     if args.key_vault_secret_id is not None:
@@ -126,7 +128,12 @@ def run(args: argparse.Namespace) -> int:
         hostnames=args.hostname,
         expiry_warning_days=args.days,
     )
-    return emit_report(report, args, label=str(path))
+    return emit_report(
+        report,
+        args,
+        label=str(path),
+        pictures=chain_pictures(path, password, report=report, slot=args.slot),
+    )
 
 
 def _check_key_vault_secret(args: argparse.Namespace) -> int:

@@ -20,9 +20,23 @@ __all__ = ["add_parser", "run"]
 def add_parser(verbs: Verbs) -> None:
     sub = add_verb(verbs, "client", "predict mutual TLS for a client certificate", run)
     sub.add_argument("file", type=file_name, metavar="FILE", help="client chain (PEM) or PFX")
-    sub.add_argument("--client-ca", required=True, type=file_name, metavar="FILE")
-    sub.add_argument("--verify-issuer-dn", action="store_true")
-    sub.add_argument("--ocsp", action="store_true")
+    sub.add_argument(
+        "--client-ca",
+        required=True,
+        type=file_name,
+        metavar="FILE",
+        help="the trusted client CA certificate chain uploaded to the SSL profile",
+    )
+    sub.add_argument(
+        "--verify-issuer-dn",
+        action="store_true",
+        help="the SSL profile's 'Verify client certificate issuer's DN' is on",
+    )
+    sub.add_argument(
+        "--ocsp",
+        action="store_true",
+        help="the SSL profile checks revocation by OCSP",
+    )
     add_password(sub, "password of FILE when it is a PFX (" + SPEC_HELP + ")")
     add_report_output(sub)
 
@@ -31,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     """Simulate the gateway verifying the client chain ``args.file`` against ``--client-ca``."""
     # deferred: keeps --help fast
     from .._verdicts.backend import check_client
-    from .shared import emit_report, is_pfx
+    from .shared import chain_pictures, emit_report, is_pfx
     from .terminal import require_readable
 
     path = require_readable(args.file)
@@ -45,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
         verify_issuer_dn=args.verify_issuer_dn,
         ocsp=args.ocsp,
     )
-    return emit_report(report, args, label=str(path))
+    return emit_report(
+        report, args, label=str(path), pictures=chain_pictures(presented, report=report)
+    )
 
 
 def _client_chain(path: Path, spec: str | None) -> list[x509.Certificate]:

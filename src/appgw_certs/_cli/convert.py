@@ -33,8 +33,10 @@ _SUFFIX_FORMATS = {".pfx": "pfx", ".p12": "pfx", ".der": "der"}
 def add_parser(verbs: Verbs) -> None:
     help_ = "convert between PFX and CER (Base-64 or DER), or re-encrypt a PFX"
     sub = add_verb(verbs, "convert", help_, run)
-    sub.add_argument("input", type=file_name, metavar="IN")
-    sub.add_argument("output", type=file_name, metavar="OUT")
+    sub.add_argument(
+        "input", type=file_name, metavar="IN", help="a certificate, bundle, PFX or PKCS#7 file"
+    )
+    sub.add_argument("output", type=file_name, metavar="OUT", help="the file to write")
     sub.add_argument(
         "--to",
         choices=("cer", "der", "pfx"),
@@ -69,7 +71,13 @@ def add_parser(verbs: Verbs) -> None:
         action="store_true",
         help="PFX to CER: also write the chain (Base-64 only)",
     )
-    sub.add_argument("--profile", choices=("compatible", "modern"), default="compatible")
+    sub.add_argument(
+        "--profile",
+        choices=("compatible", "modern"),
+        default="compatible",
+        help="PFX encryption: compatible (3DES, SHA-1 MAC: what Azure imports; default) "
+        "or modern (AES-256, SHA-256 MAC)",
+    )
     add_force(sub)
 
 

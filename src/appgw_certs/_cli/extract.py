@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from .options import EXIT_OK, CliError, add_force, add_password, add_verb, file_name
 
 if TYPE_CHECKING:
+    from .._x509.trust import TrustStore
     from .options import Verbs
 
 __all__ = ["add_parser", "run"]
@@ -17,8 +18,22 @@ __all__ = ["add_parser", "run"]
 def add_parser(verbs: Verbs) -> None:
     help_ = "pick what each SKU wants: auth (v1 leaf), root (v2 trusted root), pubkey"
     sub = add_verb(verbs, "extract", help_, run)
-    sub.add_argument("what", choices=("auth", "root", "pubkey"))
-    sub.add_argument("input", type=file_name, metavar="IN")
+    sub.add_argument(
+        "what",
+        choices=("auth", "root", "pubkey"),
+        help="auth: the leaf (v1 authentication certificate); root: the root CA (v2 trusted "
+        "root); pubkey: the leaf's public key (PEM)",
+    )
+    sub.add_argument(
+        "input", type=file_name, metavar="IN", help="a PFX, PEM or PKCS#7 bundle, or DER file"
+    )
+    sub.add_argument(
+        "--ca",
+        type=file_name,
+        metavar="FILE",
+        help="root: CA certificates to find the root in when IN stops below it, e.g. your "
+        "company's CA bundle (default: Mozilla's roots, via certifi)",
+    )
     sub.add_argument(
         "-o", "--output", type=file_name, metavar="OUT", help="write here (default: stdout)"
     )
@@ -41,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
     from .terminal import OutputFiles, require_readable
 
     source = require_readable(args.input)
+    if args.ca and args.what != "root":
+        raise CliError("--ca applies to extract root only")
     if args.output:  # before any password is asked
         OutputFiles(force=args.force).refuse_existing([Path(args.output)])
     if args.what == "pubkey":
@@ -48,13 +65,20 @@ def run(args: argparse.Namespace) -> int:
             raise CliError("--der applies to auth and root; pubkey is PEM")
         data = with_password(args.password, lambda pw: extract_public_key(source, pw), source.name)
     else:
-        extract = extract_authentication_cert if args.what == "auth" else extract_trusted_root
         encoding: Literal["base64", "der"] = "der" if args.der else "base64"
-        data = with_password(
-            args.password,
-            lambda pw: extract(source, pw, encoding=encoding),
-            source.name,
-        )
+        if args.what == "auth":
+            data = with_password(
+                args.password,
+                lambda pw: extract_authentication_cert(source, pw, encoding=encoding),
+                source.name,
+            )
+        else:
+            store = _ca_store(args.ca)
+            data = with_password(
+                args.password,
+                lambda pw: extract_trusted_root(source, pw, store=store, encoding=encoding),
+                source.name,
+            )
     if args.output:
         write_one(Path(args.output), data, private=False, force=args.force)
     elif args.der and sys.stdout.isatty():
@@ -63,3 +87,22 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     return EXIT_OK
+
+
+def _ca_store(ca: str | None) -> TrustStore | None:
+    """The trust store ``--ca`` names (None: the library's default, certifi)."""
+    if ca is None:
+        return None
+    # deferred: keeps --help fast
+    from .._errors import AppGwCertError
+    from .._formats.bundle import load_certificates
+    from .._x509.trust import TrustStore
+    from .terminal import require_readable
+
+    try:
+        certificates = load_certificates(require_readable(ca, "--ca"))
+    except AppGwCertError as exc:
+        raise CliError(f"--ca: {ca}: {exc}") from None
+    if not certificates:
+        raise CliError(f"--ca: {ca} holds no certificate")
+    return TrustStore(certificates)

@@ -1,72 +1,178 @@
-"""``appgw-certs inspect FILE``: describe every certificate; for a PFX, how it is encrypted."""
+"""``appgw-certs inspect FILE|https://HOST[:PORT]|--probe HOST[:PORT]``: describe what a file
+holds (certificates with the extensions the gateway reads, keys, requests, a PFX's
+encryption) or the chain a live server presents, and how that chain is ordered."""
 
 from __future__ import annotations
 
 import argparse
 from typing import TYPE_CHECKING
 
-from .options import EXIT_OK, CliError, add_json, add_password, add_verb, file_name
+from .backend import probe_target, split_host_port
+from .options import (
+    EXIT_OK,
+    CliError,
+    add_json,
+    add_password,
+    add_verb,
+    file_name,
+    timeout_seconds,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-    from datetime import datetime
     from pathlib import Path
 
+    from cryptography import x509
+
     from .._formats.pfx import PfxEncryption
-    from .._x509.describe import CertInfo
+    from .._x509.describe import CertInfoList
     from .options import Verbs
-    from .terminal import Console
 
 __all__ = ["add_parser", "run"]
 
 _LABELS_SHOWN = 5
+_URL_SCHEME = "https://"
+JSON_HELP = (
+    '{"schema_version", "input", "file" (null for a server), "server" and "server_name" '
+    '(null for a file), "pfx": its PFX encryption or null, "chain": {"in_order", '
+    '"well_known_root", "order"}, "certificates": each described, "keys": each key, '
+    "public key or request}"
+)
 
 
 def add_parser(verbs: Verbs) -> None:
-    sub = add_verb(verbs, "inspect", "describe the certificates in a file", run)
-    sub.add_argument("file", type=file_name, metavar="FILE")
+    help_ = "describe the certificates, keys and requests in a file, or a server's chain"
+    sub = add_verb(verbs, "inspect", help_, run)
+    source = sub.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "file",
+        nargs="?",
+        type=file_name,
+        metavar="FILE",
+        help="a certificate, chain, PFX, key or CSR file; or https://HOST[:PORT] for a server",
+    )
+    source.add_argument(
+        "--probe",
+        type=probe_target,
+        metavar="HOST[:PORT]",
+        help="show the chain a live TLS server presents (port 443 by default)",
+    )
+    sub.add_argument(
+        "--server-name",
+        metavar="NAME",
+        help="the SNI to send to the server (default: its HOST; an IP address or '' sends none)",
+    )
+    sub.add_argument(
+        "--timeout",
+        type=timeout_seconds,
+        default=10.0,
+        metavar="S",
+        help="server timeout in seconds (more than 0, at most 300; default 10)",
+    )
     add_password(sub)
-    add_json(sub, '{"file", "pfx": its PFX encryption or null, "certificates": each described}')
+    add_json(sub, JSON_HELP)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Describe the certificates of ``args.file``, as text or JSON."""
+    """Describe ``args.file``, or the chain presented by ``--probe`` / an https:// URL."""
     # deferred: keeps --help fast
     from .._formats.inputs import read_bytes
     from .._formats.pfx import read_pfx_encryption
     from .._x509.describe import describe
+    from .inspect_text import print_described
     from .shared import is_pfx, with_password
     from .terminal import Console, require_readable
 
-    path = require_readable(args.file)
-    encryption = read_pfx_encryption(read_bytes(path)) if is_pfx(path) else None
-    infos = with_password(args.password, lambda pw: describe(path, pw), path.name)
-    if not infos:
-        raise CliError(f"no certificate in {path}: {_what_it_holds(path, encryption)}")
+    target = _server_target(args)
     console = Console()
+    if target is not None:
+        host, port, name = target
+        label = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
+        infos = describe(_presented(host, port, name, args.timeout, label))
+        server = {"server": label, "server_name": _sent_name(name)}
+        encryption = None
+        path = None
+    else:
+        path = require_readable(args.file)
+        encryption = read_pfx_encryption(read_bytes(path)) if is_pfx(path) else None
+        infos = with_password(args.password, lambda pw: describe(path, pw), path.name)
+        if not infos and not infos.keys:
+            raise CliError(f"no certificate in {path}: {_what_it_holds(path, encryption)}")
+        label, server = str(path), {"server": None, "server_name": None}
     if args.json:
-        console.json(_as_json(path, encryption, infos))
+        console.json(_as_json(label, path, server, encryption, infos))
         return EXIT_OK
-    if encryption is not None:
-        console.line(console.style(f"{path}: PKCS#12 (PFX)", "bold"))
-        console.table(_encryption_rows(encryption, console))
-        console.line()
-    for number, info in enumerate(infos, 1):
-        console.line(console.style(f"[{number}] {info.role}: {info.subject}", "bold"))
-        console.table(_info_rows(info))
-        console.line()
+    heading = label if target is None else f"{label} (SNI: {server['server_name'] or 'none'})"
+    print_described(console, heading, encryption, infos, presented=target is not None)
     return EXIT_OK
 
 
+def _server_target(args: argparse.Namespace) -> tuple[str, int, str] | None:
+    """``(host, port, SNI)`` for ``--probe`` or an https:// FILE; ``None`` for a file."""
+    if args.probe is not None:
+        host, port = split_host_port(args.probe)
+    elif args.file is not None and args.file.lower().startswith(_URL_SCHEME):
+        host, port = _from_url(args.file)
+    else:
+        if args.server_name is not None:
+            raise CliError("--server-name is for a server (--probe or https://HOST)")
+        return None
+    if args.password is not None:
+        raise CliError("--password is for files, not for a server's chain")
+    return host, port, args.server_name if args.server_name is not None else host
+
+
+def _sent_name(name: str) -> str | None:
+    """The SNI the probe sends for ``name``: none for an IP address or an empty name."""
+    # deferred: keeps --help fast
+    from .._x509.names import is_ip
+
+    name = name.rstrip(".")
+    return None if not name or is_ip(name) else name
+
+
+def _from_url(url: str) -> tuple[str, int]:
+    """``https://HOST[:PORT][/...]`` -> (host, port); a path or query is ignored."""
+    # deferred: keeps --help fast
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+        parts = None
+    if parts is None or not host or parts.username or parts.password:
+        raise CliError(f"expected https://HOST[:PORT], got {url[:80]!r}")
+    return host, port or 443
+
+
+def _presented(
+    host: str, port: int, name: str, timeout: float, label: str
+) -> list[x509.Certificate]:
+    """The chain the server at ``host:port`` sends for the SNI ``name``."""
+    # deferred: keeps --help fast (and only a probe loads pyOpenSSL)
+    from cryptography.x509 import InvalidVersion
+
+    from .._errors import AppGwCertError
+    from .._verdicts.probe import fetch_presented_chain
+
+    try:
+        return fetch_presented_chain(host, port, server_name=name, timeout=timeout)
+    except AppGwCertError:  # ProbeError: its message says what failed, in one line
+        raise
+    except (ValueError, InvalidVersion):  # cryptography's words speak ASN.1, not to people
+        raise CliError(f"{label} presents a certificate that cannot be parsed as X.509") from None
+
+
 def _what_it_holds(path: Path, encryption: PfxEncryption | None) -> str:
-    """What a file without certificates holds, by PEM label or format; never its content."""
+    """What a file with neither certificates nor keys holds, by PEM label or format."""
     # deferred: keeps --help fast
     from .._errors import AppGwCertError
     from .._formats.bundle import pem_blocks, sniff_format
     from .._formats.inputs import read_bytes
 
     if encryption is not None:
-        return "the PFX holds no certificate"
+        return "the PFX holds neither a certificate nor a key"
     data = read_bytes(path)
     try:
         labels = list(dict.fromkeys(block.label for block in pem_blocks(data)))
@@ -77,61 +183,26 @@ def _what_it_holds(path: Path, encryption: PfxEncryption | None) -> str:
     shown = ", ".join(f"'{label}'" for label in labels[:_LABELS_SHOWN])
     more = f" and {len(labels) - _LABELS_SHOWN} more" if len(labels) > _LABELS_SHOWN else ""
     blocks = "a PEM block" if len(labels) == 1 else "PEM blocks"
-    return f"the file holds {blocks} {shown}{more}, and no 'CERTIFICATE'"
-
-
-def _encryption_rows(e: PfxEncryption, console: Console) -> list[tuple[str, str]]:
-    verdict = (
-        console.style("yes", "ok")
-        if e.azure_compatible
-        else console.style(
-            "no: re-export with `appgw-certs convert --profile compatible`", "warning"
-        )
-    )
-    return [
-        ("key bag", e.key_algorithm or "-"),
-        ("certificate bag", e.cert_algorithm or "not encrypted"),
-        ("MAC", e.mac_algorithm or "none"),
-        ("iterations", str(e.iterations) if e.iterations is not None else "-"),
-        ("Azure-compatible", verdict),
-    ]
-
-
-def _info_rows(info: CertInfo) -> list[tuple[str, str]]:
-    return [
-        ("issuer", info.issuer),
-        ("valid", f"{_when(info.not_before)} to {_when(info.not_after)}"),
-        ("dns names", ", ".join(info.dns_names) or "-"),
-        ("key", info.key),
-        ("signature", info.signature_algorithm),
-        ("CA", "yes" if info.is_ca else "no"),
-        ("self-signed", "yes" if info.is_self_signed else "no"),
-        ("serial", info.serial_number),
-        ("SHA-1 thumbprint", info.sha1_thumbprint),
-        ("SHA-256", info.sha256_fingerprint),
-    ]
-
-
-def _when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"the file holds {blocks} {shown}{more}, and no 'CERTIFICATE' or key"
 
 
 def _as_json(
-    path: Path, encryption: PfxEncryption | None, infos: Sequence[CertInfo]
+    label: str,
+    path: Path | None,
+    server: dict[str, str | None],
+    encryption: PfxEncryption | None,
+    infos: CertInfoList,
 ) -> dict[str, object]:
-    """``{"file", "pfx", "certificates"}``; times in ISO 8601."""
+    """The JSON document of ``inspect --json`` (see :data:`JSON_HELP`)."""
     # deferred: keeps --help fast
     from dataclasses import asdict
-    from datetime import datetime
 
-    def info_dict(info: CertInfo) -> dict[str, object]:
-        return {
-            key: value.isoformat() if isinstance(value, datetime) else value
-            for key, value in asdict(info).items()
-        }
+    from .formats import with_input
 
-    return {
-        "file": str(path),
+    document: dict[str, object] = {
+        "file": str(path) if path is not None else None,
+        **server,
         "pfx": asdict(encryption) if encryption else None,
-        "certificates": [info_dict(i) for i in infos],
+        **infos.to_dict(),
     }
+    return with_input(document, label)

@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK
 """``appgw-certs``: the command line's parser, dispatch and error handling.
 
 Each verb is a module here that adds its own parser and names the function that
@@ -9,6 +10,10 @@ the library inside ``run``: ``appgw-certs --help`` and ``--version`` import no
 Exit status: 0 no errors; 1 a check found errors; 2 usage error, missing or
 unreadable input, or a file that would be overwritten without ``--force``
 (one line on stderr, never a traceback); 130 interrupted.
+
+Shell completion: when a shell asks (argcomplete's protocol sets ``_ARGCOMPLETE``),
+the parser is handed to ``argcomplete`` (the ``completion`` extra), imported only
+then; ``eval "$(register-python-argcomplete appgw-certs)"`` turns it on in bash/zsh.
 """
 
 from __future__ import annotations
@@ -38,7 +43,10 @@ from . import (
 )
 from .options import DEBUG_ENV, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, CliError
 
-__all__ = ["VERBS", "build_parser", "main"]
+__all__ = ["COMPLETION_ENV", "VERBS", "build_parser", "main"]
+
+#: Set by the shell (argcomplete's protocol) when it asks for completions.
+COMPLETION_ENV = "_ARGCOMPLETE"
 
 #: The verb modules, in the order ``--help`` lists them.
 VERBS = (quickstart, chain, inspect, convert, extract, client_ca, check, backend, client, audit)
@@ -80,7 +88,10 @@ def _run(argv: Sequence[str] | None) -> int:
     try:
         if sys.stdout is None:  # started with stdout closed (`>&-`)
             raise CliError("standard output is closed: send it to a file or /dev/null")
-        args = build_parser().parse_args(argv)  # --help and --version end here, fast
+        parser = build_parser()
+        if COMPLETION_ENV in os.environ:
+            _complete(parser)
+        args = parser.parse_args(argv)  # --help and --version end here, fast
         _warnings_as_one_line()
         return int(args.run(args))
     except (SystemExit, GeneratorExit, KeyboardInterrupt):
@@ -94,6 +105,18 @@ def _run(argv: Sequence[str] | None) -> int:
             return EXIT_OK
         _fail(_error_line(exc))
     return EXIT_USAGE
+
+
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Answer the shell's completion request and exit (argcomplete ends the process)."""
+    try:
+        # deferred: only a shell asking for completions loads argcomplete
+        import argcomplete
+    except ImportError:
+        raise CliError(
+            "shell completion needs argcomplete: pip install 'appgw-certs[completion]'"
+        ) from None
+    argcomplete.autocomplete(parser)
 
 
 def _error_line(exc: BaseException) -> str:

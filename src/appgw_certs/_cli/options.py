@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     Verbs: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 __all__ = [
@@ -30,10 +32,12 @@ __all__ = [
     "add_force",
     "add_host_name",
     "add_json",
+    "add_key_type",
     "add_password",
     "add_report_output",
     "add_verb",
     "file_name",
+    "iso_datetime",
     "password_spec",
     "split_spec",
     "timeout_seconds",
@@ -55,7 +59,7 @@ KEY_TYPES = ("rsa2048", "rsa3072", "rsa4096", "ec-p256", "ec-p384")
 #: sooner), and the bound keeps deadlines in range of the clock.
 MAX_TIMEOUT_SECONDS = 300.0
 #: ``--format`` of the verbs that print a report (``--json`` is ``--format json``).
-REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown")
+REPORT_FORMATS = ("text", "json", "sarif", "junit", "markdown", "html")
 #: ``--fail-on``: the least severe finding that makes the exit status 1.
 FAIL_ON = ("error", "warning", "info")
 SPEC_FORMS = "pass:TEXT, env:VAR, file:PATH, fd:N or stdin"
@@ -90,13 +94,23 @@ def add_verb(
 #: One or two examples per verb, shown at the end of its ``--help``.
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "quickstart": ("appgw-certs quickstart", "appgw-certs quickstart ./pki --key-type ec-p256"),
-    "chain": ("appgw-certs chain ./pki --host-name www.contoso.com --intermediates 1",),
-    "inspect": ("appgw-certs inspect listener.pfx --password env:PFX_PASS",),
+    "chain": (
+        "appgw-certs chain ./pki --host-name www.contoso.com --intermediates 1",
+        "appgw-certs chain ./pki --host-name www.contoso.com --ca-cert rootCA.pem "
+        "--ca-key rootCA-key.pem",
+    ),
+    "inspect": (
+        "appgw-certs inspect listener.pfx --password env:PFX_PASS",
+        "appgw-certs inspect https://backend.contoso.com --server-name backend.contoso.com",
+    ),
     "convert": (
         "appgw-certs convert openssl3.pfx azure.pfx --profile compatible --password file:pw.txt",
         "appgw-certs convert listener.pfx listener.cer",
     ),
-    "extract": ("appgw-certs extract root fullchain.pem -o root.cer",),
+    "extract": (
+        "appgw-certs extract root fullchain.pem -o root.cer",
+        "appgw-certs extract root server.pem --ca company-cas.pem -o root.cer",
+    ),
     "client-ca": ("appgw-certs client-ca root.pem issuing-ca.pem -o client-ca.cer",),
     "check": (
         "appgw-certs check listener azure.pfx --sku Standard_v2 --password env:PFX_PASS",
@@ -115,6 +129,16 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 
 def add_force(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--force", action="store_true", help="replace existing files")
+
+
+def add_key_type(sub: argparse.ArgumentParser, default: str | None = "rsa2048") -> None:
+    shown = f"; default {default}" if default else ""
+    sub.add_argument(
+        "--key-type",
+        choices=KEY_TYPES,
+        default=default,
+        help=f"key of every certificate made: RSA 2048/3072/4096 bits or EC P-256/P-384{shown}",
+    )
 
 
 def add_host_name(sub: argparse.ArgumentParser, option: str, dest: str, **kwargs: Any) -> None:
@@ -140,7 +164,8 @@ def add_report_output(sub: argparse.ArgumentParser, what: str = "the report's to
         choices=REPORT_FORMATS,
         default="text",
         help="text (default), json, sarif (SARIF 2.1.0, for code scanning), junit (JUnit "
-        "XML, for test reports) or markdown (a table, e.g. for $GITHUB_STEP_SUMMARY)",
+        "XML, for test reports), markdown (a table, e.g. for $GITHUB_STEP_SUMMARY) or html "
+        "(one self-contained page with diagrams; use -o FILE)",
     )
     shown.add_argument(
         "--json",
@@ -149,6 +174,14 @@ def add_report_output(sub: argparse.ArgumentParser, what: str = "the report's to
         const="json",
         help=f"same as --format json ({what}, with the input and schema_version)",
     )
+    sub.add_argument(
+        "-o",
+        "--output",
+        type=file_name,
+        metavar="FILE",
+        help="write the report to FILE instead of stdout (never over a file without --force)",
+    )
+    sub.add_argument("--force", action="store_true", help="overwrite the -o FILE")
     sub.add_argument(
         "--fail-on",
         choices=FAIL_ON,
@@ -201,6 +234,22 @@ def timeout_seconds(text: str) -> float:
             f"expected more than 0 and at most {MAX_TIMEOUT_SECONDS:g} seconds, not {_shown(text)}"
         )
     return value
+
+
+def iso_datetime(text: str) -> datetime:
+    """An argparse type: an ISO 8601 date or date and time (``2026-01-31``,
+    ``2026-01-31T08:00``, ``2026-01-31T08:00+01:00``, ``...Z``); UTC when no zone is given."""
+    # deferred: keeps --help fast (it imports no datetime)
+    from datetime import UTC, datetime
+
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        message = (
+            f"expected an ISO date such as 2026-01-31 or 2026-01-31T08:00Z, not {_shown(text)}"
+        )
+        raise argparse.ArgumentTypeError(message) from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def file_name(text: str) -> str:

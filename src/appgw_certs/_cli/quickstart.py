@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from .options import (
     EXIT_FINDINGS,
     EXIT_OK,
-    KEY_TYPES,
     add_force,
     add_host_name,
     add_json,
+    add_key_type,
     add_verb,
     file_name,
 )
@@ -63,7 +63,7 @@ def add_parser(verbs: Verbs) -> None:
         metavar="H",
         help="host name the backend certificate is for (default backend.contoso.com)",
     )
-    sub.add_argument("--key-type", choices=KEY_TYPES, default="rsa2048")
+    add_key_type(sub)
     sub.add_argument(
         "--show-passwords",
         action="store_true",

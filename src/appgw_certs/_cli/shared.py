@@ -7,6 +7,7 @@ Imported by the verbs' ``run`` functions only (it loads the library), never for 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,23 +23,80 @@ from .terminal import Console, OutputFiles
 
 if TYPE_CHECKING:
     from .._findings.report import Report
+    from .._formats.inputs import CertSource
 
-__all__ = ["emit_report", "is_pfx", "with_password", "write_one"]
+__all__ = ["chain_pictures", "emit_report", "is_pfx", "with_password", "write_one"]
 
 T = TypeVar("T")
 
 
-def emit_report(report: Report, args: argparse.Namespace, label: str | None = None) -> int:
-    """Print one report in ``args.format`` and return the exit status ``args.fail_on``
-    gives it; ``label`` names what was checked (the input of the JSON and SARIF)."""
-    console = Console()
-    if args.format == "text":
-        console.report(report, label=label)
+def emit_report(
+    report: Report,
+    args: argparse.Namespace,
+    label: str | None = None,
+    pictures: Callable[[], str] | None = None,
+) -> int:
+    """Print one report in ``args.format`` (to ``-o FILE`` when given) and return the exit
+    status ``args.fail_on`` gives it; ``label`` names what was checked (the input of the
+    JSON and SARIF); ``pictures`` draws the chain for ``--format html``."""
+    subjects = [Subject(label or report.title, report)]
+    if args.output is not None:
+        if args.format == "text":
+            text = str(report)
+        elif args.format == "json":
+            text = json.dumps(with_input(report.to_dict(), label), indent=2, ensure_ascii=False)
+        else:
+            text = _rendered(args.format, label, subjects, pictures)
+        write_one(Path(args.output), text.encode("utf-8"), private=False, force=args.force)
+    elif args.format == "text":
+        Console().report(report, label=label)
     elif args.format == "json":
-        console.json(with_input(report.to_dict(), label))
+        Console().json(with_input(report.to_dict(), label))
     else:
-        print(render(args.format, label, [Subject(label or report.title, report)]))
+        print(_rendered(args.format, label, subjects, pictures))
     return EXIT_FINDINGS if fails([report], args.fail_on) else EXIT_OK
+
+
+def _rendered(
+    fmt: str, label: str | None, subjects: list[Subject], pictures: Callable[[], str] | None
+) -> str:
+    if fmt != "html":
+        return render(fmt, label, subjects)
+    # deferred: the page loads only for its own format
+    from .html_report import html_page
+
+    return html_page(label, subjects, pictures() if pictures is not None else "")
+
+
+def chain_pictures(
+    source: CertSource,
+    password: Password | None = None,
+    *,
+    report: Report,
+    slot: str | None = None,
+) -> Callable[[], str]:
+    """Draws the chain in ``source`` (a file, PFX with ``password``, or certificates) for
+    ``--format html``, with the roles of ``slot`` and the gap ``report`` names; nothing
+    when it cannot be read (the report says why)."""
+
+    def draw() -> str:
+        # deferred: only --format html describes the input
+        from .._findings.report import gap_code
+        from .._x509.describe import describe
+        from .._x509.pictures import chain_html
+
+        gap = gap_code(report.findings)
+        if report.chain is not None and report.chain.certificates:
+            return report.chain.svg(gap)  # what the check itself read
+        try:
+            infos = describe(source, password)
+        except AppGwCertError:
+            return ""
+        if not infos:
+            return ""
+        return chain_html(infos, title="Chain (root at the top)", slot=slot, gap=gap)
+
+    return draw
 
 
 def with_password(spec: str | None, action: Callable[[Password | None], T], what: str) -> T:

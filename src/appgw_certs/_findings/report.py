@@ -9,16 +9,18 @@ nothing about where it is printed.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
-from html import escape
 
+from .._draw.escape import text as escape
+from .._draw.findings_table import SEVERITY_COLOURS, findings_table
+from .._draw.model import FindingRow
 from .._errors import AppGwCertError
 from .._formats.inputs import checked_indent
+from .._x509.chain_picture import ChainPicture
 
-__all__ = ["CheckFailedError", "Finding", "Report", "Severity"]
+__all__ = ["CheckFailedError", "Finding", "Report", "Severity", "finding_rows", "gap_code"]
 
 
 class Severity(StrEnum):
@@ -75,7 +77,11 @@ class Report:
     ``findings`` may be given as any iterable; ``details`` (facts that are not
     findings, such as the issuer DN a gateway will extract) as a mapping or as
     (name, value) pairs. Both are stored as tuples, so a report is immutable and
-    hashable; ``to_dict`` renders ``details`` as a mapping.
+    hashable; ``to_dict`` renders ``details`` as a mapping. ``chain``, the
+    certificates the check read, is what ``_repr_html_`` draws; it takes no part
+    in equality.
+
+    .. versionchanged:: 0.2 ``chain``: Jupyter draws the chain above the findings.
 
     >>> report = check_upload("trusted-root", Path("root.cer"), sku="v2")  # doctest: +SKIP
     >>> report.ok, sorted(report.codes)                                     # doctest: +SKIP
@@ -85,16 +91,20 @@ class Report:
     title: str
     findings: tuple[Finding, ...]
     details: tuple[tuple[str, str], ...]
+    chain: ChainPicture | None = field(default=None, compare=False, repr=False)
 
     def __init__(
         self,
         title: str,
         findings: Iterable[Finding] = (),
         details: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+        *,
+        chain: ChainPicture | None = None,
     ) -> None:
         object.__setattr__(self, "title", title)
         object.__setattr__(self, "findings", tuple(findings))
         object.__setattr__(self, "details", _pairs(details))
+        object.__setattr__(self, "chain", chain)
 
     @property
     def ok(self) -> bool:
@@ -164,7 +174,7 @@ class Report:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        colour = "#2da44e" if self.ok else _COLOURS[Severity.ERROR]
+        colour = "#2da44e" if self.ok else SEVERITY_COLOURS["error"]
         head = (
             f'<div style="color:inherit;background:transparent">'
             f"<p><strong>{escape(self.title)}</strong> "
@@ -176,19 +186,38 @@ class Report:
         )
         if details:
             head += f'<ul style="margin:0 0 0.5em 0">{details}</ul>'
+        if self.chain is not None:
+            head += self.chain.svg(gap_code(self.findings))
         if not self.findings:
             return head + "</div>"
-        cell = 'style="text-align:left;vertical-align:top;padding:2px 8px"'
-        rows = "".join(_html_row(f, cell) for f in self.findings)
-        header = "".join(f"<th {cell}>{h}</th>" for h in ("severity", "code", "finding"))
-        return (
-            f'{head}<table style="border-collapse:collapse;color:inherit;background:transparent">'
-            f"<thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table></div>"
+        return f"{head}{findings_table(finding_rows(self.findings), styled=True)}</div>"
+
+
+#: The rules that report a missing link in a chain: an absent intermediate or root, or a
+#: certificate its supposed issuer did not sign. A chain diagram draws the gap with one.
+GAP_CODES = ("LST008", "BE003", "BE005", "CCA008", "MT002")
+
+
+def gap_code(findings: Iterable[Finding]) -> str | None:
+    """The code of the first finding that reports a missing link, else None."""
+    return next((f.code for f in findings if f.code in GAP_CODES), None)
+
+
+def finding_rows(findings: Iterable[Finding]) -> list[FindingRow]:
+    """The findings as the findings table shows them (Jupyter and the HTML report)."""
+    return [
+        FindingRow(
+            severity=f.severity.value,
+            code=f.code,
+            message=f.message,
+            hint=f.hint,
+            certificate=f.certificate,
+            location=f.location,
+            reference=f.reference,
+            azure_error=f.azure_error,
         )
-
-
-# Mid-tones readable on both light and dark Jupyter backgrounds.
-_COLOURS = {Severity.ERROR: "#e5534b", Severity.WARNING: "#c69026", Severity.INFO: "#4493f8"}
+        for f in findings
+    ]
 
 
 def _pairs(details: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -232,37 +261,6 @@ def _extra(f: Finding) -> Iterable[tuple[str, str]]:
     ):
         if text:
             yield label, text
-
-
-# A `code` span of a hint: backticks around text that holds none (Markdown's inline code).
-_CODE_SPAN = re.compile(r"`([^`]+)`")
-
-
-def _code_spans(text: str) -> str:
-    """``text`` as HTML, its `code` spans as ``<code>``: escaped first, so the text
-    inside a span stays text (a span cannot open markup)."""
-    return _CODE_SPAN.sub(r"<code>\1</code>", escape(text))
-
-
-def _html_row(f: Finding, cell: str) -> str:
-    lines = [(label, text) for label, text in _extra(f) if label != "see"]
-    if f.azure_error:
-        lines.insert(0, ("Azure error", f.azure_error))
-    extra = "".join(
-        f'<br><small style="opacity:0.8">{escape(label)}: '
-        f"{_code_spans(text) if label == 'hint' else escape(text)}</small>"
-        for label, text in lines
-    )
-    code = escape(f.code)
-    if f.reference:
-        code = f'<a href="{escape(f.reference)}" style="color:inherit">{code}</a>'
-    return (
-        f'<tr style="border-top:1px solid rgba(128,128,128,0.35)">'
-        f'<td {cell}><span style="color:{_COLOURS[f.severity]};font-weight:bold">'
-        f"{escape(f.severity.value)}</span></td>"
-        f"<td {cell}><code>{code}</code></td>"
-        f"<td {cell}>{escape(f.message)}{extra}</td></tr>"
-    )
 
 
 class CheckFailedError(AppGwCertError):

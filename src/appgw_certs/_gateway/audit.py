@@ -41,6 +41,7 @@ from .document import read_gateway
 from .keyvault import KeyVaultReader
 from .model import GatewayDocument
 from .objects import SLOT_COLLECTIONS, CertificateDecoder, CertificateObject
+from .pictures import audit_chains, audit_timeline
 from .usage import users_of
 
 __all__ = ["GatewayAudit", "GatewayCertificate", "audit_gateway"]
@@ -89,6 +90,9 @@ class GatewayAudit:
 
     Every finding carries ``location`` (``"httpListeners[web]"``,
     ``"sslCertificates[web-cert]"``): the object to open in the portal.
+    ``expiry_warning_days`` is the warning window the audit used (its timeline shades
+    it; new in 0.2). In Jupyter an audit shows its objects, their expiry timeline and
+    chains (:meth:`pictures_html`), then its findings.
 
     >>> audit.gateway, audit.sku, audit.report.ok
     ('appgw', <Sku.STANDARD_V2: 'Standard_v2'>, False)
@@ -99,6 +103,7 @@ class GatewayAudit:
     certificates: tuple[GatewayCertificate, ...]
     report: Report
     audited_at: datetime | None = field(default=None, compare=False)
+    expiry_warning_days: int = field(default=30, compare=False)
 
     def by_expiry(self) -> list[GatewayCertificate]:
         """Certificate objects, the one expiring first first; unknown ones last."""
@@ -148,8 +153,17 @@ class GatewayAudit:
         return (
             f"<div><p><strong>Gateway {escape(self.gateway)}</strong> ({escape(sku)})</p>"
             f'<table style="border-collapse:collapse"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{rows}</tbody></table>{self.report._repr_html_()}</div>"
+            f"<tbody>{rows}</tbody></table>{self.pictures_html()}"
+            f"{self.report._repr_html_()}</div>"
         )
+
+    def pictures_html(self) -> str:
+        """The expiry timeline and each certificate object's chain, as inline SVG.
+
+        .. versionadded:: 0.2
+        """
+        days = self.expiry_warning_days
+        return f"<div>{audit_timeline(self, days)}</div><div>{audit_chains(self, days)}</div>"
 
 
 def _row(cert: GatewayCertificate, now: datetime | None) -> tuple[str, ...]:
@@ -262,6 +276,7 @@ def _audit(
         certificates=tuple(_describe(obj, users[loc], infos) for loc, obj in objects.items()),
         report=Report(f"Audit of gateway {doc.name}", _ordered(findings)),
         audited_at=moment,
+        expiry_warning_days=expiry_warning_days,
     )
 
 

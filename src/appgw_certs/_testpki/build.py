@@ -10,18 +10,22 @@ chain is fresh.
 from __future__ import annotations
 
 import secrets
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from .._errors import InvalidArgumentError
-from .credential import Credential
+from .credential import Credential, certificate_bytes
+from .existing import check_existing_ca
 from .issue import ca_extensions, issue, leaf_extensions, server_extensions, validity
 from .keys import KeyType, parse_key_type
 from .names import check_text, client_san, common_name_for, general_names, subject_name
+from .pictures import ROOT_ROLES, SERVER_ROLES, credentials_svg
 
 __all__ = ["Credential", "KeyType", "TestChain", "build_self_signed", "build_test_chain"]
 
@@ -45,6 +49,12 @@ class TestChain:
     root: Credential
     intermediates: tuple[Credential, ...]
     server: Credential
+    #: .. versionadded:: 0.2
+    #:
+    #: Built on an existing intermediate CA (``build_test_chain(ca=..., ca_chain=...)``):
+    #: that CA's issuers up to its root, leaf-nearest first, without keys; ``root`` is
+    #: then that CA. Empty otherwise.
+    ca_chain: tuple[x509.Certificate, ...] = ()
 
     @property
     def issuer(self) -> Credential:
@@ -101,7 +111,7 @@ class TestChain:
 
         >>> pfx = chain.listener_pfx("Passw0rd")
         """
-        return self.server.pfx(password, chain=self._issuers(), profile=profile)
+        return self.server.pfx(password, chain=self.issuer_chain(), profile=profile)
 
     def backend_chain_pem(self) -> bytes:
         """What a backend presents: the server leaf, then intermediates, leaf-nearest first.
@@ -109,10 +119,15 @@ class TestChain:
         >>> chain.backend_chain_pem().count(b"BEGIN CERTIFICATE")
         2
         """
-        return b"".join(c.cer() for c in (self.server, *reversed(self.intermediates)))
+        presented = [c.certificate for c in (self.server, *reversed(self.intermediates))]
+        if self.ca_chain:  # ``root`` is an intermediate CA: everything up to the real root
+            presented += [self.root.certificate, *self.ca_chain[:-1]]
+        return _pem(presented)
 
     def trusted_root_cer(self, encoding: Literal["base64", "der"] = "base64") -> bytes:
         """The v2 trusted root upload: the root certificate alone."""
+        if self.ca_chain:
+            return certificate_bytes(self.ca_chain[-1], encoding)
         return self.root.cer(encoding)
 
     def authentication_cer(self, encoding: Literal["base64", "der"] = "base64") -> bytes:
@@ -128,10 +143,65 @@ class TestChain:
         >>> chain.client_ca_cer().count(b"BEGIN CERTIFICATE")
         2
         """
-        return b"".join(c.cer() for c in self._issuers())
+        return _pem(self.issuer_chain())
 
-    def _issuers(self) -> tuple[Credential, ...]:
-        return (*reversed(self.intermediates), self.root)
+    def issuer_chain(self) -> list[x509.Certificate]:
+        """The CAs above a leaf, leaf-nearest first, up to the root: what a PFX carries.
+
+        .. versionadded:: 0.2
+        """
+        cas = [c.certificate for c in (*reversed(self.intermediates), self.root)]
+        return [*cas, *self.ca_chain]
+
+    def _repr_html_(self) -> str:
+        """The chain as a diagram in Jupyter: root at the top, each box with its role.
+
+        .. versionadded:: 0.2
+        """
+        # Built on an existing CA, ``root`` is that CA and ``ca_chain`` leads up to the real root.
+        above: list[tuple[Credential | x509.Certificate, tuple[str, ...]]] = [
+            (c, ROOT_ROLES if i == 0 else ("intermediate",))
+            for i, c in enumerate(reversed(self.ca_chain))
+        ]
+        top_roles = ("intermediate",) if self.ca_chain else ROOT_ROLES
+        chain = [
+            *above,
+            (self.root, top_roles),
+            *((i, ("intermediate",)) for i in self.intermediates),
+        ]
+        return credentials_svg([*chain, (self.server, SERVER_ROLES)])
+
+    def configure_trust(self, ssl_context: ssl.SSLContext) -> None:
+        """Make ``ssl_context`` trust this chain's root (and nothing more is changed).
+
+        A client context so configured accepts :attr:`server` (sent with its
+        intermediates, as :meth:`configure_cert` does); a server context so
+        configured accepts this chain's client certificates. As trustme's
+        ``CA.configure_trust``.
+
+        >>> context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        >>> chain.configure_trust(context)
+
+        .. versionadded:: 0.2.0
+        """
+        _check_context(ssl_context)
+        ssl_context.load_verify_locations(cadata=self.trusted_root_cer().decode("ascii"))
+
+    def configure_cert(self, ssl_context: ssl.SSLContext) -> None:
+        """Make ``ssl_context`` present :attr:`server`, its intermediates and its key.
+
+        What a backend presents (:meth:`backend_chain_pem`); the key goes through
+        a 0600 temporary file that is removed before this returns. As trustme's
+        ``LeafCert.configure_cert``.
+
+        >>> server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        >>> chain.configure_cert(server_context)
+
+        .. versionadded:: 0.2.0
+        """
+        _check_context(ssl_context)
+        with self.server.pem_tempfile(chain=self.issuer_chain()[:-1]) as path:
+            ssl_context.load_cert_chain(path)
 
     def _key_type(self, key_type: KeyType | str | None) -> KeyType:
         if key_type is None:
@@ -154,6 +224,8 @@ def build_test_chain(
     valid_days: int = 365,
     not_before: datetime | None = None,
     organization: str = "appgw-certs test",
+    ca: Credential | None = None,
+    ca_chain: Sequence[x509.Certificate] = (),
 ) -> TestChain:
     """A fresh root, ``intermediates`` intermediate CAs and a server leaf for ``hostnames``.
 
@@ -165,6 +237,20 @@ def build_test_chain(
     >>> chain = build_test_chain(["www.contoso.com", "*.contoso.com", "10.0.0.4"],
     ...                          intermediates=2, key_type=KeyType.EC_P256)
     >>> pem = chain.backend_chain_pem()
+
+    ``ca`` issues from an existing CA instead of a fresh root (as ``step`` or
+    ``mkcert`` do): the chain's ``root`` is then ``ca``, the ``intermediates``
+    are new CAs below it (pass ``intermediates=0`` for leaves issued by ``ca``
+    itself), and ``ca_chain`` holds ``ca``'s own issuers up to its root when ``ca``
+    is an intermediate CA. :class:`InvalidArgumentError` (a ``ValueError``) when
+    the key does not match the certificate, the certificate is not a CA (or may
+    not sign ``intermediates`` more CAs), or ``ca_chain`` does not lead from
+    ``ca`` to a root.
+
+    >>> mine = build_test_chain(["www.contoso.com"], ca=my_ca, intermediates=0)
+
+    .. versionadded:: 0.2
+       ``ca`` and ``ca_chain``.
     """
     names = general_names(hostnames)
     _check_intermediates(intermediates)
@@ -172,13 +258,17 @@ def build_test_chain(
     kind = parse_key_type(key_type)
     window = validity(valid_days, not_before)
     tag = secrets.token_hex(4)  # tells CAs of different chains apart
-    ca = issue(
-        subject_name(f"Test Root CA {tag}", organization),
-        kind.generate(),
-        None,
-        ca_extensions(intermediates),
-        window,
-    )
+    above: tuple[x509.Certificate, ...] = ()
+    if ca is None:
+        ca = issue(
+            subject_name(f"Test Root CA {tag}", organization),
+            kind.generate(),
+            None,
+            ca_extensions(intermediates),
+            window,
+        )
+    else:
+        above = check_existing_ca(ca, ca_chain, intermediates)
     root, cas = ca, []
     for index in range(intermediates):
         ca = issue(
@@ -191,7 +281,7 @@ def build_test_chain(
         cas.append(ca)
     subject = subject_name(common_name_for(names), organization)
     server = issue(subject, kind.generate(), ca, server_extensions(kind, names), window)
-    return TestChain(root, tuple(cas), server)
+    return TestChain(root, tuple(cas), server, above)
 
 
 def build_self_signed(
@@ -219,6 +309,11 @@ def build_self_signed(
     return issue(subject, kind.generate(), None, extensions, window)
 
 
+def _check_context(ssl_context: object) -> None:
+    if not isinstance(ssl_context, ssl.SSLContext):
+        raise TypeError(f"ssl_context: must be an ssl.SSLContext, not {type(ssl_context).__name__}")
+
+
 def _check_intermediates(intermediates: int) -> None:
     if isinstance(intermediates, bool) or not isinstance(intermediates, int):
         raise InvalidArgumentError(
@@ -228,3 +323,7 @@ def _check_intermediates(intermediates: int) -> None:
         raise InvalidArgumentError(
             f"intermediates: must be between 0 and {MAX_INTERMEDIATES}, not {intermediates}"
         )
+
+
+def _pem(certificates: Sequence[x509.Certificate]) -> bytes:
+    return b"".join(certificate_bytes(c) for c in certificates)

@@ -26,6 +26,7 @@ from .._findings.report import Finding, Report
 from .._findings.rules import finding
 from .._findings.sku import Sku, Slot
 from .._formats.inputs import CertSource, Password, checked_moment, checked_number, read_bytes
+from .._x509.chain_picture import ChainPicture
 from .checker import ALONE, EXPIRY_WARNING_DAYS, Checker, Note, UploadContext, bare_checker
 from .client_ca import CLIENT_CA_LIMIT, check_client_ca, client_ca_issuer
 from .listener import LISTENER_LIMITS, check_listener
@@ -111,7 +112,8 @@ def check_upload(
         now=now,
         expiry_warning_days=expiry_warning_days,
     )
-    return Report(_title(slot, sku), inspection.findings(None), inspection.details)
+    picture = ChainPicture(inspection.certificates, slot.value, now, expiry_warning_days)
+    return Report(_title(slot, sku), inspection.findings(None), inspection.details, chain=picture)
 
 
 def inspect_upload(

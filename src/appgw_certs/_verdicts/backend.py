@@ -36,6 +36,7 @@ from .._findings.report import Finding, Report
 from .._findings.rules import finding
 from .._findings.sku import Sku
 from .._formats.inputs import CertSource, checked_optional
+from .._x509.chain_picture import ChainPicture
 from .._x509.names import matches_common_name, matches_hostname, subject_text
 from .._x509.trust import APPROXIMATION_NOTE, TrustStore
 from .._x509.walk import End, Walk, holds, presented_leaf, walk_to_anchor
@@ -189,6 +190,7 @@ def check_backend(
     if unreadable is not None:
         return Report(title, (unreadable,))
     roots, allowed = as_uploads(trusted_roots), as_uploads(authentication_certs)
+    picture = ChainPicture(tuple(chain), now=when)
     details = [
         ("presented", " > ".join(repr(subject_text(c)) for c in chain) or "nothing"),
         ("SNI", resolved.describe()),
@@ -201,7 +203,7 @@ def check_backend(
                         "each compared byte for byte with the leaf"))  # fmt: skip
         if sni_name or not (validate_sni and validate_chain_and_expiry):
             details.append(("TLS validation options", "v2 settings: not applied on v1"))
-        return Report(title, findings, details)
+        return Report(title, findings, details, chain=picture)
     names = _v2_names(resolved, validate_sni, details)
     if validate_chain_and_expiry:
         anchors, anchors_text, findings = _v2_anchors(roots, use_well_known, store)
@@ -212,7 +214,7 @@ def check_backend(
     details.append(("trust anchors", anchors_text))
     if allowed:
         findings.append(finding("GEN006", "authentication certificates do not exist on v2 SKUs"))
-    return Report(title, findings, details)
+    return Report(title, findings, details, chain=picture)
 
 
 # -- backends, v2 -------------------------------------------------------------------

@@ -30,6 +30,7 @@ from .._findings.report import Finding, Report
 from .._findings.rules import finding
 from .._formats.inputs import CertSource
 from .._upload.check import client_ca_issuer
+from .._x509.chain_picture import ChainPicture
 from .._x509.links import missing_issuer_text
 from .._x509.names import extension_value, is_ca, name_text, subject_text
 from .._x509.trust import TrustStore
@@ -128,7 +129,7 @@ def check_client(
     words = None if chain_error is None else chain_error[0]
     verdict = _openssl_result(walk, words, bool(purpose), when)
     details.insert(1, (LOG_FIELD, _log_value(verdict, gateway)))
-    return Report(title, findings, details)
+    return Report(title, findings, details, chain=ChainPicture(tuple(chain), now=when))
 
 
 def client_issuer_dn(trusted_client_ca: CertSource) -> x509.Name:

@@ -9,34 +9,32 @@ read says so instead of making the whole description fail.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import hashlib
 import html
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
-from .._errors import ChainError, tolerating_deprecated_encodings
-from .._formats.bundle import load_bundle
-from .._formats.keys import key_description
-from .chain import order_chain
-from .links import is_self_signed
-from .names import dns_names, extension_value, is_ca, issuer_text, subject_text
+from .describe_chain import chain_facts
+from .describe_fields import (
+    ADDED_FIELDS,
+    FIELD_READERS,
+    Role,
+    added_fields,
+    added_lines,
+    fingerprints,
+)
+from .describe_keys import KeyInfo, describe_keys, keys_html, read_source
+from .extensions import listed
+from .pictures import chain_html
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from .._formats.inputs import CertSource, Password
 
 __all__ = ["CertInfo", "CertInfoList", "cert_info", "describe"]
 
-Role = Literal["leaf", "intermediate", "root"]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _COLUMNS = (
     ("role", "Role"),
     ("subject", "Subject"),
@@ -57,6 +55,17 @@ class CertInfo:
     Equality, hashing, ``repr``, pickling and :func:`dataclasses.replace` see
     every field; such a description holds its certificate until pickled.
 
+    .. versionadded:: 0.2
+       The extensions the gateway reads: ``ip_addresses`` (SAN IP entries),
+       ``extended_key_usage`` (``serverAuth``...), ``key_usage``
+       (``digitalSignature``...), ``path_length``, ``subject_key_id`` and
+       ``authority_key_id`` (upper-case hex), ``ocsp_urls``,
+       ``ca_issuers_urls``, ``crl_urls``; ``well_known`` (a root of Mozilla's
+       store via certifi, an approximation of Azure's unpublished list); and,
+       from :func:`describe`, ``file_index`` and ``issuer_index``: the
+       certificate's and its issuer's places in the input, from 0 (``None``
+       when its issuer is not in it). All have defaults.
+
     >>> info = describe(Path("backend.pfx"), "Passw0rd")[0]
     >>> info.role, info.key, info.sha1_thumbprint
     ('leaf', 'RSA 2048', '3F2A...')
@@ -75,6 +84,19 @@ class CertInfo:
     is_ca: bool
     is_self_signed: bool
     role: Role
+    # Added in 0.2, with defaults: what the gateway looks at beyond the portal's columns.
+    ip_addresses: tuple[str, ...] = ()
+    extended_key_usage: tuple[str, ...] = ()
+    key_usage: tuple[str, ...] = ()
+    path_length: int | None = None
+    subject_key_id: str | None = None
+    authority_key_id: str | None = None
+    ocsp_urls: tuple[str, ...] = ()
+    ca_issuers_urls: tuple[str, ...] = ()
+    crl_urls: tuple[str, ...] = ()
+    well_known: bool = False
+    file_index: int | None = None
+    issuer_index: int | None = None
 
     if not TYPE_CHECKING:  # hidden from type checkers, which would accept any name
 
@@ -108,6 +130,7 @@ class CertInfo:
             "is_ca": self.is_ca,
             "is_self_signed": self.is_self_signed,
             "role": self.role,
+            **added_fields(self),
         }
 
     def __str__(self) -> str:
@@ -124,11 +147,15 @@ class CertInfo:
             f"self-signed: {'yes' if self.is_self_signed else 'no'}",
         ]
         if self.dns_names:
-            lines.insert(2, f"  DNS names:  {', '.join(self.dns_names)}")
-        return "\n".join(lines)
+            lines.insert(2, f"  DNS names:  {listed(self.dns_names)}")
+        return "\n".join(lines + added_lines(self))
 
 
 _FIELDS = tuple(field.name for field in dataclasses.fields(CertInfo))
+# The added fields' defaults live in __init__ only: as class attributes they would
+# answer before __getattr__ could read the certificate.
+for _name in ADDED_FIELDS:
+    delattr(CertInfo, _name)
 
 
 def _unpickled(values: tuple[object, ...]) -> CertInfo:
@@ -142,15 +169,23 @@ def _unpickled(values: tuple[object, ...]) -> CertInfo:
 class CertInfoList(list[CertInfo]):
     """A list of :class:`CertInfo` that prints readably and renders as a table in Jupyter.
 
+    From :func:`describe`, it also says how its file holds the chain:
+    ``in_order`` (leaf to root as listed, ``None`` when not one chain),
+    ``well_known_root`` (the subject of the certifi root it ends in) and
+    ``keys`` (the file's private keys, public keys and requests).
+
     >>> print(describe(Path("chain.pem")))
     leaf: CN=www.contoso.com
       ...
     """
 
+    keys: tuple[KeyInfo, ...] = ()
+    in_order: bool | None = None
+    well_known_root: str | None = None
+
     def __str__(self) -> str:
-        if not self:
-            return "(no certificates)"
-        return "\n\n".join(str(info) for info in self)
+        parts = [str(info) for info in self] or ["(no certificates)"]
+        return "\n\n".join(parts + [str(key) for key in self.keys])
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(title)}</th>" for _, title in _COLUMNS)
@@ -158,7 +193,11 @@ class CertInfoList(list[CertInfo]):
             "<tr>" + "".join(f"<td>{_cell(info, name)}</td>" for name, _ in _COLUMNS) + "</tr>"
             for info in self
         )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        keys = keys_html(self.keys)
+        if not self:
+            return table + keys
+        return f"{table}{chain_html(self, title='Chain (root at the top)')}{keys}"
 
     def to_dicts(self) -> list[dict[str, object]]:
         """JSON-ready list (see :meth:`CertInfo.to_dict`).
@@ -166,6 +205,26 @@ class CertInfoList(list[CertInfo]):
         >>> json.dumps(describe(Path("chain.pem")).to_dicts())
         """
         return [info.to_dict() for info in self]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: ``{"chain": {"in_order", "well_known_root", "order"},
+        "certificates", "keys"}``; ``order`` lists the certificates' places in the
+        input, leaf first.
+
+        .. versionadded:: 0.2
+
+        >>> describe(Path("chain.pem")).to_dict()["chain"]["in_order"]
+        True
+        """
+        return {
+            "chain": {
+                "in_order": self.in_order,
+                "well_known_root": self.well_known_root,
+                "order": [info.file_index for info in self],
+            },
+            "certificates": self.to_dicts(),
+            "keys": [key.to_dict() for key in self.keys],
+        }
 
 
 def _cell(info: CertInfo, name: str) -> str:
@@ -182,14 +241,30 @@ def describe(source: CertSource, password: Password = None) -> CertInfoList:
     """Describe every certificate in ``source`` (PFX with ``password``, PEM, PKCS#7, DER...).
 
     Certificates come in chain order (leaf first) when they form one chain,
-    else in the order of the input.
+    else in the order of the input; each says its place in the input
+    (``file_index``) and its issuer's (``issuer_index``). The list also
+    describes the input's keys and requests (``keys``), says whether the input
+    lists its chain leaf to root (``in_order``) and which well-known root the
+    chain ends in (``well_known_root``). A file of keys or requests alone is
+    described too: no certificates, its ``keys``.
+
+    .. versionchanged:: 0.2
+       Keys, requests and public keys (each with the certificate it fits),
+       extensions, places in the input, ``in_order`` and ``well_known_root``;
+       a file of keys or requests alone no longer raises.
 
     >>> describe(Path("backend.pfx"), "Passw0rd")      # a table in Jupyter
     """
-    certs = load_bundle(source, password).certificates
-    with contextlib.suppress(ChainError):  # several chains, or none: keep the input's order
-        certs = order_chain(certs)
-    return CertInfoList(cert_info(cert) for cert in certs)
+    data, bundle = read_source(source, password)
+    certs = bundle.certificates if bundle is not None else []
+    facts = chain_facts(certs)
+    infos = CertInfoList(cert_info(cert) for cert in facts.ordered)
+    for info, cert in zip(infos, facts.ordered, strict=True):
+        object.__setattr__(info, "file_index", facts.positions[cert])
+        object.__setattr__(info, "issuer_index", facts.issuers.get(cert))
+    infos.keys = describe_keys(data, bundle, certs, password)
+    infos.in_order, infos.well_known_root = facts.in_order, facts.well_known_root
+    return infos
 
 
 def cert_info(cert: x509.Certificate, role: Role | None = None) -> CertInfo:
@@ -218,84 +293,10 @@ def _read_field(info: CertInfo, name: str) -> object:
     """The value of field ``name`` of a lazily described certificate, read and kept."""
     cert: x509.Certificate = info.__dict__["_certificate"]
     if name in ("sha1_thumbprint", "sha256_fingerprint"):
-        sha1, sha256 = _fingerprints(cert)
+        sha1, sha256 = fingerprints(cert)
         object.__setattr__(info, "sha1_thumbprint", sha1)
         object.__setattr__(info, "sha256_fingerprint", sha256)
         return sha1 if name == "sha1_thumbprint" else sha256
-    value = _FIELD_READERS[name](cert)
+    value = FIELD_READERS[name](cert)
     object.__setattr__(info, name, value)
     return value
-
-
-def _role(cert: x509.Certificate) -> Role:
-    constraints = extension_value(cert, x509.BasicConstraints)
-    ca = constraints is not None and constraints.ca
-    if is_self_signed(cert) and (ca or constraints is None):  # an old v1 root has none
-        return "root"
-    return "intermediate" if ca else "leaf"
-
-
-def _serial(cert: x509.Certificate) -> str:
-    try:
-        with tolerating_deprecated_encodings():  # serial 0 warns on every read
-            serial = cert.serial_number
-    except Exception:
-        return "unreadable"
-    sign, digits = ("-", f"{-serial:X}") if serial < 0 else ("", f"{serial:X}")
-    return sign + digits.zfill(len(digits) + len(digits) % 2)
-
-
-def _time(cert: x509.Certificate, attribute: str) -> datetime:
-    try:
-        value: datetime = getattr(cert, attribute)
-    except Exception:
-        return _EPOCH  # an unreadable date shows as 1970, plainly wrong
-    return value
-
-
-def _fingerprints(cert: x509.Certificate) -> tuple[str, str]:
-    """SHA-1 (the portal's thumbprint) and SHA-256 of the DER, in upper-case hex.
-
-    hashlib on the DER, once: cryptography's ``fingerprint`` sets up an OpenSSL
-    digest per call, several times the cost of hashing a kilobyte.
-    """
-    try:
-        der = cert.public_bytes(serialization.Encoding.DER)
-    except Exception:
-        return "unreadable", "unreadable"
-    sha1 = hashlib.sha1(der, usedforsecurity=False).hexdigest().upper()
-    return sha1, hashlib.sha256(der).hexdigest().upper()
-
-
-def _key(cert: x509.Certificate) -> str:
-    try:
-        return key_description(cert.public_key())
-    except Exception:  # keys cryptography cannot load (GOST...): say which algorithm
-        try:
-            return f"unsupported ({cert.public_key_algorithm_oid.dotted_string})"
-        except Exception:
-            return "unknown"
-
-
-def _signature_algorithm(cert: x509.Certificate) -> str:
-    try:
-        oid = cert.signature_algorithm_oid
-    except Exception:
-        return "unknown"
-    name = getattr(oid, "_name", None)
-    return name if isinstance(name, str) and name != "Unknown OID" else oid.dotted_string
-
-
-_FIELD_READERS: dict[str, Callable[[x509.Certificate], object]] = {
-    "subject": subject_text,
-    "issuer": issuer_text,
-    "serial_number": _serial,
-    "not_before": lambda cert: _time(cert, "not_valid_before_utc"),
-    "not_after": lambda cert: _time(cert, "not_valid_after_utc"),
-    "dns_names": dns_names,
-    "key": _key,
-    "signature_algorithm": _signature_algorithm,
-    "is_ca": is_ca,
-    "is_self_signed": is_self_signed,
-    "role": _role,
-}

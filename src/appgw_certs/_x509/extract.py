@@ -23,7 +23,7 @@ from .._formats.inputs import checked_optional
 from .._formats.keys import key_matches
 from .chain import chain_path, split_leaf
 from .graph import distinct, graph_of
-from .links import is_own_issuer
+from .links import is_own_issuer, is_self_signed
 from .names import is_ca
 from .trust import TrustStore
 from .walk import certificates_of, root_of
@@ -88,7 +88,8 @@ def extract_trusted_root(
 
     When the input stops at an intermediate, the root is looked up in
     ``store`` (default: Mozilla's roots via certifi) and confirmed by
-    signature; :class:`ChainError` names the missing issuer otherwise. A
+    signature, climbing through any intermediates the store holds (a company's
+    CA bundle); :class:`ChainError` names the missing issuer otherwise. A
     self-signed leaf is its own root (and v2 wants CA:TRUE on it, see ROOT003).
 
     >>> extract_trusted_root(Path("backend-chain.pem"))
@@ -97,7 +98,20 @@ def extract_trusted_root(
     store = checked_optional(store, TrustStore, "store")
     store = store if store is not None else TrustStore.certifi()
     root = root_of(chain_path(_bundle(source, password).certificates, store), store)
-    return to_cer(root, encoding=encoding)
+    return to_cer(_up_to_root(root, store), encoding=encoding)
+
+
+def _up_to_root(cert: x509.Certificate, store: TrustStore) -> x509.Certificate:
+    """Past an anchor that is not self-signed (an intermediate of a company's CA bundle
+    given as ``store``) to the store's root above it: v2 wants the root itself."""
+    for _ in range(len(store)):  # each step climbs to another certificate of the store
+        if is_self_signed(cert):
+            break
+        issuer = store.find_issuer(cert)
+        if issuer is None or issuer == cert:
+            break
+        cert = issuer
+    return cert
 
 
 def extract_public_key(source: CertSource, password: Password = None) -> bytes:
