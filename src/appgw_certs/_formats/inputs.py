@@ -123,7 +123,7 @@ def read_bytes(source: bytes | bytearray | memoryview | os.PathLike[str]) -> byt
 
 
 def encode_password(password: str | bytes | None) -> bytes | None:
-    """A password as bytes, the one place where text passwords are encoded.
+    r"""A password as bytes, the one place where text passwords are encoded.
 
     ``str`` is UTF-8, surrogate-escaped: a password Python read from a terminal,
     a file name or an argument that was not UTF-8 (``\udcff`` for the byte 0xff)

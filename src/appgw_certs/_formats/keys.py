@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
 
+from .compat import DSAPrivateKey, DSAPublicKey
 from .inputs import PrivateKey
 
 __all__ = ["key_description", "key_matches", "public_key_der"]
@@ -36,7 +37,7 @@ def _describe(key: object) -> str:
         return "Ed448"
     if isinstance(key, x25519.X25519PublicKey | x448.X448PublicKey):
         return type(key).__name__.removesuffix("PublicKey")
-    if isinstance(key, dsa.DSAPublicKey | dsa.DSAPrivateKey):
+    if isinstance(key, DSAPublicKey | DSAPrivateKey):
         return f"DSA {key.key_size}"
     return "unknown"
 

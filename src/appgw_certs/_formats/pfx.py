@@ -15,10 +15,11 @@ import warnings
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .._errors import CertificateFormatError, PfxPasswordError, translate_errors
+from .compat import DSAPrivateKey
 from .inputs import Password, PrivateKey, check_size, encode_password, is_utf8, read_bytes
 from .keys import key_description, key_matches
 from .pfx_layout import (
@@ -50,7 +51,7 @@ _KEY_TYPES = (
     ec.EllipticCurvePrivateKey,
     ed25519.Ed25519PrivateKey,
     ed448.Ed448PrivateKey,
-    dsa.DSAPrivateKey,
+    DSAPrivateKey,
 )
 
 

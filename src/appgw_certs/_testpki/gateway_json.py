@@ -44,12 +44,12 @@ def _backend_address(chain: TestChain) -> tuple[str, str]:
         san = chain.server.certificate.extensions.get_extension_for_class(
             x509.SubjectAlternativeName
         ).value
-    except x509.ExtensionNotFound:
-        san = x509.SubjectAlternativeName([])
-    dns = san.get_values_for_type(x509.DNSName)
+        dns = san.get_values_for_type(x509.DNSName)
+        addresses = san.get_values_for_type(x509.IPAddress)
+    except x509.ExtensionNotFound:  # (cryptography 51 refuses an empty SAN to stand in)
+        dns, addresses = [], []
     if dns:
         return "fqdn", "www" + dns[0][1:] if dns[0].startswith("*.") else dns[0]
-    addresses = san.get_values_for_type(x509.IPAddress)
     if addresses:
         return "ipAddress", str(addresses[0])
     raise InvalidArgumentError("chain: its server certificate names no host")

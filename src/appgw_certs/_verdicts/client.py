@@ -71,7 +71,9 @@ _NO_RESPONDER = (
     "the check fails the gateway answers HTTP 400"
 )
 LOG_FIELD = "sslClientVerify"
-_NO_PURPOSE = x509.ExtendedKeyUsage([])  # an EKU OpenSSL cannot read allows nothing
+# An EKU OpenSSL cannot read allows nothing: one usage from the example arc (2.999),
+# which grants no purpose (cryptography 51 refuses an empty one).
+_NO_PURPOSE = x509.ExtendedKeyUsage([x509.ObjectIdentifier("2.999")])
 _NO_USAGE = x509.KeyUsage(*[False] * 9)  # likewise a key usage it cannot read
 
 

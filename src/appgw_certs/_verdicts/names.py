@@ -208,7 +208,9 @@ def _unchecked(v1: bool) -> str:
     )
 
 
-_UNREADABLE_SAN = x509.SubjectAlternativeName([])  # a marker, compared by identity
+# A marker, compared by identity; one example-arc (2.999) name, since cryptography 51
+# refuses an empty SAN.
+_UNREADABLE_SAN = x509.SubjectAlternativeName([x509.RegisteredID(x509.ObjectIdentifier("2.999"))])
 
 
 def names_of(cert: x509.Certificate) -> str:

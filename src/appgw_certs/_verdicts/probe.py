@@ -2,8 +2,8 @@
 
 The gateway judges the chain in the order the backend sends it (leaf first,
 intermediates next), so this reader returns the certificates unchanged:
-nothing is verified, reordered, completed or dropped. Python 3.11's ``ssl``
-cannot return the peer's chain, hence pyOpenSSL.
+nothing is verified, reordered, completed or dropped. The handshake itself is
+``handshake``'s: Python's ``ssl`` from 3.13, pyOpenSSL before.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ import selectors
 import socket
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from cryptography import x509
-from OpenSSL import SSL, crypto
 
 from .._errors import InvalidArgumentError, ProbeError
 from .._formats.inputs import checked_instance, checked_optional
+from .handshake import Handshake, handshake
 
 __all__ = ["fetch_presented_chain"]
 
@@ -55,10 +55,10 @@ def fetch_presented_chain(
     where = f"{host}:{port}" if ":" not in address else f"[{address}]:{port}"
     budget = _Budget(where, timeout, time.monotonic() + timeout)
     with _connected(address, port, timeout, where) as sock:
-        connection = _tls_client(sock, sni)
-        _handshake(connection, sock, budget)
-        chain = connection.get_peer_cert_chain()
-        _close_quietly(connection)
+        done = handshake(sock, sni, budget.wait)
+    if done.failure is not None:
+        raise ProbeError(_failure_message(done, where)) from done.failure
+    chain = done.chain
     if not chain:
         raise ProbeError(f"{where} completed the TLS handshake without sending a certificate")
     return [_readable(cert, i, where) for i, cert in enumerate(chain)]
@@ -84,10 +84,9 @@ def _check_arguments(host: object, port: object, server_name: object, timeout: o
         )
 
 
-def _readable(cert: crypto.X509, index: int, where: str) -> x509.Certificate:
+def _readable(der: bytes, index: int, where: str) -> x509.Certificate:
     """A certificate the peer sent, as cryptography reads it; ProbeError when it cannot
     (OpenSSL accepts encodings that cryptography refuses)."""
-    der = crypto.dump_certificate(crypto.FILETYPE_ASN1, cert)
     try:
         return x509.load_der_x509_certificate(der)
     except ValueError as exc:
@@ -146,21 +145,6 @@ def _connected(address: str, port: int, timeout: float, where: str) -> Iterator[
         sock.close()
 
 
-def _tls_client(sock: socket.socket, sni: bytes | None) -> SSL.Connection:
-    context = SSL.Context(SSL.TLS_CLIENT_METHOD)
-    # We only read what the server sends: no verification, and no security
-    # level, so that a legacy backend (TLS 1.0, 1024-bit key, SHA-1) can still
-    # be read — the gateway talks TLS 1.0-1.2 to backends.
-    context.set_verify(SSL.VERIFY_NONE)
-    context.set_cipher_list(b"ALL:@SECLEVEL=0")
-    context.set_min_proto_version(SSL.TLS1_VERSION)
-    connection = SSL.Connection(context, sock)
-    if sni is not None:
-        connection.set_tlsext_host_name(sni)
-    connection.set_connect_state()
-    return connection
-
-
 @dataclass(frozen=True)
 class _Budget:
     """How long the whole probe may take, and whom to name when it runs out."""
@@ -182,41 +166,30 @@ class _Budget:
             )
 
 
-def _handshake(connection: SSL.Connection, sock: socket.socket, budget: _Budget) -> None:
-    """Run the handshake on a non-blocking socket until done or out of time."""
-    while True:
-        try:
-            connection.do_handshake()
-        except SSL.WantReadError:
-            budget.wait(sock, selectors.EVENT_READ)
-        except SSL.WantWriteError:
-            budget.wait(sock, selectors.EVENT_WRITE)
-        except SSL.Error as exc:
-            if connection.get_peer_cert_chain():
-                raise ProbeError(_failure_after_certificates(exc, budget.where)) from exc
-            raise ProbeError(_handshake_failure(exc, budget.where)) from exc
-        else:
-            return
+def _failure_message(done: Handshake, where: str) -> str:
+    if done.chain:
+        return _failure_after_certificates(done.reasons, where)
+    return _handshake_failure(done, where)
 
 
-def _failure_after_certificates(exc: SSL.Error, where: str) -> str:
+def _failure_after_certificates(reasons: str, where: str) -> str:
     # TLS 1.2: the server's certificates came, then it refused to go on; the usual
     # reason is a demand for a client certificate, which the gateway cannot meet.
     return (
         f"TLS handshake with {where} failed after the server sent its certificates "
-        f"({_openssl_reasons(exc)}): it probably requires a client certificate, and "
+        f"({reasons}): it probably requires a client certificate, and "
         "Application Gateway does not present one to backends"
     )
 
 
-def _handshake_failure(exc: SSL.Error, where: str) -> str:
+def _handshake_failure(done: Handshake, where: str) -> str:
     """A message for a failed handshake that says what the peer probably is."""
-    if isinstance(exc, SSL.ZeroReturnError | SSL.SysCallError):
+    if done.closed:
         return (
             f"{where} closed the connection during the TLS handshake "
             "(not a TLS server, or it refused our hello)"
         )
-    reason = _openssl_reasons(exc)
+    reason = done.reasons
     if any(
         word in reason
         for word in (
@@ -227,17 +200,4 @@ def _handshake_failure(exc: SSL.Error, where: str) -> str:
         )
     ):
         return f"{where} does not speak TLS on this port ({reason})"
-    return f"TLS handshake with {where} failed: {reason or exc.__class__.__name__}"
-
-
-def _openssl_reasons(exc: SSL.Error) -> str:
-    """The reason strings of an OpenSSL error queue, e.g. 'wrong version number'."""
-    entries = exc.args[0] if exc.args and isinstance(exc.args[0], list) else []
-    reasons = [str(entry[2]) for entry in entries if isinstance(entry, tuple) and len(entry) == 3]
-    return "; ".join(reasons) or str(exc)
-
-
-def _close_quietly(connection: SSL.Connection) -> None:
-    """Send close_notify if the peer still listens; a probe does not care if it cannot."""
-    with suppress(SSL.Error):
-        connection.shutdown()
+    return f"TLS handshake with {where} failed: {reason or done.failure.__class__.__name__}"

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Literal
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from .._errors import AppGwCertError, CertificateFormatError, PfxPasswordError
 from .._formats.bundle import Bundle, load_bundle
+from .._formats.compat import DSAPublicKey
 from .._formats.inputs import encode_password, read_bytes
 from .._formats.keys import key_description, public_key_der
 from .._formats.pem import KEY_LABELS, PemBlock, pem_blocks
@@ -315,7 +316,7 @@ def _request_signature_valid(request: x509.CertificateSigningRequest) -> bool | 
             key.verify(signature, signed, padding.PKCS1v15(), digest)
         elif isinstance(key, ec.EllipticCurvePublicKey):
             key.verify(signature, signed, ec.ECDSA(digest))
-        elif isinstance(key, dsa.DSAPublicKey):
+        elif isinstance(key, DSAPublicKey):
             key.verify(signature, signed, digest)
         else:
             return False

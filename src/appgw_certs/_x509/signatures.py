@@ -30,9 +30,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from .._formats.compat import DSAPublicKey
 from .._formats.sharing import SignatureMemo
 
 __all__ = [
@@ -88,7 +89,7 @@ def signed_by_key(cert: x509.Certificate, public_key: object) -> bool:
             public_key.verify(signature, tbs, pad, algorithm)
         elif isinstance(public_key, ec.EllipticCurvePublicKey):
             public_key.verify(signature, tbs, ec.ECDSA(algorithm))
-        elif isinstance(public_key, dsa.DSAPublicKey):
+        elif isinstance(public_key, DSAPublicKey):
             public_key.verify(signature, tbs, algorithm)
         else:
             return False
@@ -126,7 +127,7 @@ def check_cost(holder: x509.Certificate) -> int:
         if isinstance(key, rsa.RSAPublicKey):
             exponent_bits = key.public_numbers().e.bit_length()
             return max(1, math.ceil((key.key_size / 4096) ** 2 * exponent_bits / 17))
-        if isinstance(key, dsa.DSAPublicKey):
+        if isinstance(key, DSAPublicKey):
             return max(1, math.ceil((key.key_size / 1024) ** 2))
         if isinstance(key, ec.EllipticCurvePublicKey):
             return _CURVE_COST.get(key.curve.name, max(_CURVE_COST.values()))
