@@ -6,7 +6,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa, x448, x25519
 
-from .compat import DSAPrivateKey, DSAPublicKey
+from .compat import DSAPrivateKey, DSAPublicKey, public_key_of
 from .inputs import PrivateKey
 
 __all__ = ["key_description", "key_matches", "public_key_der"]
@@ -62,7 +62,7 @@ def key_matches(private_key: PrivateKey, cert: x509.Certificate) -> bool:
     """
     ours = public_key_der(private_key)
     try:
-        theirs = public_key_der(cert.public_key())
+        theirs = public_key_der(public_key_of(cert))
     except Exception:  # a certificate whose key cryptography cannot read matches nothing
         return False
     return ours is not None and ours == theirs

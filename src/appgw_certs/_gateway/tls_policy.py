@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from .._findings.report import Finding, Severity
 from .._findings.rules import finding
 from .._findings.sku import Sku
+from .._formats.compat import public_key_of
 from .model import Element, GatewayDocument, is_object
 from .objects import CertificateObject
 from .tls_policies_data import (
@@ -161,7 +162,7 @@ def key_type(cert: x509.Certificate) -> str | None:
     """``"RSA"`` or ``"ECDSA"`` for the certificate's public key; None for others or when
     the key cannot be read."""
     try:
-        key = cert.public_key()
+        key = public_key_of(cert)
     except Exception:
         return None
     if isinstance(key, rsa.RSAPublicKey):

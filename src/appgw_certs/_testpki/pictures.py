@@ -15,6 +15,7 @@ from cryptography.x509.oid import NameOID
 
 from .._draw.chain_svg import chain_svg
 from .._draw.model import CertBox, ChainView, validity
+from .._formats.compat import public_key_of
 from .._formats.keys import key_description
 from .credential import Credential
 
@@ -34,7 +35,7 @@ def _box(
     return CertBox(
         subject=cert.subject.rfc4514_string(),
         common_name=str(names[0].value) if names else cert.subject.rfc4514_string(),
-        key=key_description(cert.public_key()),
+        key=key_description(public_key_of(cert)),
         role=roles[0],
         validity=validity(start, end, now, days),
         not_after=end,

@@ -28,6 +28,7 @@ from .._findings.report import Finding, Severity
 from .._findings.rules import certificate_label, finding
 from .._findings.sku import Sku
 from .._formats.bundle import Bundle, load_bundle, sniff_format
+from .._formats.compat import public_key_of
 from .._formats.inputs import Password
 from .._formats.keys import key_description
 from .._x509.graph import distinct
@@ -200,7 +201,7 @@ class Checker:
 
     def key(self, cert: x509.Certificate) -> None:
         try:
-            key = cert.public_key()
+            key = public_key_of(cert)
         except Exception:
             self.add(
                 "GEN005", "a public key cryptography cannot read (e.g. GOST)", certificate=cert

@@ -18,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from .._errors import tolerating_deprecated_encodings
+from .._formats.compat import public_key_of
 from .._formats.keys import key_description
 from .describe_chain import is_well_known_root
 from .extensions import (
@@ -198,7 +199,7 @@ def fingerprints(cert: x509.Certificate) -> tuple[str, str]:
 
 def _key(cert: x509.Certificate) -> str:
     try:
-        return key_description(cert.public_key())
+        return key_description(public_key_of(cert))
     except Exception:  # keys cryptography cannot load (GOST...): say which algorithm
         try:
             return f"unsupported ({cert.public_key_algorithm_oid.dotted_string})"

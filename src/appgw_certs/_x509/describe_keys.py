@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from .._errors import AppGwCertError, CertificateFormatError, PfxPasswordError
 from .._formats.bundle import Bundle, load_bundle
-from .._formats.compat import DSAPublicKey
+from .._formats.compat import DSAPublicKey, public_key_of
 from .._formats.inputs import encode_password, read_bytes
 from .._formats.keys import key_description, public_key_der
 from .._formats.pem import KEY_LABELS, PemBlock, pem_blocks
@@ -174,7 +174,7 @@ def _matched(info: KeyInfo, der: bytes | None, spki: list[bytes | None]) -> KeyI
 
 def _certificate_key(cert: x509.Certificate) -> bytes | None:
     try:
-        return public_key_der(cert.public_key())
+        return public_key_der(public_key_of(cert))
     except Exception:  # a key cryptography cannot load matches nothing
         return None
 
@@ -257,7 +257,7 @@ def _request_info(load: Callable[[], x509.CertificateSigningRequest]) -> _Found:
     except Exception:
         return KeyInfo("certificate request", "unreadable"), None
     try:
-        key: object = request.public_key()
+        key: object = public_key_of(request)
     except Exception:
         key = None
     dns, ips = _request_san(request)
@@ -307,7 +307,7 @@ def _request_signature_valid(request: x509.CertificateSigningRequest) -> bool | 
     # cryptography answers False for SHA-1 (and MD5) signatures, which old tools still
     # make: check those by hand, as openssl req -verify does.
     try:
-        key = request.public_key()
+        key = public_key_of(request)
         digest = request.signature_hash_algorithm
         signature, signed = request.signature, request.tbs_certrequest_bytes
         if digest is None:

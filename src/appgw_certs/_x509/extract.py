@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 
 from .._errors import ChainError, translate_errors
 from .._formats.bundle import Bundle, load_bundle
+from .._formats.compat import public_key_of
 from .._formats.convert import to_cer
 from .._formats.inputs import checked_optional
 from .._formats.keys import key_matches
@@ -122,7 +123,7 @@ def extract_public_key(source: CertSource, password: Password = None) -> bytes:
     """
     leaf = _leaf(source, password)
     with translate_errors("the leaf certificate's public key"):
-        return leaf.public_key().public_bytes(
+        return public_key_of(leaf).public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
 

@@ -22,6 +22,7 @@ from contextvars import ContextVar
 from cryptography import x509
 
 from .._errors import tolerating_deprecated_encodings
+from .._formats.compat import public_key_of
 from .._formats.der import compare_encoded_names
 from .._formats.sharing import SignatureMemo, encoded_names, sharing_parsed_certificates
 from .names import extension_value, name_attributes, name_text
@@ -281,7 +282,7 @@ def _links(child: x509.Certificate, parent: x509.Certificate) -> bool:
     if not _key_ids_agree(child, parent):
         return False
     try:
-        public_key = parent.public_key()
+        public_key = public_key_of(parent)
     except Exception:
         return False
     return signed_by_key(child, public_key)

@@ -33,7 +33,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from .._formats.compat import DSAPublicKey
+from .._formats.compat import DSAPublicKey, public_key_of
 from .._formats.sharing import SignatureMemo
 
 __all__ = [
@@ -107,7 +107,7 @@ def key_der(cert: x509.Certificate) -> bytes | None:
     True
     """
     try:
-        return cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+        return public_key_of(cert).public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     except Exception:
         return None
 
@@ -123,7 +123,7 @@ def check_cost(holder: x509.Certificate) -> int:
     (1, 4)
     """
     try:
-        key = holder.public_key()
+        key = public_key_of(holder)
         if isinstance(key, rsa.RSAPublicKey):
             exponent_bits = key.public_numbers().e.bit_length()
             return max(1, math.ceil((key.key_size / 4096) ** 2 * exponent_bits / 17))
@@ -157,7 +157,7 @@ def verifies_under(cert: x509.Certificate, key: bytes, holder: x509.Certificate)
 
     def check() -> bool:
         try:
-            public_key = holder.public_key()
+            public_key = public_key_of(holder)
         except Exception:
             return False
         return signed_by_key(cert, public_key)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 from cryptography import x509
 
 from .._errors import ChainError, tolerating_deprecated_encodings
+from .._formats.compat import public_key_of
 from .._formats.der import issuer_and_subject, last_attribute_text
 from .._formats.inputs import checked_certificates, checked_instance, checked_optional
 from .._formats.pem import certificate_ders
@@ -322,7 +323,7 @@ def _remember(memo: dict[_K, _V], key: _K, value: _V) -> None:
 
 def _same_key(a: x509.Certificate, b: x509.Certificate) -> bool:
     try:
-        return bool(a.public_key() == b.public_key())
+        return bool(public_key_of(a) == public_key_of(b))
     except Exception:  # keys cryptography cannot load are never "the same"
         return False
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from cryptography import x509
 
 from .._errors import ChainError, translate_errors
+from .._formats.compat import public_key_of
 from .issuers import SMALL_SET, IssuerGraph, Preference
 from .links import is_issued_by, is_self_issued, is_self_signed, missing_issuer_text, signed_by_key
 from .names import is_ca, subject_text
@@ -119,7 +120,7 @@ def root_of(path: Sequence[x509.Certificate], anchors: Anchors) -> x509.Certific
 
 def _public_key(cert: x509.Certificate) -> object:
     try:
-        return cert.public_key()
+        return public_key_of(cert)
     except Exception:
         return None
 
