@@ -28,7 +28,6 @@ from .describe_fields import (
 )
 from .describe_keys import KeyInfo, describe_keys, keys_html, read_source
 from .extensions import listed
-from .pictures import chain_html
 
 if TYPE_CHECKING:
     from .._formats.inputs import CertSource, Password
@@ -197,6 +196,8 @@ class CertInfoList(list[CertInfo]):
         keys = keys_html(self.keys)
         if not self:
             return table + keys
+        from .pictures import chain_html  # deferred: the drawing code, for HTML only
+
         return f"{table}{chain_html(self, title='Chain (root at the top)')}{keys}"
 
     def to_dicts(self) -> list[dict[str, object]]:
