@@ -10,7 +10,6 @@ read says so instead of making the whole description fail.
 from __future__ import annotations
 
 import dataclasses
-import html
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -187,6 +186,8 @@ class CertInfoList(list[CertInfo]):
         return "\n\n".join(parts + [str(key) for key in self.keys])
 
     def _repr_html_(self) -> str:
+        import html  # deferred: a notebook's table only
+
         head = "".join(f"<th>{html.escape(title)}</th>" for _, title in _COLUMNS)
         rows = "".join(
             "<tr>" + "".join(f"<td>{_cell(info, name)}</td>" for name, _ in _COLUMNS) + "</tr>"
@@ -229,6 +230,8 @@ class CertInfoList(list[CertInfo]):
 
 
 def _cell(info: CertInfo, name: str) -> str:
+    import html  # deferred: a notebook's table only
+
     value = getattr(info, name)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d")
