@@ -76,7 +76,6 @@ def run(args: argparse.Namespace) -> int:
     """Describe ``args.file``, or the chain presented by ``--probe`` / an https:// URL."""
     # deferred: keeps --help fast
     from .._formats.inputs import read_bytes
-    from .._formats.pfx import read_pfx_encryption
     from .._x509.describe import describe
     from .inspect_text import print_described
     from .shared import is_pfx, with_password
@@ -93,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         path = None
     else:
         path = require_readable(args.file)
-        encryption = read_pfx_encryption(read_bytes(path)) if is_pfx(path) else None
+        encryption = _encryption(read_bytes(path)) if is_pfx(path) else None
         infos = with_password(args.password, lambda pw: describe(path, pw), path.name)
         if not infos and not infos.keys:
             raise CliError(f"no certificate in {path}: {_what_it_holds(path, encryption)}")
@@ -162,6 +161,12 @@ def _presented(
         raise
     except (ValueError, InvalidVersion):  # cryptography's words speak ASN.1, not to people
         raise CliError(f"{label} presents a certificate that cannot be parsed as X.509") from None
+
+
+def _encryption(data: bytes) -> PfxEncryption:
+    from .._formats.pfx import read_pfx_encryption  # deferred: for a PFX only
+
+    return read_pfx_encryption(data)
 
 
 def _what_it_holds(path: Path, encryption: PfxEncryption | None) -> str:

@@ -5,7 +5,8 @@ Each verb is a module here that adds its own parser and names the function that
 runs it (``add_parser`` / ``run``); :data:`VERBS` lists them in ``--help`` order.
 Verb modules import only ``argparse`` and the standard library when loaded, and
 the library inside ``run``: ``appgw-certs --help`` and ``--version`` import no
-``cryptography``, so they start fast.
+``cryptography``, so they start fast. A command line that starts with a verb's
+name imports and builds that verb's parser only.
 
 Exit status: 0 no errors; 1 a check found errors; 2 usage error, missing or
 unreadable input, or a file that would be overwritten without ``--force``
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import sys
 import warnings
@@ -28,19 +30,7 @@ from typing import NoReturn
 
 from .._errors import AppGwCertError
 from .._version import __version__
-from . import (
-    audit,
-    backend,
-    caused_by_ctrl_c,
-    chain,
-    check,
-    client,
-    client_ca,
-    convert,
-    extract,
-    inspect,
-    quickstart,
-)
+from . import caused_by_ctrl_c
 from .options import DEBUG_ENV, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, CliError
 
 __all__ = ["COMPLETION_ENV", "VERBS", "build_parser", "main"]
@@ -48,8 +38,19 @@ __all__ = ["COMPLETION_ENV", "VERBS", "build_parser", "main"]
 #: Set by the shell (argcomplete's protocol) when it asks for completions.
 COMPLETION_ENV = "_ARGCOMPLETE"
 
-#: The verb modules, in the order ``--help`` lists them.
-VERBS = (quickstart, chain, inspect, convert, extract, client_ca, check, backend, client, audit)
+#: Each verb's name and its module here, in the order ``--help`` lists them.
+VERBS: dict[str, str] = {
+    "quickstart": "quickstart",
+    "chain": "chain",
+    "inspect": "inspect",
+    "convert": "convert",
+    "extract": "extract",
+    "client-ca": "client_ca",
+    "check": "check",
+    "backend": "backend",
+    "client": "client",
+    "audit": "audit",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,8 +60,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line; builds fast (argparse only)."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with the verb ``only`` alone; builds fast (argparse only).
+
+    A verb's module is imported here, as its parser is built: a command line that names
+    a verb loads no other verb's module.
+    """
     parser = _Parser(
         prog=PROG,
         description="Prepare and check the certificates you upload to Azure Application Gateway.",
@@ -69,9 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
     verbs.required = True
-    for verb in VERBS:
-        verb.add_parser(verbs)
+    for name, module in VERBS.items():
+        if only is None or name == only:
+            importlib.import_module(f"{__package__}.{module}").add_parser(verbs)
     return parser
+
+
+def _verb_named(argv: Sequence[str]) -> str | None:
+    """The verb a command line starts with (only then is one verb's parser enough)."""
+    return argv[0] if argv and argv[0] in VERBS else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -88,10 +99,12 @@ def _run(argv: Sequence[str] | None) -> int:
     try:
         if sys.stdout is None:  # started with stdout closed (`>&-`)
             raise CliError("standard output is closed: send it to a file or /dev/null")
-        parser = build_parser()
-        if COMPLETION_ENV in os.environ:
+        words = sys.argv[1:] if argv is None else list(argv)
+        completing = COMPLETION_ENV in os.environ
+        parser = build_parser(None if completing else _verb_named(words))
+        if completing:
             _complete(parser)
-        args = parser.parse_args(argv)  # --help and --version end here, fast
+        args = parser.parse_args(words)  # --help and --version end here, fast
         _warnings_as_one_line()
         return int(args.run(args))
     except (SystemExit, GeneratorExit, KeyboardInterrupt):

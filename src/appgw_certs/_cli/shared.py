@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from .._errors import AppGwCertError, PfxPasswordError
 from .._formats.inputs import read_bytes
-from .._formats.pfx import read_pfx_encryption
+from .._formats.sniff import could_be_pfx
 from .formats import Subject, fails, render, with_input
 from .options import EXIT_FINDINGS, EXIT_OK, CliError
 from .passwords import Password, can_prompt, prompt_password, read_password
@@ -122,6 +122,11 @@ def with_password(spec: str | None, action: Callable[[Password | None], T], what
 def is_pfx(path: Path) -> bool:
     """True when the file's structure is PKCS#12 (read without decrypting)."""
     data = read_bytes(path)
+    if not could_be_pfx(data):  # PEM, a certificate...: no PFX decoder need load
+        return False
+    # deferred: the PFX decoders load for a file that could be one only
+    from .._formats.pfx import read_pfx_encryption
+
     try:
         read_pfx_encryption(data)
     except AppGwCertError:

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import html
 import re
+from functools import cache
 
 __all__ = ["clipped", "text"]
 
-# XML 1.0's Char production: https://www.w3.org/TR/xml/#charsets
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+@cache
+def _not_xml() -> re.Pattern[str]:
+    """XML 1.0's Char production, negated: https://www.w3.org/TR/xml/#charsets
+    (compiled on first use: a class over the astral planes takes milliseconds)."""
+    return re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 # As references, tabs and line ends survive an attribute value (a parser turns them into
@@ -29,7 +34,7 @@ def text(value: str) -> str:
     >>> text('<script>alert("1")</script>\\x00')
     '&lt;script&gt;alert(&quot;1&quot;)&lt;/script&gt;\\ufffd'
     """
-    return html.escape(_NOT_XML.sub("\ufffd", value), quote=True).translate(_WHITESPACE)
+    return html.escape(_not_xml().sub("\ufffd", value), quote=True).translate(_WHITESPACE)
 
 
 def clipped(value: str, limit: int) -> str:

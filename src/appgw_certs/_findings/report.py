@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from .._draw.escape import text as escape
-from .._draw.findings_table import SEVERITY_COLOURS, findings_table
-from .._draw.model import FindingRow
 from .._errors import AppGwCertError
 from .._formats.inputs import checked_indent
 
 if TYPE_CHECKING:
+    from .._draw.model import FindingRow
     from .._x509.chain_picture import ChainPicture
 
 __all__ = ["CheckFailedError", "Finding", "Report", "Severity", "finding_rows", "gap_code"]
@@ -177,6 +175,10 @@ class Report:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
+        # deferred: the drawing code loads only when a report is shown as HTML
+        from .._draw.escape import text as escape
+        from .._draw.findings_table import SEVERITY_COLOURS, findings_table
+
         colour = "#2da44e" if self.ok else SEVERITY_COLOURS["error"]
         head = (
             f'<div style="color:inherit;background:transparent">'
@@ -208,6 +210,9 @@ def gap_code(findings: Iterable[Finding]) -> str | None:
 
 def finding_rows(findings: Iterable[Finding]) -> list[FindingRow]:
     """The findings as the findings table shows them (Jupyter and the HTML report)."""
+    # deferred: the drawing code loads only when a report is shown as HTML
+    from .._draw.model import FindingRow
+
     return [
         FindingRow(
             severity=f.severity.value,

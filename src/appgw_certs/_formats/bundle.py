@@ -12,11 +12,10 @@ import os
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.serialization import pkcs7
 
 from .._errors import (
     MAX_BUNDLE_CERTIFICATES,
@@ -36,11 +35,13 @@ from .pem import (
     pem_blocks,
     split_pem,
 )
-from .pfx import Pfx, load_pfx
 from .pkcs7 import degenerate_certificates
 from .private_keys import der_key, load_private_key, optional_pem_key
 from .sharing import pooled, pooled_der_certificate, sharing, sharing_parsed_certificates
 from .sniff import is_pkcs7_der, sniff_format, unwrap_base64
+
+if TYPE_CHECKING:
+    from .pfx import Pfx
 
 # With the loaders: PEM, sniffing and key names that the layers above import from here.
 __all__ = [
@@ -246,6 +247,8 @@ def _parse_format(data: bytes, password: bytes | None, *, want_key: bool) -> Bun
     if fmt == "pem":
         return _parse_pem(data, password, want_key=want_key)
     if fmt == "pkcs12":
+        from .pfx import load_pfx  # deferred: the PFX decoders load for a PFX only
+
         pfx = load_pfx(data, password)
         certs = [pfx.certificate, *pfx.chain] if pfx.certificate is not None else []
         return Bundle(certs, pfx.private_key, "pkcs12", pfx=pfx)
@@ -321,6 +324,9 @@ def _pkcs7_der(der: bytes) -> list[x509.Certificate]:
 
 
 def _pkcs7_by_openssl(der: bytes) -> list[x509.Certificate]:
+    # deferred: cryptography's pkcs7 module loads the email package's S/MIME writers
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
     with translate_errors("the PKCS#7 (.p7b) bundle"), warnings.catch_warnings():
         # cryptography warns "PKCS#7 certificates could not be parsed as DER" when
         # a SET OF is not in DER order (openssl crl2pkcs7 writes them so); the

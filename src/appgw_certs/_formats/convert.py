@@ -33,7 +33,6 @@ from .inputs import (
     is_utf8,
 )
 from .keys import key_matches
-from .pfx import load_pfx
 from .private_keys import load_private_key
 
 __all__ = ["cer_to_pfx", "pfx_to_cer", "to_cer", "to_pfx"]
@@ -100,6 +99,8 @@ def pfx_to_cer(
     >>> pfx_to_cer(Path("site.pfx"), "s3cret", encoding="der")   # doctest: +SKIP
     """
     checked_choice(encoding, _ENCODINGS, "encoding")
+    from .pfx import load_pfx  # deferred: the PFX decoders, for a PFX only
+
     loaded = load_pfx(pfx, password)
     if loaded.certificate is None:
         raise CertificateFormatError("the PFX holds no certificate")

@@ -15,8 +15,6 @@ from cryptography.hazmat.primitives import serialization
 from .._errors import AppGwCertError, CertificateFormatError, PfxPasswordError
 from .inputs import Password, PrivateKey, check_size, encode_password, read_bytes
 from .pem import KEY_LABELS, PemBlock, pem_blocks
-from .pfx import load_pfx
-from .pfx_layout import check_encrypted_key_info
 from .sniff import sniff_format, unwrap_base64
 
 __all__ = ["der_key", "load_private_key", "optional_pem_key"]
@@ -42,6 +40,8 @@ def load_private_key(
     if fmt == "pem":
         return _pem_key(pem_blocks(data), secret)
     if fmt == "pkcs12":
+        from .pfx import load_pfx  # deferred: the PFX decoders load for a PFX only
+
         key = load_pfx(data, password).private_key
         if key is None:
             raise CertificateFormatError("the PFX holds no private key")
@@ -68,6 +68,8 @@ def optional_pem_key(blocks: list[PemBlock], password: bytes | None) -> PrivateK
 
 def der_key(data: bytes, password: bytes | None) -> PrivateKey:
     """A DER private key (PKCS#8, encrypted or not, or traditional)."""
+    from .pfx_layout import check_encrypted_key_info  # deferred: the PFX decoders, for keys only
+
     check_encrypted_key_info(data)
     return _decrypt_key(lambda secret: serialization.load_der_private_key(data, secret), password)
 
@@ -89,6 +91,8 @@ def _pem_key(blocks: list[PemBlock], password: bytes | None) -> PrivateKey:
         labels = ", ".join(b.label for b in blocks) or "none"
         raise CertificateFormatError(f"no private key in this PEM (blocks found: {labels})")
     if block.label == "ENCRYPTED PRIVATE KEY":
+        from .pfx_layout import check_encrypted_key_info  # deferred: encrypted keys only
+
         check_encrypted_key_info(block.der())
     if block.label == "OPENSSH PRIVATE KEY":
         return _openssh_key(block.text, password)

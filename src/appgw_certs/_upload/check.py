@@ -29,7 +29,6 @@ from .._formats.inputs import CertSource, Password, checked_moment, checked_numb
 from .._x509.chain_picture import ChainPicture
 from .checker import ALONE, EXPIRY_WARNING_DAYS, Checker, Note, UploadContext, bare_checker
 from .client_ca import CLIENT_CA_LIMIT, check_client_ca, client_ca_issuer
-from .listener import LISTENER_LIMITS, check_listener
 from .public_files import check_authentication, check_trusted_root
 
 __all__ = [
@@ -47,8 +46,17 @@ _TITLES = {
     Slot.TRUSTED_ROOT: "Trusted root certificate (v2)",
     Slot.TRUSTED_CLIENT_CA: "Trusted client CA certificate (mutual TLS)",
 }
+
+
+def _check_listener(checker: Checker, data: bytes) -> None:
+    # deferred: the listener's checks (and the PFX decoders) load for a listener only
+    from .listener import check_listener
+
+    check_listener(checker, data)
+
+
 _SLOT_CHECKS = {
-    Slot.LISTENER: check_listener,
+    Slot.LISTENER: _check_listener,
     Slot.AUTHENTICATION: check_authentication,
     Slot.TRUSTED_ROOT: check_trusted_root,
     Slot.TRUSTED_CLIENT_CA: check_client_ca,
@@ -231,6 +239,8 @@ def _too_large(exc: CertificateFormatError) -> bool:
 def _unreadable(slot: Slot, sku: Sku, why: str, *, too_large: bool) -> list[Finding]:
     findings = [finding("GEN001", f"the file cannot be read: {why}")]
     if too_large and slot is Slot.LISTENER:
+        from .listener import LISTENER_LIMITS  # deferred: for a listener only
+
         findings.append(
             finding("LST006", f"the file is over {LISTENER_LIMITS[sku.generation]:,} bytes")
         )

@@ -33,10 +33,10 @@ from .._formats.inputs import Password
 from .._formats.keys import key_description
 from .._x509.graph import distinct
 from .._x509.links import is_own_issuer
-from .listener_file import ListenerFile
 
 if TYPE_CHECKING:
     from .._x509.trust import TrustStore
+    from .listener_file import ListenerFile
 
 __all__ = [
     "ALONE",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
@@ -26,12 +27,14 @@ from .._findings.report import Severity
 from .._formats.bundle import load_bundle
 from .._formats.inputs import encode_password
 from .._formats.keys import key_description, key_matches
-from .._formats.pfx import Pfx, PfxEncryption, read_pfx_encryption
 from .._x509.graph import distinct, path_up
 from .._x509.links import is_self_signed, missing_issuer_text
 from .._x509.names import extension_value, is_ca, matches_hostname, subject_text
 from .checker import EXPIRY_WARNING_DAYS, KB, Checker, Note, bare_checker
 from .listener_file import open_listener_file
+
+if TYPE_CHECKING:
+    from .._formats.pfx import Pfx, PfxEncryption
 
 __all__ = ["LISTENER_LIMITS", "check_listener", "listener_bundle_notes"]
 
@@ -158,6 +161,8 @@ def _password_rule(c: Checker, leaf: x509.Certificate | None = None) -> None:
 
 
 def _encryption_of(data: bytes) -> PfxEncryption | None:
+    from .._formats.pfx import read_pfx_encryption  # deferred: the PFX decoders, for a PFX only
+
     try:
         return read_pfx_encryption(data)
     except AppGwCertError:

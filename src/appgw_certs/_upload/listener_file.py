@@ -13,14 +13,17 @@ decrypted once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
 from .._errors import CertificateFormatError, PfxPasswordError
 from .._formats.bundle import sniff_format, unwrap_base64
 from .._formats.inputs import Password
-from .._formats.pfx import Pfx, load_pfx_with_layout
-from .._formats.pfx_layout import Layout
+
+if TYPE_CHECKING:
+    from .._formats.pfx import Pfx
+    from .._formats.pfx_layout import Layout
 
 __all__ = ["ListenerFile", "open_listener_file"]
 
@@ -62,6 +65,8 @@ def open_listener_file(data: bytes, password: Password) -> ListenerFile:
         data, fmt = inner, "pkcs12"
     if fmt != "pkcs12":
         return ListenerFile(data, fmt)
+    from .._formats.pfx import load_pfx_with_layout  # deferred: the PFX decoders, for a PFX only
+
     try:
         pfx, layout = load_pfx_with_layout(data, password)
     except PfxPasswordError as exc:

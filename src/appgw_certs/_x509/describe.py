@@ -10,7 +10,6 @@ read says so instead of making the whole description fail.
 from __future__ import annotations
 
 import dataclasses
-import html
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -28,7 +27,6 @@ from .describe_fields import (
 )
 from .describe_keys import KeyInfo, describe_keys, keys_html, read_source
 from .extensions import listed
-from .pictures import chain_html
 
 if TYPE_CHECKING:
     from .._formats.inputs import CertSource, Password
@@ -188,6 +186,8 @@ class CertInfoList(list[CertInfo]):
         return "\n\n".join(parts + [str(key) for key in self.keys])
 
     def _repr_html_(self) -> str:
+        import html  # deferred: a notebook's table only
+
         head = "".join(f"<th>{html.escape(title)}</th>" for _, title in _COLUMNS)
         rows = "".join(
             "<tr>" + "".join(f"<td>{_cell(info, name)}</td>" for name, _ in _COLUMNS) + "</tr>"
@@ -197,6 +197,8 @@ class CertInfoList(list[CertInfo]):
         keys = keys_html(self.keys)
         if not self:
             return table + keys
+        from .pictures import chain_html  # deferred: the drawing code, for HTML only
+
         return f"{table}{chain_html(self, title='Chain (root at the top)')}{keys}"
 
     def to_dicts(self) -> list[dict[str, object]]:
@@ -228,6 +230,8 @@ class CertInfoList(list[CertInfo]):
 
 
 def _cell(info: CertInfo, name: str) -> str:
+    import html  # deferred: a notebook's table only
+
     value = getattr(info, name)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d")

@@ -9,7 +9,6 @@ is never kept in a description, never shown: only its kind and size.
 from __future__ import annotations
 
 import contextlib
-import html
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -334,6 +333,8 @@ def keys_html(keys: Sequence[KeyInfo]) -> str:
     """A table of ``keys`` for a notebook; empty text when there are none."""
     if not keys:
         return ""
+    import html  # deferred: a notebook's table only
+
     rows = "".join(
         "<tr>"
         + "".join(
