@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         use_well_known=args.well_known,
         **names,
     )
-    return emit_report(report, args, label=label, pictures=chain_pictures(presented, report=report))
+    return emit_report(report, args, label=label, pictures=chain_pictures(report))
 
 
 def _probe(args: argparse.Namespace, name: str | None) -> list[x509.Certificate]:

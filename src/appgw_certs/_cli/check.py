@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         report,
         args,
         label=str(path),
-        pictures=chain_pictures(path, password, report=report, slot=args.slot),
+        pictures=chain_pictures(report),
     )
 
 

@@ -59,9 +59,7 @@ def run(args: argparse.Namespace) -> int:
         verify_issuer_dn=args.verify_issuer_dn,
         ocsp=args.ocsp,
     )
-    return emit_report(
-        report, args, label=str(path), pictures=chain_pictures(presented, report=report)
-    )
+    return emit_report(report, args, label=str(path), pictures=chain_pictures(report))
 
 
 def _client_chain(path: Path, spec: str | None) -> list[x509.Certificate]:

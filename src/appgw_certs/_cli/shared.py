@@ -23,7 +23,6 @@ from .terminal import Console, OutputFiles
 
 if TYPE_CHECKING:
     from .._findings.report import Report
-    from .._formats.inputs import CertSource
 
 __all__ = ["chain_pictures", "emit_report", "is_pfx", "with_password", "write_one"]
 
@@ -68,33 +67,17 @@ def _rendered(
     return html_page(label, subjects, pictures() if pictures is not None else "")
 
 
-def chain_pictures(
-    source: CertSource,
-    password: Password | None = None,
-    *,
-    report: Report,
-    slot: str | None = None,
-) -> Callable[[], str]:
-    """Draws the chain in ``source`` (a file, PFX with ``password``, or certificates) for
-    ``--format html``, with the roles of ``slot`` and the gap ``report`` names; nothing
-    when it cannot be read (the report says why)."""
+def chain_pictures(report: Report) -> Callable[[], str]:
+    """Draws, for ``--format html``, the chain ``report``'s check read, with its slot's
+    roles and the gap the report names; nothing when the check read no certificate."""
 
     def draw() -> str:
-        # deferred: only --format html describes the input
+        # deferred: only --format html draws
         from .._findings.report import gap_code
-        from .._x509.describe import describe
-        from .._x509.pictures import chain_html
 
-        gap = gap_code(report.findings)
-        if report.chain is not None and report.chain.certificates:
-            return report.chain.svg(gap)  # what the check itself read
-        try:
-            infos = describe(source, password)
-        except AppGwCertError:
+        if report.chain is None:
             return ""
-        if not infos:
-            return ""
-        return chain_html(infos, title="Chain (root at the top)", slot=slot, gap=gap)
+        return report.chain.svg(gap_code(report.findings))
 
     return draw
 

@@ -109,10 +109,12 @@ def check_client(
     if not chain:
         none = finding("MT001", "No client certificate presented")
         return Report(title, (none,), [(LOG_FIELD, "NONE")])
+    picture = ChainPicture(tuple(chain), now=when)
     try:
         ca_certs = certificates(trusted_client_ca)
     except AppGwCertError as exc:
-        return Report(title, (finding("GEN001", f"the trusted client CA file: {exc}"),))
+        unreadable_ca = finding("GEN001", f"the trusted client CA file: {exc}")
+        return Report(title, (unreadable_ca,), chain=picture)
     leaf = chain[0]
     # OpenSSL's chain building: the CA file first, then what the client sent (any order).
     walk = walk_to_anchor(chain, 0, TrustStore(ca_certs), in_order=False, max_depth=MAX_DEPTH)
@@ -129,7 +131,7 @@ def check_client(
     words = None if chain_error is None else chain_error[0]
     verdict = _openssl_result(walk, words, bool(purpose), when)
     details.insert(1, (LOG_FIELD, _log_value(verdict, gateway)))
-    return Report(title, findings, details, chain=ChainPicture(tuple(chain), now=when))
+    return Report(title, findings, details, chain=picture)
 
 
 def client_issuer_dn(trusted_client_ca: CertSource) -> x509.Name:

@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Literal
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from .._errors import AppGwCertError, CertificateFormatError, PfxPasswordError
 from .._formats.bundle import Bundle, load_bundle
-from .._formats.compat import DSAPublicKey, public_key_of
+from .._formats.compat import public_key_of
 from .._formats.inputs import encode_password, read_bytes
 from .._formats.keys import key_description, public_key_der
 from .._formats.pem import KEY_LABELS, PemBlock, pem_blocks
@@ -29,6 +28,7 @@ from .._formats.private_keys import optional_pem_key
 from .._formats.sniff import sniff_format
 from .extensions import listed, oid_name
 from .names import name_text
+from .signatures import verify_signature
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -306,24 +306,16 @@ def _request_signature_valid(request: x509.CertificateSigningRequest) -> bool | 
     # cryptography answers False for SHA-1 (and MD5) signatures, which old tools still
     # make: check those by hand, as openssl req -verify does.
     try:
-        key = public_key_of(request)
-        digest = request.signature_hash_algorithm
-        signature, signed = request.signature, request.tbs_certrequest_bytes
-        if digest is None:
-            return False
-        if isinstance(key, rsa.RSAPublicKey):
-            key.verify(signature, signed, padding.PKCS1v15(), digest)
-        elif isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, signed, ec.ECDSA(digest))
-        elif isinstance(key, DSAPublicKey):
-            key.verify(signature, signed, digest)
-        else:
-            return False
+        return verify_signature(
+            public_key_of(request),
+            request.signature,
+            request.tbs_certrequest_bytes,
+            request.signature_hash_algorithm,
+        )
     except InvalidSignature:
         return False
     except Exception:  # an algorithm cryptography cannot check
         return None
-    return True
 
 
 # -- Jupyter ---------------------------------------------------------------------------

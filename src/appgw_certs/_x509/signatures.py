@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -47,6 +48,7 @@ __all__ = [
     "recording_capped_searches",
     "signed_by_key",
     "verifies_under",
+    "verify_signature",
 ]
 
 #: Signature checks a search for issuers may make, per certificate of the set searched
@@ -75,26 +77,41 @@ def signed_by_key(cert: x509.Certificate, public_key: object) -> bool:
     True
     """
     try:
-        signature = cert.signature
-        tbs = cert.tbs_certificate_bytes
-        if isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
-            public_key.verify(signature, tbs)
-            return True
-        algorithm = cert.signature_hash_algorithm
-        if algorithm is None:
-            return False
-        if isinstance(public_key, rsa.RSAPublicKey):
-            params = cert.signature_algorithm_parameters
-            pad = params if isinstance(params, padding.PSS) else padding.PKCS1v15()
-            public_key.verify(signature, tbs, pad, algorithm)
-        elif isinstance(public_key, ec.EllipticCurvePublicKey):
-            public_key.verify(signature, tbs, ec.ECDSA(algorithm))
-        elif isinstance(public_key, DSAPublicKey):
-            public_key.verify(signature, tbs, algorithm)
-        else:
-            return False
+        params = cert.signature_algorithm_parameters
+        pss = params if isinstance(params, padding.PSS) else None
+        return verify_signature(
+            public_key, cert.signature, cert.tbs_certificate_bytes,
+            cert.signature_hash_algorithm, pss,
+        )  # fmt: skip
     except Exception:
         # InvalidSignature, UnsupportedAlgorithm (MD2, GOST), unreadable keys.
+        return False
+
+
+def verify_signature(
+    public_key: object,
+    signature: bytes,
+    signed: bytes,
+    algorithm: hashes.HashAlgorithm | None,
+    pss: padding.PSS | None = None,
+) -> bool:
+    """Whether ``signature`` over ``signed`` verifies with ``public_key`` (RSA with
+    ``pss`` or PKCS#1 v1.5, ECDSA, DSA, EdDSA), for any hash, MD5 and SHA-1 included;
+    False for a key or a missing hash it cannot check with. Raises what cryptography
+    raises: ``InvalidSignature`` for a signature that does not hold.
+    """
+    if isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+        public_key.verify(signature, signed)
+        return True
+    if algorithm is None:
+        return False
+    if isinstance(public_key, rsa.RSAPublicKey):
+        public_key.verify(signature, signed, pss or padding.PKCS1v15(), algorithm)
+    elif isinstance(public_key, ec.EllipticCurvePublicKey):
+        public_key.verify(signature, signed, ec.ECDSA(algorithm))
+    elif isinstance(public_key, DSAPublicKey):
+        public_key.verify(signature, signed, algorithm)
+    else:
         return False
     return True
 
